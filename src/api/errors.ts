@@ -1,0 +1,129 @@
+// API errors: every failure the API server answers is a Kubernetes `Status`
+// (mirrors k8s.io/apimachinery/pkg/api/errors/errors.go). The client parses the same shape back.
+import type { Status, StatusCause } from './meta.ts';
+
+export type StatusReason =
+  | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict'
+  | 'Gone' | 'Expired' | 'Invalid' | 'RequestEntityTooLarge' | 'UnsupportedMediaType'
+  | 'NotAcceptable' | 'MethodNotAllowed' | 'TooManyRequests' | 'InternalError' | 'Timeout'
+  | 'ServiceUnavailable' | 'Unknown';
+
+export interface GroupResource { group: string; resource: string }
+
+export class StatusError extends Error {
+  readonly status: Status;
+  constructor(status: Status, options?: { cause?: unknown }) {
+    super(status.message ?? status.reason ?? 'unknown error', options);
+    this.name = 'StatusError';
+    this.status = status;
+  }
+  get code(): number { return this.status.code; }
+  get reason(): string { return this.status.reason ?? 'Unknown'; }
+}
+
+export function newStatus(code: number, reason: StatusReason, message: string, details?: Status['details']): Status {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  if (details) s.details = details;
+  return s;
+}
+
+function qualified(gr: GroupResource): string {
+  return gr.group ? `${gr.resource}.${gr.group}` : gr.resource;
+}
+
+function kindOf(gr: GroupResource): string { return gr.resource; }
+
+export function notFound(gr: GroupResource, name: string): StatusError {
+  return new StatusError(newStatus(404, 'NotFound', `${qualified(gr)} "${name}" not found`, { name, group: gr.group, kind: kindOf(gr) }));
+}
+
+export function alreadyExists(gr: GroupResource, name: string): StatusError {
+  return new StatusError(newStatus(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, { name, group: gr.group, kind: kindOf(gr) }));
+}
+
+export function conflict(gr: GroupResource, name: string, detail: string, causes?: StatusCause[]): StatusError {
+  const details: Status['details'] = { name, group: gr.group, kind: kindOf(gr) };
+  if (causes) details.causes = causes;
+  return new StatusError(newStatus(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${detail}`, details));
+}
+
+export const MODIFIED_CONFLICT = 'the object has been modified; please apply your changes to the latest version and try again';
+
+/** A field error, as k8s.io/apimachinery/pkg/util/validation/field.Error. */
+export interface FieldError {
+  type: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueDuplicate' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueTooMany';
+  field: string;
+  /** Human text, e.g. `Invalid value: "Foo": a lowercase RFC 1123 subdomain must ...`. */
+  detail: string;
+  badValue?: unknown;
+}
+
+function describeFieldError(e: FieldError): string {
+  const bad = e.badValue === undefined ? '' : `: ${JSON.stringify(e.badValue)}`;
+  switch (e.type) {
+    case 'FieldValueRequired': return `${e.field}: Required value${e.detail ? `: ${e.detail}` : ''}`;
+    case 'FieldValueDuplicate': return `${e.field}: Duplicate value${bad}`;
+    case 'FieldValueNotSupported': return `${e.field}: Unsupported value${bad}${e.detail ? `: ${e.detail}` : ''}`;
+    case 'FieldValueForbidden': return `${e.field}: Forbidden: ${e.detail}`;
+    case 'FieldValueTooLong': return `${e.field}: Too long: ${e.detail}`;
+    case 'FieldValueTooMany': return `${e.field}: Too many: ${e.detail}`;
+    case 'FieldValueTypeInvalid': return `${e.field}: Invalid value${bad}: ${e.detail}`;
+    default: return `${e.field}: Invalid value${bad}${e.detail ? `: ${e.detail}` : ''}`;
+  }
+}
+
+/** 422 Invalid with one cause per field error (kind is the object's Kind, e.g. "Pod"). */
+export function invalid(kind: string, group: string, name: string, errors: FieldError[]): StatusError {
+  const causes: StatusCause[] = errors.map((e) => ({ reason: e.type, message: describeFieldError(e).slice(e.field.length + 2), field: e.field }));
+  const list = errors.map(describeFieldError);
+  const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
+  return new StatusError(newStatus(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, { name, group, kind, causes }));
+}
+
+export function badRequest(message: string): StatusError {
+  return new StatusError(newStatus(400, 'BadRequest', message));
+}
+
+export function unauthorized(message = 'Unauthorized'): StatusError {
+  return new StatusError(newStatus(401, 'Unauthorized', message));
+}
+
+export function forbidden(message: string): StatusError {
+  return new StatusError(newStatus(403, 'Forbidden', message));
+}
+
+export function methodNotAllowed(message: string): StatusError {
+  return new StatusError(newStatus(405, 'MethodNotAllowed', message));
+}
+
+export function notAcceptable(message: string): StatusError {
+  return new StatusError(newStatus(406, 'NotAcceptable', message));
+}
+
+export function expired(message: string): StatusError {
+  return new StatusError(newStatus(410, 'Expired', message));
+}
+
+export function gone(message: string): StatusError {
+  return new StatusError(newStatus(410, 'Gone', message));
+}
+
+export function tooLarge(message: string): StatusError {
+  return new StatusError(newStatus(413, 'RequestEntityTooLarge', message));
+}
+
+export function unsupportedMediaType(message: string): StatusError {
+  return new StatusError(newStatus(415, 'UnsupportedMediaType', message));
+}
+
+export function internalError(err: unknown): StatusError {
+  const msg = err instanceof Error ? err.message : String(err);
+  return new StatusError(newStatus(500, 'InternalError', `Internal error occurred: ${msg}`), { cause: err });
+}
+
+export function isStatusError(err: unknown): err is StatusError { return err instanceof StatusError; }
+export function isNotFound(err: unknown): boolean { return isStatusError(err) && err.reason === 'NotFound'; }
+export function isAlreadyExists(err: unknown): boolean { return isStatusError(err) && err.reason === 'AlreadyExists'; }
+export function isConflict(err: unknown): boolean { return isStatusError(err) && err.reason === 'Conflict'; }
+export function isInvalid(err: unknown): boolean { return isStatusError(err) && err.reason === 'Invalid'; }
+export function isExpired(err: unknown): boolean { return isStatusError(err) && (err.reason === 'Expired' || err.reason === 'Gone'); }

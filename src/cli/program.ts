@@ -1,0 +1,8 @@
+import { Command } from 'commander';
+
+export function buildProgram(): Command {
+  const program = new Command('skiff')
+    .description('Kubernetes, rebuilt in TypeScript: an API server real kubectl drives, and the engine under it')
+    .version('0.1.0');
+  return program;
+}
