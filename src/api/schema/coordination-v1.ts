@@ -1,0 +1,3 @@
+import type { Definitions } from './dsl.ts';
+
+export const definitions: Definitions = {};

@@ -1,0 +1,47 @@
+// The registry of every built-in definition, and lookups over it.
+import type { Definitions, Schema } from './dsl.ts';
+import { definitions as meta } from './meta.ts';
+import { definitions as coreV1 } from './core-v1.ts';
+import { definitions as appsV1 } from './apps-v1.ts';
+import { definitions as batchV1 } from './batch-v1.ts';
+import { definitions as autoscalingV1 } from './autoscaling-v1.ts';
+import { definitions as autoscalingV2 } from './autoscaling-v2.ts';
+import { definitions as coordinationV1 } from './coordination-v1.ts';
+import { definitions as discoveryV1 } from './discovery-v1.ts';
+import { definitions as eventsV1 } from './events-v1.ts';
+import { definitions as networkingV1 } from './networking-v1.ts';
+import { definitions as nodeV1 } from './node-v1.ts';
+import { definitions as policyV1 } from './policy-v1.ts';
+import { definitions as storageV1 } from './storage-v1.ts';
+
+export type { Definitions, Schema } from './dsl.ts';
+
+export const DEFINITIONS: Readonly<Definitions> = {
+  ...meta, ...coreV1, ...appsV1, ...batchV1, ...autoscalingV1, ...autoscalingV2, ...coordinationV1,
+  ...discoveryV1, ...eventsV1, ...networkingV1, ...nodeV1, ...policyV1, ...storageV1,
+};
+
+export function getDefinition(name: string): Schema | undefined {
+  return DEFINITIONS[name];
+}
+
+const byGVK = new Map<string, string>();
+for (const [name, s] of Object.entries(DEFINITIONS)) {
+  for (const g of s['x-kubernetes-group-version-kind'] ?? []) byGVK.set(`${g.group}/${g.version}/${g.kind}`, name);
+}
+
+/** The definition name of a kind, e.g. ('', 'v1', 'Pod') → 'io.k8s.api.core.v1.Pod'. */
+export function definitionNameFor(group: string, version: string, kind: string): string | undefined {
+  return byGVK.get(`${group}/${version}/${kind}`);
+}
+
+/** Follow a $ref (bare definition name) to its schema; other schemas are returned as they are. */
+export function resolve(s: Schema): Schema {
+  let cur = s;
+  for (let i = 0; cur.$ref && i < 32; i++) {
+    const next = DEFINITIONS[cur.$ref];
+    if (!next) return { 'x-kubernetes-preserve-unknown-fields': true };
+    cur = next;
+  }
+  return cur;
+}
