@@ -1,8 +1,11 @@
 import { Command } from 'commander';
+import { registerServerCommand } from './server-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('skiff')
     .description('Kubernetes, rebuilt in TypeScript: an API server real kubectl drives, and the engine under it')
-    .version('0.1.0');
+    .version('0.1.0')
+    .showHelpAfterError();
+  registerServerCommand(program);
   return program;
 }

@@ -1,0 +1,435 @@
+// Resource requests: get, list, create, update, patch, delete, deletecollection and the
+// subresources status, scale, binding, eviction, finalize (the role of
+// k8s.io/apiserver/pkg/endpoints/handlers/{get,create,update,patch,delete}.go).
+import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFound, StatusError } from '../../api/errors.ts';
+import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
+import { apiVersionOf, parseApiVersion } from '../../api/scheme.ts';
+import { definitionNameFor } from '../../api/schema/index.ts';
+import { unknownFields } from '../../api/validation/unknown-fields.ts';
+import { applyServerSide } from '../apply/index.ts';
+import { decodeObject, mediaType, readBody, writeJson, writeRaw } from '../http-io.ts';
+import { applyPatch } from '../patch/index.ts';
+import { toStorage } from '../registry/convert.ts';
+import { rfc3339, type WriteContext } from '../registry/registry.ts';
+import { toTable } from '../table/index.ts';
+import type { RequestScope } from './context.ts';
+import { buildFilter } from './filter.ts';
+import { negotiate } from './negotiate.ts';
+import { listJson, partialMetadata, served, servedJson } from './objects.ts';
+import { handleWatch } from './watch.ts';
+
+type Obj = Record<string, any>;
+
+const PATCH_TYPES = new Set(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
+
+export async function handleResource(s: RequestScope): Promise<void> {
+  const { ri } = s;
+  const sub = ri.subresource;
+  if (sub && !s.info.subresources.includes(sub as never)) {
+    throw notFound({ group: s.info.group, resource: `${s.info.resource}/${sub}` }, ri.name);
+  }
+  if (sub === 'scale') return handleScale(s);
+  if (sub === 'binding') return handleBinding(s, ri.name);
+  if (sub === 'eviction') return handleEviction(s);
+  if (sub && !['status', 'finalize'].includes(sub)) {
+    throw new StatusError(newStatus(501, 'Unknown' as never, `the ${sub} subresource is served by a node agent; none is connected to this server yet`));
+  }
+  if (s.info.resource === 'bindings') {
+    if (ri.verb !== 'create') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
+    return handleBinding(s, (body.metadata as Obj | undefined)?.name ?? '', body);
+  }
+  switch (ri.verb) {
+    case 'get': return handleGet(s);
+    case 'list': return handleList(s);
+    case 'watch': return handleWatch(s);
+    case 'create': return handleCreate(s);
+    case 'update': return handleUpdate(s);
+    case 'patch': return handlePatch(s);
+    case 'delete': return handleDelete(s);
+    case 'deletecollection': return handleDeleteCollection(s);
+    default: throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
+}
+
+function writeContext(s: RequestScope, applied = false): WriteContext {
+  const dry = s.query.getAll('dryRun');
+  if (dry.some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: "${dry.find((d) => d !== 'All')}": supported values: "All"`);
+  const ctx: WriteContext = {
+    user: s.user,
+    manager: fieldManager(s),
+    apiVersion: apiVersionOf(s.info),
+    dryRun: dry.length > 0,
+    now: new Date(),
+  };
+  if (applied) ctx.applied = true;
+  return ctx;
+}
+
+/** fieldManager, or the user agent's program name as upstream derives it. */
+function fieldManager(s: RequestScope): string {
+  const m = s.query.get('fieldManager');
+  if (m !== null) {
+    if (m.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
+    return m;
+  }
+  const ua = s.req.headers['user-agent'] ?? 'unknown';
+  return ua.split('/')[0]?.slice(0, 128) || 'unknown';
+}
+
+function respondObject(s: RequestScope, code: number, obj: KubeObject): void {
+  const fmt = negotiate(s.req.headers.accept);
+  const out = served(s.info, obj);
+  if (fmt.kind === 'table') {
+    writeJson(s.res, code, toTable(s.info, [out], { now: Date.now(), includeObject: includeObject(s) }));
+  } else if (fmt.kind === 'partial') {
+    writeJson(s.res, code, partialMetadata(out, fmt.apiVersion));
+  } else {
+    writeJson(s.res, code, out);
+  }
+}
+
+function includeObject(s: RequestScope): 'None' | 'Metadata' | 'Object' {
+  const v = s.query.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+async function handleGet(s: RequestScope): Promise<void> {
+  const o = await s.registry.get(s.ri.namespace, s.ri.name);
+  const fmt = negotiate(s.req.headers.accept);
+  if (fmt.kind === 'json') writeRaw(s.res, 200, servedJson(s.info, o), 'application/json');
+  else respondObject(s, 200, o.obj);
+}
+
+interface ContinueToken { rv: number; start: string }
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
+    if (typeof t.rv === 'number' && typeof t.start === 'string') return t;
+  } catch { /* fall through */ }
+  throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify(t)).toString('base64url');
+}
+
+async function handleList(s: RequestScope): Promise<void> {
+  const filter = buildFilter(s.info, s.query);
+  const fmt = negotiate(s.req.headers.accept);
+  const limit = Number(s.query.get('limit') ?? '0');
+  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit: Invalid value: "${s.query.get('limit')}": must be a non-negative integer`);
+  const cont = s.query.get('continue') ?? '';
+  const rvParam = s.query.get('resourceVersion') ?? '';
+  const rvMatch = s.query.get('resourceVersionMatch') ?? '';
+  if (rvParam && rvParam !== '0' && !/^\d+$/.test(rvParam)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
+  if (cont && rvParam) throw badRequest('specifying resource version is not allowed when using continue');
+  if (rvMatch && !['Exact', 'NotOlderThan'].includes(rvMatch)) throw badRequest(`resourceVersionMatch: Unsupported value: "${rvMatch}": supported values: "Exact", "NotOlderThan"`);
+  if (rvMatch && !rvParam) throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+
+  let items: Array<{ obj: KubeObject; json: () => string }> = [];
+  let revision: number;
+  let next: string | undefined;
+  let remaining: number | undefined;
+  const wrap = (o: import('../cache/watch-cache.ts').CachedObject) => ({ obj: o.obj, json: () => servedJson(s.info, o) });
+
+  if (limit > 0 || cont || rvMatch === 'Exact') {
+    // Pages come from the store at one revision, so every page of a list is one consistent snapshot.
+    let rev = cont ? decodeContinue(cont).rv : rvMatch === 'Exact' ? Number(rvParam) : 0;
+    let start = cont ? decodeContinue(cont).start : '';
+    const want = limit || Number.MAX_SAFE_INTEGER;
+    let more = true;
+    revision = rev;
+    while (items.length < want && more) {
+      const page = await s.registry.listPage(s.ri.namespace, { ...(rev ? { revision: rev } : {}), limit: Math.min(want - items.length, 1000), ...(start ? { startAfter: start } : {}) });
+      rev = page.revision;
+      revision = page.revision;
+      more = page.more;
+      for (const o of page.items) {
+        start = o.key;
+        if (!filter || filter(o.obj)) items.push(wrap(o));
+      }
+      if (!filter && page.remaining !== undefined) remaining = page.remaining;
+      if (page.items.length === 0) break;
+    }
+    if (more && limit > 0) next = encodeContinue({ rv: revision, start });
+    else remaining = undefined;
+  } else {
+    const consistent = rvParam === '';
+    const listed = await s.registry.listCached(s.ri.namespace, consistent, rvParam && rvParam !== '0' ? Number(rvParam) : undefined);
+    revision = listed.revision;
+    for (const o of listed.items) if (!filter || filter(o.obj)) items.push(wrap(o));
+  }
+  const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(revision) };
+  if (next) meta.continue = next;
+  if (next && remaining !== undefined) meta.remainingItemCount = remaining;
+
+  if (fmt.kind === 'table') {
+    writeJson(s.res, 200, toTable(s.info, items.map((i) => served(s.info, i.obj)), { now: Date.now(), includeObject: includeObject(s), listMeta: meta }));
+  } else if (fmt.kind === 'partial') {
+    writeJson(s.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: fmt.apiVersion, metadata: meta, items: items.map((i) => partialMetadata(i.obj, fmt.apiVersion)) });
+  } else {
+    writeRaw(s.res, 200, listJson(s.info, items.map((i) => i.json()), meta), 'application/json');
+  }
+  items = [];
+}
+
+/** Decode a body as this endpoint's kind; check apiVersion/kind and unknown fields. */
+async function decodeFor(s: RequestScope): Promise<KubeObject> {
+  const body = await readBody(s.req);
+  const obj = decodeObject(body, s.req.headers['content-type']) as KubeObject;
+  checkTypeMeta(s, obj, false);
+  obj.metadata ??= {};
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
+  checkUnknownFields(s, obj);
+  return obj;
+}
+
+function checkTypeMeta(s: RequestScope, obj: Obj, required: boolean): void {
+  const want = apiVersionOf(s.info);
+  const { kind, apiVersion } = obj;
+  if (required && !apiVersion) throw badRequest('apiVersion must be set');
+  if (required && !kind) throw badRequest('kind must be set');
+  if (kind !== undefined && kind !== s.info.kind && !(s.ri.subresource === 'scale' && kind === 'Scale')) {
+    throw badRequest(`the kind in the body (${String(kind)}) does not match the kind of the resource (${s.info.kind})`);
+  }
+  if (apiVersion !== undefined && apiVersion !== want && !(s.ri.subresource === 'scale' && apiVersion === 'autoscaling/v1')) {
+    const { group } = parseApiVersion(String(apiVersion));
+    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${want})${group !== s.info.group ? '' : ''}`);
+  }
+}
+
+function checkUnknownFields(s: RequestScope, obj: Obj): void {
+  const mode = s.query.get('fieldValidation') ?? 'Warn';
+  if (!['Strict', 'Warn', 'Ignore'].includes(mode)) throw badRequest(`fieldValidation: Unsupported value: "${mode}": supported values: "Ignore", "Strict", "Warn"`);
+  if (mode === 'Ignore') return;
+  const def = definitionNameFor(s.info.group, s.info.version, s.info.kind);
+  if (!def) return;
+  const unknown = unknownFields(def, obj);
+  if (unknown.length === 0) return;
+  const msgs = unknown.map((f) => `unknown field "${f}"`);
+  if (mode === 'Strict') throw badRequest(`strict decoding error: ${msgs.join(', ')}`);
+  for (const m of msgs.slice(0, 20)) s.res.appendHeader('Warning', `299 - "${m.replace(/"/g, '\\"')}"`);
+}
+
+async function handleCreate(s: RequestScope): Promise<void> {
+  if (s.ri.name && !s.ri.subresource) throw methodNotAllowed('POST is not allowed on a named object: use PUT to update it');
+  const obj = await decodeFor(s);
+  if (s.info.namespaced) {
+    const ns = obj.metadata.namespace;
+    if (ns && ns !== s.ri.namespace) throw badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
+  }
+  if (s.info.namespaced && !s.ri.namespace) throw notFound({ group: '', resource: 'namespaces' }, '');
+  const created = await s.registry.create(s.ri.namespace, toStorage(s.info, obj), writeContext(s));
+  respondObject(s, 201, created);
+}
+
+async function handleUpdate(s: RequestScope): Promise<void> {
+  const obj = await decodeFor(s);
+  const sub = s.ri.subresource;
+  const ctx = writeContext(s);
+  const { obj: updated, created } = await s.registry.update(s.ri.namespace, s.ri.name, () => {
+    const o = toStorage(s.info, structuredClone(obj));
+    o.metadata.name ??= s.ri.name;
+    return o;
+  }, ctx, { subresource: sub });
+  respondObject(s, created ? 201 : 200, updated);
+}
+
+async function handlePatch(s: RequestScope): Promise<void> {
+  const type = mediaType(s.req.headers['content-type']);
+  if (!PATCH_TYPES.has(type)) {
+    throw new StatusError(newStatus(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...PATCH_TYPES].join(', ')}`));
+  }
+  const body = await readBody(s.req);
+  const def = definitionNameFor(s.info.group, s.info.version, s.info.kind) ?? '';
+  const sub = s.ri.subresource;
+  if (type === 'application/apply-patch+yaml') {
+    const force = s.query.get('force') === 'true';
+    if (!s.query.get('fieldManager')) throw badRequest('PATCH requests with apply content type require fieldManager to be set');
+    const applied = decodeObject(body, type) as KubeObject;
+    checkTypeMeta(s, applied, true);
+    applied.metadata ??= {};
+    if (applied.metadata.name !== undefined && applied.metadata.name !== s.ri.name) {
+      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${s.ri.name})`);
+    }
+    checkUnknownFields(s, applied);
+    const ctx = writeContext(s, true);
+    const { obj, created } = await s.registry.update(s.ri.namespace, s.ri.name, (cur) => {
+      const live = cur ? served(s.info, cur) : undefined;
+      const result = applyServerSide({
+        live, patch: applied, manager: ctx.manager, force, defName: def, apiVersion: ctx.apiVersion, now: rfc3339(ctx.now),
+        ...(sub ? { subresource: sub } : {}),
+      });
+      result.metadata.name ??= s.ri.name;
+      if (live && result.metadata.resourceVersion === live.metadata.resourceVersion && applied.metadata.resourceVersion === undefined) delete result.metadata.resourceVersion;
+      return toStorage(s.info, result);
+    }, ctx, { subresource: sub, allowCreate: sub === '' });
+    respondObject(s, created ? 201 : 200, obj);
+    return;
+  }
+  const ctx = writeContext(s);
+  const { obj } = await s.registry.update(s.ri.namespace, s.ri.name, (cur) => {
+    if (!cur) throw notFound(s.registry.gr, s.ri.name);
+    const doc = served(s.info, cur);
+    const rv = doc.metadata.resourceVersion;
+    const patched = applyPatch(type, doc, body, def);
+    checkUnknownFields(s, patched);
+    if (patched.metadata?.resourceVersion === rv) delete patched.metadata.resourceVersion;
+    return toStorage(s.info, patched);
+  }, ctx, { subresource: sub });
+  respondObject(s, 200, obj);
+}
+
+async function deleteOptions(s: RequestScope): Promise<DeleteOptions> {
+  const body = await readBody(s.req);
+  let opts: DeleteOptions = {};
+  if (body.length > 0) opts = decodeObject(body, s.req.headers['content-type'] ?? 'application/json') as DeleteOptions;
+  const grace = s.query.get('gracePeriodSeconds');
+  if (grace !== null) {
+    if (!/^-?\d+$/.test(grace)) throw badRequest(`gracePeriodSeconds: Invalid value: "${grace}": must be an integer`);
+    opts.gracePeriodSeconds = Number(grace);
+  }
+  const policy = s.query.get('propagationPolicy');
+  if (policy !== null) opts.propagationPolicy = policy as NonNullable<DeleteOptions['propagationPolicy']>;
+  if (s.query.get('orphanDependents') !== null) opts.orphanDependents = s.query.get('orphanDependents') === 'true';
+  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+    throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+  }
+  if (opts.propagationPolicy && opts.orphanDependents !== undefined) throw badRequest('orphanDependents and propagationPolicy cannot both be set');
+  return opts;
+}
+
+async function handleDelete(s: RequestScope): Promise<void> {
+  const opts = await deleteOptions(s);
+  const ctx = writeContext(s);
+  if (opts.dryRun?.length) ctx.dryRun = true;
+  const { obj, deleted } = await s.registry.delete(s.ri.namespace, s.ri.name, opts, ctx);
+  if (deleted && s.info.resource !== 'namespaces') {
+    writeJson(s.res, 200, {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+      details: { name: s.ri.name, group: s.info.group, kind: s.info.resource, uid: obj.metadata.uid },
+    });
+    return;
+  }
+  respondObject(s, deleted ? 200 : 200, obj);
+}
+
+async function handleDeleteCollection(s: RequestScope): Promise<void> {
+  const filter = buildFilter(s.info, s.query);
+  const opts = await deleteOptions(s);
+  const ctx = writeContext(s);
+  const listed = await s.registry.listCached(s.ri.namespace, true);
+  const deleted: KubeObject[] = [];
+  for (const o of listed.items) {
+    if (filter && !filter(o.obj)) continue;
+    const ns = o.obj.metadata.namespace ?? '';
+    const name = o.obj.metadata.name ?? '';
+    try {
+      deleted.push((await s.registry.delete(ns, name, opts, ctx)).obj);
+    } catch (err) {
+      if (!(isStatusError(err) && err.code === 404)) throw err;
+    }
+  }
+  writeRaw(s.res, 200, listJson(s.info, deleted.map((d) => JSON.stringify(served(s.info, d))), { resourceVersion: '' }), 'application/json');
+}
+
+// ---- scale ----
+
+function selectorString(sel: Obj | undefined): string {
+  if (!sel) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) parts.push(`${k}=${v}`);
+  for (const e of (sel.matchExpressions ?? []) as Obj[]) {
+    const vals = ((e.values ?? []) as string[]).join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${vals})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${vals})`);
+    else if (e.operator === 'Exists') parts.push(String(e.key));
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}
+
+function toScale(obj: KubeObject): KubeObject {
+  const spec = (obj.spec ?? {}) as Obj;
+  const status = (obj.status ?? {}) as Obj;
+  const m = obj.metadata;
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name!, namespace: m.namespace!, uid: m.uid!, resourceVersion: m.resourceVersion!, creationTimestamp: m.creationTimestamp! },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector: selectorString(spec.selector) },
+  };
+}
+
+async function handleScale(s: RequestScope): Promise<void> {
+  if (s.ri.verb === 'get') {
+    const o = await s.registry.get(s.ri.namespace, s.ri.name);
+    writeJson(s.res, 200, toScale(o.obj));
+    return;
+  }
+  if (s.ri.verb !== 'update' && s.ri.verb !== 'patch') throw methodNotAllowed('the server does not allow this method on the requested resource');
+  const body = await readBody(s.req);
+  const type = mediaType(s.req.headers['content-type']);
+  const ctx = writeContext(s);
+  const { obj } = await s.registry.update(s.ri.namespace, s.ri.name, (cur) => {
+    if (!cur) throw notFound(s.registry.gr, s.ri.name);
+    const scale = toScale(cur);
+    const rv = scale.metadata.resourceVersion;
+    let want: KubeObject;
+    if (s.ri.verb === 'update') {
+      want = decodeObject(body, s.req.headers['content-type']) as KubeObject;
+    } else if (type === 'application/apply-patch+yaml') {
+      const applied = decodeObject(body, type) as Obj;
+      want = { ...scale, spec: { ...(scale.spec as Obj), ...(applied.spec as Obj) } };
+    } else {
+      want = applyPatch(type, scale, body, 'io.k8s.api.autoscaling.v1.Scale');
+    }
+    const replicas = (want.spec as Obj | undefined)?.replicas;
+    if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
+      throw new StatusError(newStatus(422, 'Invalid', `Scale.autoscaling "${s.ri.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+        { name: s.ri.name, group: 'autoscaling', kind: 'Scale', causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: must be greater than or equal to 0', field: 'spec.replicas' }] }));
+    }
+    const next = structuredClone(cur);
+    (next.spec as Obj).replicas = replicas ?? 0;
+    const pinned = want.metadata?.resourceVersion;
+    if (pinned && pinned !== rv) next.metadata.resourceVersion = pinned;
+    else delete next.metadata.resourceVersion;
+    return next;
+  }, ctx, { subresource: 'scale' });
+  writeJson(s.res, 200, toScale(obj));
+}
+
+// ---- pods/binding, bindings, pods/eviction ----
+
+async function handleBinding(s: RequestScope, podName: string, decoded?: Obj): Promise<void> {
+  const body = decoded ?? decodeObject(await readBody(s.req), s.req.headers['content-type']);
+  const target = body.target as Obj | undefined;
+  if (!target?.name) throw badRequest('Binding.target.name is required');
+  const pods = s.server.registries.get('/pods')!;
+  const ctx = writeContext(s);
+  await pods.update(s.ri.namespace, podName, (cur) => {
+    if (!cur) throw notFound({ group: '', resource: 'pods' }, podName);
+    const spec = cur.spec as Obj;
+    if (spec.nodeName) throw conflict({ group: '', resource: 'pods/binding' }, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
+    if (cur.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods/binding' }, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+    const next = structuredClone(cur);
+    (next.spec as Obj).nodeName = target.name;
+    const status = (next.status ?? {}) as Obj;
+    const conds = ((status.conditions ?? []) as Obj[]).filter((c) => c.type !== 'PodScheduled');
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(ctx.now) });
+    next.status = { ...status, conditions: conds };
+    delete next.metadata.resourceVersion;
+    return next;
+  }, ctx, { subresource: 'binding' });
+  writeJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+async function handleEviction(s: RequestScope): Promise<void> {
+  if (s.ri.verb !== 'create') throw methodNotAllowed('the server does not allow this method on the requested resource');
+  const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
+  const opts = (body.deleteOptions ?? {}) as DeleteOptions;
+  await s.registry.delete(s.ri.namespace, s.ri.name, opts, writeContext(s));
+  writeJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}

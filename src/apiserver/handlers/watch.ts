@@ -1,0 +1,153 @@
+// Watch: a chunked stream of one JSON event per line, served from the watch cache
+// (k8s.io/apiserver/pkg/endpoints/handlers/watch.go + storage/cacher/cache_watcher.go).
+// Events are filtered by selectors with upstream's transitions: an object that starts matching is
+// ADDED, one that stops matching is DELETED.
+import { badRequest, expired, newStatus, StatusError } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/meta.ts';
+import { apiVersionOf } from '../../api/scheme.ts';
+import { TooOldError, type CacheEvent } from '../cache/watch-cache.ts';
+import { toTable } from '../table/index.ts';
+import type { RequestScope } from './context.ts';
+import { buildFilter } from './filter.ts';
+import { negotiate } from './negotiate.ts';
+import { partialMetadata, served, servedJson } from './objects.ts';
+import { registryKey } from './context.ts';
+
+/** Close a watcher whose client reads slower than this much buffered output. */
+const MAX_BUFFERED = 32 * 1024 * 1024;
+const BOOKMARK_INTERVAL_MS = 10_000;
+
+export async function handleWatch(s: RequestScope): Promise<void> {
+  const filter = buildFilter(s.info, s.query);
+  const fmt = negotiate(s.req.headers.accept);
+  const rvParam = s.query.get('resourceVersion') ?? '';
+  if (rvParam && !/^\d+$/.test(rvParam)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
+  const bookmarks = s.query.get('allowWatchBookmarks') === 'true';
+  const initialEvents = s.query.get('sendInitialEvents') === 'true';
+  const timeoutParam = s.query.get('timeoutSeconds');
+  const timeoutSec = timeoutParam !== null ? Number(timeoutParam) : 1800 + Math.floor(Math.random() * 1800);
+  if (!Number.isFinite(timeoutSec) || timeoutSec < 0) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutParam}": must be a non-negative integer`);
+  // Resume after a specific version, or (""/"0"/sendInitialEvents) start with the current state.
+  const from = rvParam === '' || rvParam === '0' || initialEvents ? undefined : Number(rvParam);
+  const cache = s.server.cache;
+  if (from !== undefined) await cache.waitFor(from).catch(() => { throw tooLarge(from, cache.revision); });
+  else if (rvParam === '') await cache.sync();
+
+  const res = s.res;
+  const nsPrefix = s.registry.prefix(s.ri.namespace);
+  const name = s.ri.name || fieldName(s.query.get('fieldSelector'));
+  let tableColumnsSent = false;
+  let lastRev = from ?? 0;
+  let closed = false;
+  const pending: string[] = [];
+  let started = false;
+
+  const encode = (type: string, obj: KubeObject, cachedJson?: string): string => {
+    if (fmt.kind === 'table') {
+      const t = toTable(s.info, [served(s.info, obj)], { now: Date.now(), includeObject: includeObjectOf(s.query) }) as unknown as Record<string, unknown>;
+      if (tableColumnsSent) t.columnDefinitions = [];
+      tableColumnsSent = true;
+      return `{"type":"${type}","object":${JSON.stringify(t)}}\n`;
+    }
+    if (fmt.kind === 'partial') return `{"type":"${type}","object":${JSON.stringify(partialMetadata(served(s.info, obj), fmt.apiVersion))}}\n`;
+    return `{"type":"${type}","object":${cachedJson ?? JSON.stringify(served(s.info, obj))}}\n`;
+  };
+
+  const send = (line: string): void => {
+    if (closed) return;
+    if (!started) { pending.push(line); return; }
+    res.write(line);
+    if (res.writableLength > MAX_BUFFERED) finish();
+  };
+
+  const matches = (o: KubeObject | undefined): boolean => !!o && (!filter || filter(o)) && (!name || o.metadata.name === name);
+
+  const onEvent = (ev: CacheEvent): void => {
+    lastRev = Math.max(lastRev, ev.rev);
+    const cur = ev.obj.obj;
+    const curMatch = matches(cur);
+    if (ev.type === 'ADDED') {
+      if (curMatch) send(encode('ADDED', cur, servedJson(s.info, ev.obj)));
+      return;
+    }
+    if (ev.type === 'DELETED') {
+      if (matches(ev.prev?.obj ?? cur)) send(encode('DELETED', cur, servedJson(s.info, ev.obj)));
+      return;
+    }
+    const prevMatch = matches(ev.prev?.obj);
+    if (curMatch && prevMatch) send(encode('MODIFIED', cur, servedJson(s.info, ev.obj)));
+    else if (curMatch) send(encode('ADDED', cur, servedJson(s.info, ev.obj)));
+    else if (prevMatch) send(encode('DELETED', cur, servedJson(s.info, ev.obj)));
+  };
+
+  let sub: { close(): void } | undefined;
+  let subscribedAt = 0;
+  try {
+    const r = cache.subscribe(nsPrefix, from, onEvent);
+    sub = r.subscription;
+    subscribedAt = r.revision;
+  } catch (err) {
+    if (err instanceof TooOldError) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+      const status = expired(`too old resource version: ${from} (${cache.oldestWatchable(nsPrefix)})`).status;
+      res.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+      return;
+    }
+    throw err;
+  }
+
+  const key = registryKey(s.info);
+  s.server.watchCount.set(key, (s.server.watchCount.get(key) ?? 0) + 1);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  started = true;
+  if (initialEvents && bookmarks) {
+    pending.push(bookmark(s, Math.max(subscribedAt, lastRev), true));
+  }
+  for (const line of pending.splice(0)) res.write(line);
+
+  const bookmarkTimer = bookmarks ? setInterval(() => send(bookmark(s, Math.max(cache.revision, lastRev))), BOOKMARK_INTERVAL_MS) : undefined;
+  let finish: () => void = () => {};
+  await new Promise<void>((resolve) => {
+    const timeout = setTimeout(() => finish(), timeoutSec * 1000);
+    const onAbort = (): void => finish();
+    s.server.signal.addEventListener('abort', onAbort);
+    finish = () => {
+      if (closed) return;
+      closed = true;
+      clearTimeout(timeout);
+      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      s.server.signal.removeEventListener('abort', onAbort);
+      sub?.close();
+      s.server.watchCount.set(key, (s.server.watchCount.get(key) ?? 1) - 1);
+      if (!res.writableEnded) res.end();
+      resolve();
+    };
+    res.on('close', () => finish());
+    s.req.on('close', () => finish());
+  });
+}
+
+function bookmark(s: RequestScope, rev: number, initialEventsEnd = false): string {
+  const metadata: Record<string, unknown> = { resourceVersion: String(rev) };
+  if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+  return `{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.info.kind, apiVersion: apiVersionOf(s.info), metadata })}}\n`;
+}
+
+function includeObjectOf(q: URLSearchParams): 'None' | 'Metadata' | 'Object' {
+  const v = q.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+/** `metadata.name=x` in a field selector narrows a watch to one object (kubectl get -w NAME, wait). */
+function fieldName(fs: string | null): string {
+  const m = /(?:^|,)metadata\.name==?([^,]+)/.exec(fs ?? '');
+  return m?.[1] ?? '';
+}
+
+/** A version the server has not reached yet (storage/cacher: "Too large resource version"). */
+function tooLarge(rev: number, cur: number): StatusError {
+  return new StatusError(newStatus(504, 'Timeout', `Timeout: Too large resource version: ${rev}, current: ${cur}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1,
+  }));
+}

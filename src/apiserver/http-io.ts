@@ -1,0 +1,81 @@
+// Reading request bodies and writing responses: size limits, JSON/YAML decoding, Status answers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { badRequest, internalError, isStatusError, tooLarge, unsupportedMediaType, type StatusError } from '../api/errors.ts';
+import type { Status } from '../api/meta.ts';
+
+/** kube-apiserver's default limit for a request body (3 MiB; --max-request-bytes in etcd is 1.5 MiB per object). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) {
+    req.resume();
+    throw tooLarge(`the request body is too large: ${declared} bytes, limit is ${limit}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge(`the request body is too large: more than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** Decode a JSON or YAML object body. Anything but a single object is a 400 naming the problem. */
+export function decodeObject(body: Buffer, contentType: string | undefined): Record<string, unknown> {
+  const type = mediaType(contentType);
+  let value: unknown;
+  if (body.length === 0) throw badRequest('the request body is empty: expected an object');
+  if (type === '' || type === 'application/json' || type === '*/*') {
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+    }
+  } else if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
+    try {
+      value = parseYaml(body.toString('utf8'), { version: '1.1', maxAliasCount: 100 });
+    } catch (err) {
+      throw badRequest(`the request body is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+  } else if (type === 'application/vnd.kubernetes.protobuf') {
+    throw unsupportedMediaType('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+  } else {
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got "${type}")`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest('the request body must be a JSON or YAML object');
+  }
+  return value as Record<string, unknown>;
+}
+
+export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  writeRaw(res, code, typeof body === 'string' ? body : JSON.stringify(body), contentType);
+}
+
+export function writeRaw(res: ServerResponse, code: number, body: string | Buffer, contentType: string): void {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': buf.length, 'Cache-Control': 'no-cache, private' });
+  res.end(buf);
+}
+
+export function toStatusError(err: unknown): StatusError {
+  return isStatusError(err) ? err : internalError(err);
+}
+
+export function writeStatus(res: ServerResponse, status: Status): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  writeJson(res, status.code, status);
+}

@@ -1,0 +1,171 @@
+// The API server: HTTPS, authentication, then the request path
+// requestinfo → handler → registry → store (k8s.io/apiserver/pkg/server/handler.go).
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { notFound, unauthorized, type StatusError } from '../api/errors.ts';
+import type { KubeObject } from '../api/meta.ts';
+import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
+import type { Store } from '../store/types.ts';
+import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
+import { authenticate, type TokenTable } from './auth/authenticate.ts';
+import { WatchCache } from './cache/watch-cache.ts';
+import { bootstrap } from './bootstrap.ts';
+import { registryKey, type ServerContext } from './handlers/context.ts';
+import { handleNonResource } from './handlers/non-resource.ts';
+import { handleResource } from './handlers/resource.ts';
+import { builtinHooks } from './hooks.ts';
+import { toStatusError, writeStatus } from './http-io.ts';
+import { createMetrics, type ApiMetrics } from './metrics.ts';
+import { Registry } from './registry/registry.ts';
+import { objectKey } from './registry/keys.ts';
+import { parseRequestInfo, type RequestInfo } from './request-info.ts';
+
+export interface ApiServerOptions {
+  store: Store;
+  host: string;
+  port: number;
+  tls: { certPem: string; keyPem: string; caPem: string };
+  tokens?: TokenTable;
+  logger: Logger;
+  /** Extra admission plugins (run after the built-in ones). */
+  admission?: AdmissionPlugin[];
+}
+
+const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
+
+export class ApiServer {
+  readonly #opts: ApiServerOptions;
+  readonly #cache: WatchCache;
+  readonly #registries = new Map<string, Registry>();
+  readonly #watchCount = new Map<string, number>();
+  readonly #metrics: ApiMetrics;
+  readonly #abort = new AbortController();
+  readonly #log: Logger;
+  #server: Server | undefined;
+  #address: AddressInfo | undefined;
+
+  constructor(opts: ApiServerOptions) {
+    this.#opts = opts;
+    this.#log = opts.logger.child({ component: 'apiserver' });
+    this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
+    const admission: AdmissionPlugin[] = [namespaceLifecycle((name) => this.#namespace(name)), ...(opts.admission ?? [])];
+    for (const info of RESOURCES) {
+      if (VIRTUAL_RESOURCES.has(info.resource) && info.resource !== 'bindings') continue;
+      const key = registryKey(info);
+      // One registry per stored resource, in its storage version.
+      if (info.group === info.storage.group && info.version === info.storageVersion) {
+        this.#registries.set(key, new Registry(info, { store: opts.store, cache: this.#cache, hooks: builtinHooks, admission }));
+      }
+    }
+    this.#metrics = createMetrics({
+      storageObjects: () => this.#cache.counts().map(([prefix, n]) => [prefix.split('/').slice(2, 4).reverse().filter((p) => p !== 'core').join('.'), n]),
+      watchers: () => RESOURCES.filter((r) => r.preferred).map((r) => [{ group: r.group, version: r.version, kind: r.kind }, this.#watchCount.get(registryKey(r)) ?? 0] as [{ group: string; version: string; kind: string }, number]),
+    });
+  }
+
+  get address(): AddressInfo | undefined { return this.#address; }
+  get cache(): WatchCache { return this.#cache; }
+
+  async #namespace(name: string): Promise<KubeObject | undefined> {
+    await this.#cache.sync();
+    return this.#cache.get(objectKey({ storage: { group: '', resource: 'namespaces' }, namespaced: false }, '', name))?.obj;
+  }
+
+  /** Start the cache and listen; resolves with the bound address. */
+  async listen(): Promise<AddressInfo> {
+    const signal = this.#abort.signal;
+    void this.#cache.run(signal);
+    await this.#cache.whenReady();
+    await bootstrap(this.#registries);
+    const server = createServer({
+      cert: this.#opts.tls.certPem, key: this.#opts.tls.keyPem, ca: this.#opts.tls.caPem,
+      requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000,
+    }, (req, res) => { void this.#handle(req, res); });
+    server.headersTimeout = 60_000;
+    server.requestTimeout = 0; // watches are long-lived; each handler bounds its own time
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#opts.port, this.#opts.host, () => { server.off('error', reject); resolve(); });
+    });
+    this.#address = server.address() as AddressInfo;
+    this.#log.info({ address: `${this.#address.address}:${this.#address.port}` }, 'listening');
+    return this.#address;
+  }
+
+  /** Serve until the signal aborts, then close watches and connections. */
+  async run(signal: AbortSignal): Promise<void> {
+    if (!this.#server) await this.listen();
+    const server = this.#server!;
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        this.#abort.abort();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      };
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    let code = 200;
+    let longRunning = false;
+    try {
+      let user: UserInfo | undefined = authenticate(req, this.#opts.tokens);
+      if (!user && HEALTH_PATHS.test(url.pathname)) user = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+      if (!user) throw unauthorized();
+      if (ri.isResourceRequest) {
+        longRunning = ri.verb === 'watch';
+        const info = lookupResource(ri.group, ri.version, ri.resource);
+        if (!info) throw notFound({ group: ri.group, resource: ri.resource }, '');
+        if (info.namespaced === false && ri.namespace && ri.resource !== 'namespaces') throw notFound({ group: ri.group, resource: ri.resource }, ri.name);
+        const registry = this.#registries.get(registryKey(info)) ?? this.#registries.get('/pods')!;
+        const server: ServerContext = { cache: this.#cache, registries: this.#registries, watchCount: this.#watchCount, signal: this.#abort.signal };
+        if (longRunning) this.#metrics.longRunning.inc(labels(ri));
+        try {
+          await handleResource({ req, res, ri, query: url.searchParams, user, info, registry, server });
+        } finally {
+          if (longRunning) this.#metrics.longRunning.dec(labels(ri));
+        }
+      } else {
+        const served = await handleNonResource(req, res, url.pathname, url.searchParams, {
+          serverAddress: `${this.#address?.address ?? '127.0.0.1'}:${this.#address?.port ?? 0}`,
+          health: { checks: () => [{ name: 'ping', ok: true }, { name: 'etcd', ok: this.#cache.ready }, { name: 'informer-sync', ok: this.#cache.ready }] },
+          metrics: () => this.#metrics.registry.metrics(),
+        });
+        if (!served) throw notFound({ group: '', resource: '' }, url.pathname);
+      }
+      code = res.statusCode;
+    } catch (err) {
+      const se: StatusError = toStatusError(err);
+      code = se.code;
+      if (code >= 500) this.#log.error({ err, path: url.pathname, verb: ri.verb }, 'request failed');
+      if (!res.headersSent) writeStatus(res, se.status);
+      else res.destroy();
+    } finally {
+      const secs = Number(process.hrtime.bigint() - started) / 1e9;
+      const l = labels(ri);
+      this.#metrics.requests.inc({ ...l, code: String(code) });
+      if (!longRunning) this.#metrics.duration.observe(l, secs);
+      this.#log.debug({ verb: ri.verb || req.method, path: url.pathname, code, ms: Math.round(secs * 1000), ua: req.headers['user-agent'] }, 'request');
+    }
+  }
+}
+
+function labels(ri: RequestInfo): { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string } {
+  const verb = (ri.isResourceRequest ? ri.verb : ri.verb || 'get').toUpperCase();
+  return {
+    verb: verb === 'CREATE' ? 'POST' : verb === 'UPDATE' ? 'PUT' : verb === 'GET' && !ri.isResourceRequest ? 'GET' : verb,
+    group: ri.group, version: ri.version, resource: ri.resource, subresource: ri.subresource,
+    scope: !ri.isResourceRequest ? '' : ri.name ? 'resource' : ri.namespace ? 'namespace' : 'cluster',
+    component: 'apiserver',
+  };
+}

@@ -1,0 +1,75 @@
+// The entry point for components: a REST client from a kubeconfig, resource clients by kind,
+// and shared informers (one per resource and selector, however many users).
+import { lookupKind, parseApiVersion, RESOURCES } from '../api/scheme.ts';
+import type { KubeObject } from '../api/meta.ts';
+import { Informer, type InformerOptions } from './informer.ts';
+import { loadKubeconfig, type ClientConfig } from './kubeconfig.ts';
+import { Lister } from './lister.ts';
+import { ResourceClient, type ResourceRef } from './resource-client.ts';
+import { RestClient } from './rest-client.ts';
+
+export class Clientset {
+  readonly rest: RestClient;
+  readonly #informers = new Map<string, Informer>();
+  readonly #running = new Set<Informer>();
+  #signal: AbortSignal | undefined;
+
+  constructor(config: ClientConfig) {
+    this.rest = new RestClient(config);
+  }
+
+  static async fromKubeconfig(path: string, userAgent?: string): Promise<Clientset> {
+    const cfg = await loadKubeconfig(path);
+    if (userAgent) cfg.userAgent = userAgent;
+    return new Clientset(cfg);
+  }
+
+  /** A resource by plural name and apiVersion, e.g. ('apps/v1', 'deployments'). */
+  resource<T extends KubeObject = KubeObject>(apiVersion: string, resource: string): ResourceClient<T> {
+    const { group, version } = parseApiVersion(apiVersion);
+    const info = RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+    if (!info) throw new Error(`unknown resource ${resource} in ${apiVersion}`);
+    return new ResourceClient<T>(this.rest, info);
+  }
+
+  /** A resource by apiVersion and kind, e.g. ('v1', 'Pod'). */
+  kind<T extends KubeObject = KubeObject>(apiVersion: string, kind: string): ResourceClient<T> {
+    const { group, version } = parseApiVersion(apiVersion);
+    const info = lookupKind(group, version, kind);
+    if (!info) throw new Error(`unknown kind ${kind} in ${apiVersion}`);
+    return new ResourceClient<T>(this.rest, info);
+  }
+
+  /** The shared informer for a resource (and namespace/selectors); started by start() or at once if already started. */
+  informer<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: Omit<InformerOptions, 'onError'> = {}): Informer<T> {
+    const key = JSON.stringify([ref.group, ref.version, ref.resource, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '']);
+    let inf = this.#informers.get(key);
+    if (!inf) {
+      inf = new Informer(new ResourceClient(this.rest, ref), opts);
+      this.#informers.set(key, inf);
+      if (this.#signal) this.#runInformer(inf, this.#signal);
+    }
+    return inf as unknown as Informer<T>;
+  }
+
+  lister<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: Omit<InformerOptions, 'onError'> = {}): Lister<T> {
+    return new Lister(this.informer<T>(ref, opts));
+  }
+
+  /** Run every informer (present and future) until the signal aborts. */
+  start(signal: AbortSignal): void {
+    this.#signal = signal;
+    for (const inf of this.#informers.values()) this.#runInformer(inf, signal);
+    signal.addEventListener('abort', () => this.rest.close(), { once: true });
+  }
+
+  #runInformer(inf: Informer, signal: AbortSignal): void {
+    if (this.#running.has(inf)) return;
+    this.#running.add(inf);
+    void inf.run(signal);
+  }
+
+  async waitForSync(signal?: AbortSignal): Promise<void> {
+    await Promise.all([...this.#informers.values()].map((i) => i.waitForSync(signal)));
+  }
+}
