@@ -1,0 +1,151 @@
+// API server benchmark (issue 2): creates/s at 1, 16, 64 clients, GETs/s, a 10,000-pod list,
+// watch fan-out to 1,000 watchers, RSS with 100,000 objects, and the floor: raw better-sqlite3.
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { removeDir, startServer, tempDir } from '../test/e2e/harness.ts';
+import { clientFromKubeconfig, percentile, type BenchClient } from './http-client.ts';
+
+function line(name: string, value: number, unit: string): void {
+  console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`);
+}
+
+async function loop(concurrency: number, total: number, fn: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= total) return;
+      await fn(i);
+    }
+  }));
+  return (performance.now() - t0) / 1000;
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+async function must(c: BenchClient, method: string, path: string, body?: unknown): Promise<string> {
+  const r = await c.req(method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body.slice(0, 200)}`);
+  return r.body;
+}
+
+function sqliteFloor(dir: string): number {
+  const db = new Database(join(dir, 'floor.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)');
+  const ins = db.prepare('INSERT INTO kv (k, v) VALUES (?, ?)');
+  const value = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { a: 'b' } });
+  const n = 20_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) ins.run(`/registry/core/configmaps/default/floor-${i}`, value);
+  const secs = (performance.now() - t0) / 1000;
+  db.close();
+  return n / secs;
+}
+
+export async function benchApiServer(): Promise<void> {
+  const dir = await tempDir('bench');
+  const floor = sqliteFloor(dir);
+  line('sqlite_autocommit_inserts_per_second (floor)', floor, 'tx/s');
+  const srv = await startServer({ dataDir: join(dir, 'server'), logLevel: 'error' });
+  const c = clientFromKubeconfig(srv.kubeconfig, 256);
+  try {
+    await must(c, 'POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
+    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { key: 'value' } });
+    let created = 0;
+    for (const conc of [1, 16, 64]) {
+      const total = conc === 1 ? 2000 : 10_000;
+      const base = created;
+      const secs = await loop(conc, total, async (i) => { await must(c, 'POST', '/api/v1/namespaces/bench/configmaps', cm(`c-${base + i}`)); });
+      created += total;
+      const rate = total / secs;
+      line(`create_configmaps_${conc}_clients`, rate, 'creates/s');
+      if (conc === 64) line('create_64_clients_vs_sqlite_floor', rate / floor, 'ratio');
+    }
+    const gets = 20_000;
+    const gsecs = await loop(64, gets, async (i) => { await must(c, 'GET', `/api/v1/namespaces/bench/configmaps/c-${i % created}`); });
+    line('get_configmap_64_clients', gets / gsecs, 'gets/s');
+
+    // 10,000 pods, then list them all.
+    const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'busybox:latest' }] } });
+    await loop(64, 10_000, async (i) => { await must(c, 'POST', '/api/v1/namespaces/bench/pods', pod(`p-${i}`)); });
+    const lat: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const body = await must(c, 'GET', '/api/v1/namespaces/bench/pods');
+      lat.push(performance.now() - t0);
+      if (i === 0 && (JSON.parse(body) as { items: unknown[] }).items.length !== 10_000) throw new Error('list returned the wrong count');
+    }
+    lat.sort((a, b) => a - b);
+    line('list_10000_pods_p50', percentile(lat, 50), 'ms');
+
+    await benchFanout(c);
+
+    // Fill to 100,000 small objects and read the server's RSS.
+    const have = created + 10_000;
+    await loop(64, 100_000 - have, async (i) => { await must(c, 'POST', '/api/v1/namespaces/bench/configmaps', cm(`f-${i}`)); });
+    const rss = rssMiB(srv.proc.pid!);
+    line('server_rss_100000_objects', rss, 'MiB');
+  } finally {
+    c.close();
+    await srv.stop();
+    await removeDir(dir);
+  }
+}
+
+/** 1,000 watchers on one resource; latency from a write's acknowledgement to each watcher receiving it. */
+async function benchFanout(c: BenchClient): Promise<void> {
+  const watchers = 1000;
+  const received = new Map<string, number[]>();
+  const reqs: Array<ReturnType<typeof request>> = [];
+  const agent = c.newAgent(watchers + 10);
+  let ready = 0;
+  await new Promise<void>((resolve, reject) => {
+    for (let i = 0; i < watchers; i++) {
+      const r = request({ method: 'GET', host: c.host, port: c.port, agent, path: '/api/v1/namespaces/bench/configmaps?watch=true&fieldSelector=metadata.name%3Dfan&resourceVersion=0', headers: { Accept: 'application/json' } }, (res) => {
+        ready++;
+        if (ready === watchers) resolve();
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          const now = performance.now();
+          buf += d;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const ev = JSON.parse(buf.slice(0, nl)) as { object: { data?: { seq?: string } } };
+            buf = buf.slice(nl + 1);
+            const seq = ev.object.data?.seq;
+            if (seq) (received.get(seq) ?? received.set(seq, []).get(seq)!).push(now);
+          }
+        });
+        res.on('error', () => {});
+      });
+      r.on('error', reject);
+      r.end();
+      reqs.push(r);
+    }
+  });
+  const latencies: number[] = [];
+  await must(c, 'POST', '/api/v1/namespaces/bench/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fan' }, data: { seq: '0' } });
+  for (let s = 1; s <= 20; s++) {
+    const t0 = performance.now();
+    await must(c, 'PUT', '/api/v1/namespaces/bench/configmaps/fan', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fan' }, data: { seq: String(s) } });
+    const end = Date.now() + 5000;
+    while ((received.get(String(s))?.length ?? 0) < watchers && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
+    for (const t of received.get(String(s)) ?? []) latencies.push(t - t0);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const r of reqs) r.destroy();
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  line('watch_fanout_1000_watchers_p50', percentile(latencies, 50), 'ms');
+  line('watch_fanout_1000_watchers_p99', percentile(latencies, 99), 'ms');
+  line('watch_fanout_deliveries', latencies.length, `of ${20 * watchers}`);
+}
