@@ -4,11 +4,13 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ensurePki } from '../apiserver/auth/pki.ts';
+import { ensurePki, issueClientCert } from '../apiserver/auth/pki.ts';
 import { loadTokenFile } from '../apiserver/auth/authenticate.ts';
 import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
 import { ApiServer } from '../apiserver/server.ts';
 import { openStore } from '../store/index.ts';
+import { Clientset } from '../client/clientset.ts';
+import { runControllers } from '../controllers/manager.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -18,6 +20,7 @@ export interface ServerFlags {
   tokenFile?: string;
   logLevel: string;
   historyRetention: string;
+  controllers: boolean;
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -34,6 +37,7 @@ export function registerServerCommand(program: Command): void {
     .option('--listen <addr:port>', 'HTTPS address to serve on', '127.0.0.1:6443')
     .option('--token-file <file>', 'static bearer tokens for agents (CSV: token,user,uid,"group1,group2")')
     .option('--history-retention <seconds>', 'how long the store keeps history for watches to resume from', '300')
+    .option('--no-controllers', 'serve the API only: no garbage collector or namespace controller')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request) or trace', 'info')
     .action(async (flags: ServerFlags) => {
       await runServer(flags);
@@ -60,9 +64,17 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const url = `https://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfig, { server: url, caCertPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem, clusterName: 'skiff', userName: 'skiff-admin', contextName: 'skiff' });
+  // Controllers reach the API like any other client: over HTTPS, with their own certificate.
+  let controllers: Promise<void> = Promise.resolve();
+  if (flags.controllers) {
+    const cert = await issueClientCert(pki, 'system:kube-controller-manager', []);
+    const cs = new Clientset({ server: url, caPem: pki.caCertPem, certPem: cert.certPem, keyPem: cert.keyPem, namespace: 'default', userAgent: 'skiff-controller-manager' });
+    controllers = runControllers(cs, log.child({ component: 'controller-manager' }), signal);
+  }
   process.stderr.write(`skiff API server listening on ${url}\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n`);
   try {
     await server.run(signal);
+    await controllers;
   } finally {
     await store.close();
   }

@@ -83,6 +83,10 @@ export class WatchCache {
   readonly #resources = new Map<string, ResourceState>();
   #revision = 0;
   #ready = false;
+  /** The store's revision when the cache was filled: ready once the replay reaches it. */
+  #readyAt = 0;
+  /** Revision the cache was filled at: history of every resource is complete from here. */
+  #base = 0;
   #waiters: Array<{ rev: number; resolve: () => void }> = [];
   #readyWaiters: Array<() => void> = [];
 
@@ -111,8 +115,15 @@ export class WatchCache {
     }
   }
 
+  /**
+   * Start from the oldest state the store still has history after, and let the watch replay the
+   * rest: the cache then holds history from before this process started, so a client watching
+   * from a version it saw before a restart resumes instead of re-listing.
+   */
   async #fill(): Promise<void> {
-    const listed = await this.#store.list(this.#root);
+    const current = await this.#store.currentRevision();
+    const oldest = Math.min((await this.#store.compactedRevision()) + 1, current);
+    const listed = oldest > 0 ? await this.#store.list(this.#root, { revision: oldest }) : { items: [], revision: 0 };
     const fresh = new Map<string, ResourceState>();
     for (const kv of listed.items) {
       const prefix = resourcePrefixOf(kv.key);
@@ -128,17 +139,24 @@ export class WatchCache {
     }
     this.#resources.clear();
     for (const [k, v] of fresh) this.#resources.set(k, v);
+    this.#revision = listed.revision;
+    this.#base = listed.revision;
+    this.#readyAt = current;
     this.#setRevision(listed.revision);
-    if (!this.#ready) {
-      this.#ready = true;
-      for (const w of this.#readyWaiters) w();
-      this.#readyWaiters = [];
-    }
+    this.#markReadyIfCaughtUp();
+  }
+
+  #markReadyIfCaughtUp(): void {
+    if (this.#ready || this.#revision < this.#readyAt) return;
+    this.#ready = true;
+    for (const w of this.#readyWaiters) w();
+    this.#readyWaiters = [];
   }
 
   #state(prefix: string): ResourceState {
     let st = this.#resources.get(prefix);
-    if (!st) { st = new ResourceState(this.#revision); this.#resources.set(prefix, st); }
+    // A resource seen for the first time has had no events since the cache's base revision.
+    if (!st) { st = new ResourceState(this.#base); this.#resources.set(prefix, st); }
     return st;
   }
 
@@ -177,9 +195,10 @@ export class WatchCache {
   }
 
   #setRevision(rev: number): void {
-    if (rev <= this.#revision) return;
-    this.#revision = rev;
+    if (rev > this.#revision) this.#revision = rev;
+    this.#markReadyIfCaughtUp();
     if (this.#waiters.length === 0) return;
+    rev = this.#revision;
     const still: Array<{ rev: number; resolve: () => void }> = [];
     for (const w of this.#waiters) {
       if (w.rev <= rev) w.resolve();

@@ -1,0 +1,22 @@
+// The controller manager: every controller on one shared clientset, run until the signal aborts.
+import type { Logger } from 'pino';
+import type { Clientset } from '../client/clientset.ts';
+import type { Controller } from './controller.ts';
+import { GarbageCollector } from './garbage-collector/garbage-collector.ts';
+import { NamespaceController } from './namespace/namespace-controller.ts';
+
+export function builtinControllers(cs: Clientset, log: Logger): Controller[] {
+  return [new NamespaceController(cs, log), new GarbageCollector(cs, log)];
+}
+
+export async function runControllers(cs: Clientset, log: Logger, signal: AbortSignal): Promise<void> {
+  const controllers = builtinControllers(cs, log);
+  cs.start(signal);
+  await Promise.all(controllers.map(async (c) => {
+    try {
+      await c.run(signal);
+    } catch (err) {
+      if (!signal.aborted) log.error({ err, controller: c.name }, 'controller stopped');
+    }
+  }));
+}
