@@ -1,0 +1,54 @@
+// Which printer serves which group/resource; anything missing gets the default convertor (as
+// limitranges and bindings do upstream).
+import type { ResourceInfo } from '../../api/scheme.ts';
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from './print-apps.ts';
+import { cronJobPrinter, jobPrinter } from './print-batch.ts';
+import { componentStatusPrinter, leasePrinter, namespacePrinter, podDisruptionBudgetPrinter, resourceQuotaPrinter, runtimeClassPrinter } from './print-cluster.ts';
+import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './print-config.ts';
+import { defaultPrinter } from './print-default.ts';
+import { eventPrinter, eventsV1Printer } from './print-event.ts';
+import { hpaPrinter } from './print-hpa.ts';
+import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './print-networking.ts';
+import { nodePrinter } from './print-node.ts';
+import { podPrinter } from './print-pod.ts';
+import { servicePrinter } from './print-service.ts';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
+import type { Printer } from './types.ts';
+
+const PRINTERS = new Map<string, Printer>([
+  ['/componentstatuses', componentStatusPrinter],
+  ['/configmaps', configMapPrinter],
+  ['/endpoints', endpointsPrinter],
+  ['/events', eventPrinter],
+  ['/namespaces', namespacePrinter],
+  ['/nodes', nodePrinter],
+  ['/persistentvolumeclaims', persistentVolumeClaimPrinter],
+  ['/persistentvolumes', persistentVolumePrinter],
+  ['/pods', podPrinter],
+  ['/replicationcontrollers', replicationControllerPrinter],
+  ['/resourcequotas', resourceQuotaPrinter],
+  ['/secrets', secretPrinter],
+  ['/serviceaccounts', serviceAccountPrinter],
+  ['/services', servicePrinter],
+  ['apps/controllerrevisions', controllerRevisionPrinter],
+  ['apps/daemonsets', daemonSetPrinter],
+  ['apps/deployments', deploymentPrinter],
+  ['apps/replicasets', replicaSetPrinter],
+  ['apps/statefulsets', statefulSetPrinter],
+  ['batch/cronjobs', cronJobPrinter],
+  ['batch/jobs', jobPrinter],
+  ['autoscaling/horizontalpodautoscalers', hpaPrinter],
+  ['coordination.k8s.io/leases', leasePrinter],
+  ['discovery.k8s.io/endpointslices', endpointSlicePrinter],
+  ['events.k8s.io/events', eventsV1Printer],
+  ['networking.k8s.io/ingressclasses', ingressClassPrinter],
+  ['networking.k8s.io/ingresses', ingressPrinter],
+  ['networking.k8s.io/networkpolicies', networkPolicyPrinter],
+  ['node.k8s.io/runtimeclasses', runtimeClassPrinter],
+  ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
+  ['storage.k8s.io/storageclasses', storageClassPrinter],
+]);
+
+export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
+  return PRINTERS.get(`${info.group}/${info.resource}`) ?? defaultPrinter;
+}
