@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { notFound, unauthorized, type StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta.ts';
@@ -49,6 +50,8 @@ export class ApiServer {
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
+    // Every open watch listens for shutdown on this signal.
+    setMaxListeners(0, this.#abort.signal);
     this.#log = opts.logger.child({ component: 'apiserver' });
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
     const admission: AdmissionPlugin[] = [namespaceLifecycle((name) => this.#namespace(name)), ...(opts.admission ?? [])];

@@ -142,7 +142,8 @@ for (const version of ['1.33', '1.27']) {
       assert.deepEqual(cm.data, { greeting: 'bonjour', j: '2' });
       await ok(['patch', 'deployment', 'web', '-n', 'e2e', '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:latest"}]}}}}']);
       const d = await json(['get', 'deployment', 'web', '-n', 'e2e']);
-      assert.deepEqual(d.spec.template.spec.containers.map((c: any) => c.name), ['web', 'sidecar']);
+      // As in the kubectl patch documentation: without $setElementOrder, new items come first.
+      assert.deepEqual(d.spec.template.spec.containers.map((c: any) => c.name), ['sidecar', 'web']);
       const bad = await k(['patch', 'configmap', 'web-config', '-n', 'e2e', '--type', 'json', '-p', '[{"op":"remove","path":"/data/nope"}]']);
       assert.notEqual(bad.code, 0);
       cm = await json(['get', 'configmap', 'web-config', '-n', 'e2e']);

@@ -14,6 +14,9 @@ export const HOUR = 60 * MIN;
 export const DAY = 24 * HOUR;
 
 /** A minimal object of some kind, created `age` ago. */
-export function obj(name: string, age: number, fields: Record<string, unknown> = {}, meta: KubeObject['metadata'] = {}): KubeObject {
-  return { metadata: { name, namespace: 'default', creationTimestamp: ago(age), ...meta }, ...fields };
+/** An object aged `age` ms; `namespace: undefined` in meta makes it cluster-scoped. */
+export function obj(name: string, age: number, fields: Record<string, unknown> = {}, meta: { [K in keyof KubeObject['metadata']]?: KubeObject['metadata'][K] | undefined } = {}): KubeObject {
+  const m = { name, namespace: 'default', creationTimestamp: ago(age), ...meta } as KubeObject['metadata'];
+  if (m.namespace === undefined) delete m.namespace;
+  return { metadata: m, ...fields };
 }
