@@ -1,18 +1,49 @@
 // What exists at first start: the system namespaces (as kube-apiserver's
 // pkg/controlplane/controller/systemnamespaces creates them).
 import { isAlreadyExists } from '../api/errors.ts';
-import type { Registry } from './registry/registry.ts';
+import type { KubeObject } from '../api/meta.ts';
+import type { Registry, WriteContext } from './registry/registry.ts';
+
+const systemContext = (): WriteContext => ({ user: { name: 'system:apiserver', groups: ['system:masters'] }, manager: 'kube-apiserver', apiVersion: 'v1', dryRun: false, now: new Date() });
+
+/** The first address of the service CIDR belongs to the `kubernetes` service. */
+export const KUBERNETES_SERVICE_IP = '10.43.0.1';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export async function bootstrap(registries: Map<string, Registry>): Promise<void> {
   const namespaces = registries.get('/namespaces')!;
-  const ctx = { user: { name: 'system:apiserver', groups: ['system:masters'] }, manager: 'kube-apiserver', apiVersion: 'v1', dryRun: false, now: new Date() };
+  const ctx = systemContext();
   for (const name of SYSTEM_NAMESPACES) {
     try {
       await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, ctx);
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
+  }
+}
+
+/** default/kubernetes: the Service and Endpoints through which pods reach the API server. */
+export async function ensureKubernetesService(registries: Map<string, Registry>, host: string, port: number): Promise<void> {
+  const ctx = systemContext();
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  const svc: KubeObject = {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', labels },
+    spec: { type: 'ClusterIP', clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+  };
+  const ip = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const ep: KubeObject = {
+    apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+  };
+  for (const [key, obj] of [['/services', svc], ['/endpoints', ep]] as const) {
+    await registries.get(key)!.update('default', 'kubernetes', (cur) => {
+      if (!cur) return structuredClone(obj);
+      const next = structuredClone(cur);
+      delete next.metadata.resourceVersion;
+      if (obj.kind === 'Service') (next.spec as { ports: unknown }).ports = (obj.spec as { ports: unknown }).ports;
+      else next.subsets = obj.subsets;
+      return next;
+    }, ctx, { allowCreate: true });
   }
 }

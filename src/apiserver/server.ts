@@ -10,10 +10,11 @@ import type { KubeObject } from '../api/meta.ts';
 import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { serviceAllocator } from './admission/service-allocator.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { WatchCache } from './cache/watch-cache.ts';
-import { bootstrap } from './bootstrap.ts';
+import { bootstrap, ensureKubernetesService } from './bootstrap.ts';
 import { registryKey, type ServerContext } from './handlers/context.ts';
 import { handleNonResource } from './handlers/non-resource.ts';
 import { handleResource } from './handlers/resource.ts';
@@ -54,7 +55,14 @@ export class ApiServer {
     setMaxListeners(0, this.#abort.signal);
     this.#log = opts.logger.child({ component: 'apiserver' });
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
-    const admission: AdmissionPlugin[] = [namespaceLifecycle((name) => this.#namespace(name)), ...(opts.admission ?? [])];
+    const admission: AdmissionPlugin[] = [
+      namespaceLifecycle((name) => this.#namespace(name)),
+      serviceAllocator(async () => {
+        await this.#cache.sync();
+        return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
+      }),
+      ...(opts.admission ?? []),
+    ];
     for (const info of RESOURCES) {
       if (VIRTUAL_RESOURCES.has(info.resource) && info.resource !== 'bindings') continue;
       const key = registryKey(info);
@@ -95,6 +103,7 @@ export class ApiServer {
       server.listen(this.#opts.port, this.#opts.host, () => { server.off('error', reject); resolve(); });
     });
     this.#address = server.address() as AddressInfo;
+    await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port);
     this.#log.info({ address: `${this.#address.address}:${this.#address.port}` }, 'listening');
     return this.#address;
   }

@@ -13,19 +13,21 @@ test('kill -9 of the server loses no acknowledged write; a watch resumes from it
     let cs = await Clientset.fromKubeconfig(srv.kubeconfig);
     const cms = cs.resource('v1', 'configmaps');
     const acked: string[] = [];
+    let watchedUpTo = '';
     // Writes in flight when the server dies: everything acknowledged must survive.
     const writer = (async () => {
       for (let i = 0; i < 100000; i++) {
         try {
-          await cms.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { i: String(i) } });
+          const created = await cms.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { i: String(i) } });
           acked.push(`cm-${i}`);
+          // A watcher that saw everything up to cm-150 resumes from here after the restart.
+          if (i === 150) watchedUpTo = created.metadata.resourceVersion!;
         } catch {
           return;
         }
       }
     })();
     while (acked.length < 200) await new Promise((r) => setTimeout(r, 5));
-    const watchedUpTo = (await cms.list('default')).metadata.resourceVersion!;
     await srv.kill9();
     await writer;
     cs.rest.close();
