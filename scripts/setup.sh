@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# System packages: scripts/apt-packages.txt (one per line, # comments), plus any given as arguments.
+mapfile -t listed < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/apt-packages.txt 2>/dev/null)
 need_apt=()
-for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg"); done
+for pkg in "${listed[@]}" "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg"); done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}" >&2
   apt-get update -qq
