@@ -30,7 +30,7 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  { files: ['src/**/*.ts'], rules: restrict([{ group: ['**/cli/*', '**/cli'], message: 'nothing imports cli' }]) },
+  { files: ['src/**/*.ts'], ignores: ['src/cmd/**', 'src/cli/**'], rules: restrict([{ group: ['**/cli/*', '**/cli'], message: 'nothing imports cli (but the thin entry points in src/cmd)' }]) },
   { files: ['src/api/**/*.ts'], rules: restrict([{ group: ['**/store/*', '**/apiserver/*', '**/client/*', '**/cli/*'], message: 'api depends on nothing' }]) },
   { files: ['src/store/**/*.ts'], rules: restrict([{ group: ['**/apiserver/*', '**/client/*', '**/cli/*'], message: 'store depends only on api' }]) },
   { files: ['src/client/**/*.ts'], rules: restrict([{ group: ['**/store/*', '**/apiserver/*', '**/cli/*'], message: 'client talks to the API server over HTTP only' }]) },

@@ -25,7 +25,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   };
   let parts = path.replace(/^\/+|\/+$/g, '').split('/').filter((p) => p !== '');
   if (parts.length < 2 || (parts[0] !== 'api' && parts[0] !== 'apis')) return info;
-  info.apiPrefix = parts[0] as 'api' | 'apis';
+  info.apiPrefix = parts[0];
   parts = parts.slice(1);
   if (info.apiPrefix === 'apis') {
     if (parts.length < 2) return info; // /apis/group: group discovery

@@ -1,7 +1,7 @@
 // The shape every controller follows (kubernetes sample-controller): informers feed a rate-limited
 // work queue of keys; workers run an idempotent, level-triggered sync(key); failures back off.
 import type { Logger } from 'pino';
-import { WorkQueue } from '../client/work-queue.ts';
+import type { WorkQueue } from '../client/work-queue.ts';
 
 export interface Controller {
   readonly name: string;

@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Clientset } from '../../src/client/clientset.ts';
-import type { KubeObject } from '../../src/api/meta.ts';
 import { removeDir, startServer, tempDir } from './harness.ts';
 
 test('kill -9 of the server loses no acknowledged write; a watch resumes from its last version', async () => {
@@ -45,7 +44,7 @@ test('kill -9 of the server loses no acknowledged write; a watch resumes from it
     const timer = setTimeout(() => ac.abort(), 10_000);
     for await (const ev of cs.resource('v1', 'configmaps').watch('default', { resourceVersion: watchedUpTo, signal: ac.signal, timeoutSeconds: 5 })) {
       if (ev.type === 'ERROR') assert.fail(`watch error after restart: ${JSON.stringify(ev.object)}`);
-      const name = (ev.object as KubeObject).metadata.name ?? '';
+      const name = (ev.object).metadata.name ?? '';
       seen.push(name);
       if (name === acked[acked.length - 1]) break;
     }

@@ -12,6 +12,7 @@ import { applyPatch } from '../patch/index.ts';
 import { toStorage } from '../registry/convert.ts';
 import { rfc3339, type WriteContext } from '../registry/registry.ts';
 import { toTable } from '../table/index.ts';
+import type { CachedObject } from '../cache/watch-cache.ts';
 import type { RequestScope } from './context.ts';
 import { buildFilter } from './filter.ts';
 import { negotiate } from './negotiate.ts';
@@ -32,7 +33,7 @@ export async function handleResource(s: RequestScope): Promise<void> {
   if (sub === 'binding') return handleBinding(s, ri.name);
   if (sub === 'eviction') return handleEviction(s);
   if (sub && !['status', 'finalize'].includes(sub)) {
-    throw new StatusError(newStatus(501, 'Unknown' as never, `the ${sub} subresource is served by a node agent; none is connected to this server yet`));
+    throw new StatusError(newStatus(501, 'Unknown', `the ${sub} subresource is served by a node agent; none is connected to this server yet`));
   }
   if (s.info.resource === 'bindings') {
     if (ri.verb !== 'create') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -132,7 +133,7 @@ async function handleList(s: RequestScope): Promise<void> {
   let revision: number;
   let next: string | undefined;
   let remaining: number | undefined;
-  const wrap = (o: import('../cache/watch-cache.ts').CachedObject) => ({ obj: o.obj, json: () => servedJson(s.info, o) });
+  const wrap = (o: CachedObject) => ({ obj: o.obj, json: () => servedJson(s.info, o) });
 
   if (limit > 0 || cont || rvMatch === 'Exact') {
     // Pages come from the store at one revision, so every page of a list is one consistent snapshot.
@@ -285,7 +286,7 @@ async function handlePatch(s: RequestScope): Promise<void> {
 async function deleteOptions(s: RequestScope): Promise<DeleteOptions> {
   const body = await readBody(s.req);
   let opts: DeleteOptions = {};
-  if (body.length > 0) opts = decodeObject(body, s.req.headers['content-type'] ?? 'application/json') as DeleteOptions;
+  if (body.length > 0) opts = decodeObject(body, s.req.headers['content-type'] ?? 'application/json');
   const grace = s.query.get('gracePeriodSeconds');
   if (grace !== null) {
     if (!/^-?\d+$/.test(grace)) throw badRequest(`gracePeriodSeconds: Invalid value: "${grace}": must be an integer`);
