@@ -1,6 +1,11 @@
 // `npm run bench`: every benchmark, printing `name: value unit` lines.
 // Select with BENCH=apiserver (default: all).
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
 const which = (process.env.BENCH ?? 'all').split(',');
+// The load generator for throughput figures (Debian's wrk), installed like every other package.
+execFileSync('bash', [join(import.meta.dirname, '..', 'scripts', 'setup.sh'), 'wrk'], { stdio: 'inherit' });
 const suites: Record<string, () => Promise<void>> = {
   apiserver: async () => { await (await import('./apiserver.ts')).benchApiServer(); },
 };

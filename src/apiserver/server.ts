@@ -46,6 +46,7 @@ export class ApiServer {
   readonly #metrics: ApiMetrics;
   readonly #abort = new AbortController();
   readonly #log: Logger;
+  readonly #debug: boolean;
   #server: Server | undefined;
   #address: AddressInfo | undefined;
 
@@ -54,6 +55,7 @@ export class ApiServer {
     // Every open watch listens for shutdown on this signal.
     setMaxListeners(0, this.#abort.signal);
     this.#log = opts.logger.child({ component: 'apiserver' });
+    this.#debug = this.#log.isLevelEnabled('debug');
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
     const admission: AdmissionPlugin[] = [
       namespaceLifecycle((name) => this.#namespace(name)),
@@ -167,7 +169,7 @@ export class ApiServer {
       const l = labels(ri);
       this.#metrics.requests.inc({ ...l, code: String(code) });
       if (!longRunning) this.#metrics.duration.observe(l, secs);
-      this.#log.debug({ verb: ri.verb || req.method, path: url.pathname, code, ms: Math.round(secs * 1000), ua: req.headers['user-agent'] }, 'request');
+      if (this.#debug) this.#log.debug({ verb: ri.verb || req.method, path: url.pathname, code, ms: Math.round(secs * 1000), ua: req.headers['user-agent'] }, 'request');
     }
   }
 }

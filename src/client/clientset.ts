@@ -1,5 +1,6 @@
 // The entry point for components: a REST client from a kubeconfig, resource clients by kind,
 // and shared informers (one per resource and selector, however many users).
+import { setMaxListeners } from 'node:events';
 import { lookupKind, parseApiVersion, RESOURCES } from '../api/scheme.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { Informer, type InformerOptions } from './informer.ts';
@@ -57,10 +58,17 @@ export class Clientset {
   }
 
   /** Run every informer (present and future) until the signal aborts. */
-  start(signal: AbortSignal): void {
+  start(outer: AbortSignal): void {
+    // Every shared informer listens on one signal: more than Node's default of 10 listeners is
+    // expected there, not a leak. A signal of our own keeps the caller's warnings meaningful.
+    const ac = new AbortController();
+    setMaxListeners(0, ac.signal);
+    const signal = ac.signal;
     this.#signal = signal;
     for (const inf of this.#informers.values()) this.#runInformer(inf, signal);
     signal.addEventListener('abort', () => this.rest.close(), { once: true });
+    if (outer.aborted) ac.abort(outer.reason);
+    else outer.addEventListener('abort', () => ac.abort(outer.reason), { once: true });
   }
 
   #runInformer(inf: Informer, signal: AbortSignal): void {

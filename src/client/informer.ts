@@ -1,7 +1,7 @@
 // An informer keeps a local copy of a resource: list, then watch from the list's version;
 // re-watch on a clean close, re-list on 410 Expired; handlers see add/update/delete
 // (client-go tools/cache reflector.go + shared_informer.go).
-import { isExpired, isStatusError } from '../api/errors.ts';
+import { isExpired, isStatusError, StatusError } from '../api/errors.ts';
 import type { KubeObject, Status } from '../api/meta.ts';
 import type { ResourceClient } from './resource-client.ts';
 
@@ -18,6 +18,12 @@ export interface InformerOptions {
   /** Called with errors the informer recovers from (connection lost, relists). */
   onError?: (err: unknown) => void;
   pageSize?: number;
+  /**
+   * How long each watch may stay open before the server closes it and the informer re-watches.
+   * Default: random in [300, 600) s, so many informers do not re-watch at the same moment
+   * (client-go reflector.go: minWatchTimeout * (1 + rand)).
+   */
+  watchTimeoutSeconds?: number;
 }
 
 export function objectKeyOf(obj: KubeObject): string {
@@ -50,23 +56,54 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   async waitForSync(signal?: AbortSignal): Promise<void> {
     if (this.#synced) return;
+    signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
-      this.#syncWaiters.push(resolve);
-      signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      const onAbort = (): void => {
+        this.#syncWaiters = this.#syncWaiters.filter((w) => w !== done);
+        reject(signal?.reason as Error);
+      };
+      const done = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.#syncWaiters.push(done);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   /** Add handlers; if already synced, the current objects are delivered as adds first. */
   addHandlers(h: InformerHandlers<T>): void {
     this.#handlers.push(h);
-    if (this.#synced) for (const o of this.#items.values()) h.add?.(o);
+    if (this.#synced) {
+      for (const o of this.#items.values()) {
+        try {
+          h.add?.(o);
+        } catch (err) {
+          this.#opts.onError?.(err);
+        }
+      }
+    }
   }
 
   get(key: string): T | undefined { return this.#items.get(key); }
   values(): IterableIterator<T> { return this.#items.values(); }
   get size(): number { return this.#items.size; }
 
-  async run(signal: AbortSignal): Promise<void> {
+  async run(outer: AbortSignal): Promise<void> {
+    // One listener on the caller's signal however many requests this informer makes: many
+    // informers commonly share one signal, and each request listens on the signal it is given.
+    const ac = new AbortController();
+    const onAbort = (): void => ac.abort(outer.reason);
+    if (outer.aborted) return;
+    outer.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.#run(ac.signal);
+    } finally {
+      outer.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
     let backoff = 100;
     let needList = true;
     while (!signal.aborted) {
@@ -84,6 +121,11 @@ export class Informer<T extends KubeObject = KubeObject> {
           continue;
         }
         this.#opts.onError?.(err);
+        // As client-go's reflector: a connection failure or 429 re-watches from the same version;
+        // anything else the server refuses a watch with (an ERROR event, "Too large resource
+        // version" after the store went back in time, 5xx) starts over with a list, or the
+        // informer would ask for the same version forever.
+        if (isStatusError(err) && err.code !== 429) needList = true;
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 5000);
       }
@@ -110,14 +152,14 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const [k, old] of this.#items) {
       if (!seen.has(k)) {
         this.#items.delete(k);
-        for (const h of this.#handlers) h.delete?.(old);
+        this.#emit((h) => h.delete?.(old));
       }
     }
     for (const [k, o] of seen) {
       const old = this.#items.get(k);
       this.#items.set(k, o);
-      if (!old) for (const h of this.#handlers) h.add?.(o);
-      else if (old.metadata.resourceVersion !== o.metadata.resourceVersion) for (const h of this.#handlers) h.update?.(old, o);
+      if (!old) this.#emit((h) => h.add?.(o));
+      else if (old.metadata.resourceVersion !== o.metadata.resourceVersion) this.#emit((h) => h.update?.(old, o));
     }
     this.#resourceVersion = rv;
     if (!this.#synced) {
@@ -127,13 +169,27 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
   }
 
+  /**
+   * Deliver to every handler. A handler that throws must not keep the event from the others, nor
+   * end the watch: the cache has already moved past the event, so a re-watch would not repeat it.
+   */
+  #emit(fn: (h: InformerHandlers<T>) => void): void {
+    for (const h of this.#handlers) {
+      try {
+        fn(h);
+      } catch (err) {
+        this.#opts.onError?.(err);
+      }
+    }
+  }
+
   async #watch(signal: AbortSignal): Promise<void> {
     this.watches += 1;
     const events = this.#client.watch(this.#opts.namespace, {
       signal,
       resourceVersion: this.#resourceVersion,
       allowWatchBookmarks: true,
-      timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+      timeoutSeconds: this.#opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
       ...(this.#opts.labelSelector ? { labelSelector: this.#opts.labelSelector } : {}),
       ...(this.#opts.fieldSelector ? { fieldSelector: this.#opts.fieldSelector } : {}),
     });
@@ -141,7 +197,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       if (ev.type === 'ERROR') {
         const st = ev.object as unknown as Status;
         if (st.code === 410) throw new ExpiredWatch(st.message);
-        throw new Error(`watch error: ${st.message ?? 'unknown'}`);
+        throw st?.kind === 'Status' ? new StatusError(st) : new Error(`watch error: ${JSON.stringify(ev.object)}`);
       }
       const obj = ev.object;
       if (obj.metadata?.resourceVersion) this.#resourceVersion = obj.metadata.resourceVersion;
@@ -150,11 +206,11 @@ export class Informer<T extends KubeObject = KubeObject> {
       const old = this.#items.get(key);
       if (ev.type === 'DELETED') {
         this.#items.delete(key);
-        for (const h of this.#handlers) h.delete?.(obj);
+        this.#emit((h) => h.delete?.(obj));
       } else {
         this.#items.set(key, obj);
-        if (old) for (const h of this.#handlers) h.update?.(old, obj);
-        else for (const h of this.#handlers) h.add?.(obj);
+        if (old) this.#emit((h) => h.update?.(old, obj));
+        else this.#emit((h) => h.add?.(obj));
       }
     }
   }

@@ -41,7 +41,8 @@ export class RestClient {
   close(): void { this.#agent.destroy(); }
 
   url(path: string, query?: RequestOptions['query']): string {
-    const u = new URL(path, this.#url);
+    // Keep a path in the server URL (a proxy's https://host/k8s/clusters/c1): `new URL('/api', base)` would drop it.
+    const u = new URL(this.#url.pathname.replace(/\/+$/, '') + path, this.#url);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
     return u.pathname + u.search;
   }

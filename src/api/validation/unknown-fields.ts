@@ -21,11 +21,11 @@ function resolveWith(s: Schema, lookup: DefinitionLookup): Schema | undefined {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function walk(value: unknown, schema: Schema, path: string, lookup: DefinitionLookup, out: string[]): void {
+function walk(value: unknown, schema: Schema, path: string, lookup: DefinitionLookup, out: string[], prune = false): void {
   const s = resolveWith(schema, lookup);
   if (!s) return;
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((item, i) => walk(item, s.items!, `${path}[${i}]`, lookup, out));
+    if (s.items) value.forEach((item, i) => walk(item, s.items!, `${path}[${i}]`, lookup, out, prune));
     return;
   }
   if (!isPlainObject(value)) return;
@@ -37,9 +37,12 @@ function walk(value: unknown, schema: Schema, path: string, lookup: DefinitionLo
   for (const [k, v] of Object.entries(value)) {
     const p = path ? `${path}.${k}` : k;
     const known = props?.[k];
-    if (known) walk(v, known, p, lookup, out);
-    else if (typeof additional === 'object') walk(v, additional, p, lookup, out);
-    else if (!open) out.push(p);
+    if (known) walk(v, known, p, lookup, out, prune);
+    else if (typeof additional === 'object') walk(v, additional, p, lookup, out, prune);
+    else if (!open) {
+      out.push(p);
+      if (prune) delete value[k];
+    }
   }
 }
 
@@ -50,5 +53,15 @@ function walk(value: unknown, schema: Schema, path: string, lookup: DefinitionLo
 export function unknownFields(defName: string, obj: unknown, lookup: DefinitionLookup = getDefinition): string[] {
   const out: string[] = [];
   walk(obj, { $ref: defName }, '', lookup, out);
+  return out;
+}
+
+/**
+ * Remove the fields the schema does not know (what decoding into typed objects does upstream
+ * under fieldValidation Warn and Ignore); returns their paths.
+ */
+export function pruneUnknownFields(defName: string, obj: unknown, lookup: DefinitionLookup = getDefinition): string[] {
+  const out: string[] = [];
+  walk(obj, { $ref: defName }, '', lookup, out, true);
   return out;
 }

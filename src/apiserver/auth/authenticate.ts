@@ -21,7 +21,18 @@ export function authenticate(req: IncomingMessage, tokens: TokenTable | undefine
   return fromClientCert(req) ?? fromBearerToken(req, tokens);
 }
 
+/** A connection's certificate does not change: decode it once per TLS connection, not per request. */
+const byConnection = new WeakMap<object, UserInfo | null>();
+
 function fromClientCert(req: IncomingMessage): UserInfo | undefined {
+  const known = byConnection.get(req.socket);
+  if (known !== undefined) return known ?? undefined;
+  const user = certUser(req);
+  byConnection.set(req.socket, user ?? null);
+  return user;
+}
+
+function certUser(req: IncomingMessage): UserInfo | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   // `authorized` is true only when the chain verified against the server's `ca` (including the
   // clientAuth purpose); the server asks for certificates without rejecting the handshake.

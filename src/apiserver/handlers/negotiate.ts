@@ -7,15 +7,12 @@ export type Format =
   | { kind: 'partial'; apiVersion: string };
 
 export function negotiate(accept: string | undefined): Format {
-  if (!accept) return { kind: 'json' };
-  let sawProtobufOnly = true;
+  if (!accept || !accept.trim()) return { kind: 'json' };
   for (const raw of accept.split(',')) {
-    const parts = raw.split(';').map((s) => s.trim());
+    const parts = raw.split(';').map((x) => x.trim());
     const type = parts[0]?.toLowerCase() ?? '';
     const params = new Map(parts.slice(1).map((p) => { const i = p.indexOf('='); return [p.slice(0, i).trim(), p.slice(i + 1).trim()] as [string, string]; }));
-    if (type === 'application/vnd.kubernetes.protobuf' || type === 'application/cbor') continue;
-    sawProtobufOnly = false;
-    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*' && type !== 'application/yaml') continue;
+    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
     const as = params.get('as');
     if (!as) return { kind: 'json' };
     const g = params.get('g');
@@ -24,6 +21,5 @@ export function negotiate(accept: string | undefined): Format {
     if (as === 'Table') return { kind: 'table', apiVersion: `meta.k8s.io/${v}` };
     if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { kind: 'partial', apiVersion: `meta.k8s.io/${v}` };
   }
-  if (sawProtobufOnly) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');
-  return { kind: 'json' };
+  throw notAcceptable(`only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io, application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io (asked for ${accept})`);
 }

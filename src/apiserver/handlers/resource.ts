@@ -5,7 +5,8 @@ import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFo
 import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
 import { apiVersionOf, parseApiVersion } from '../../api/scheme.ts';
 import { definitionNameFor } from '../../api/schema/index.ts';
-import { unknownFields } from '../../api/validation/unknown-fields.ts';
+import { pruneUnknownFields } from '../../api/validation/unknown-fields.ts';
+import { duplicateFields } from '../json-duplicates.ts';
 import { applyServerSide } from '../apply/index.ts';
 import { decodeObject, mediaType, readBody, writeJson, writeRaw } from '../http-io.ts';
 import { applyPatch } from '../patch/index.ts';
@@ -40,6 +41,8 @@ export async function handleResource(s: RequestScope): Promise<void> {
     const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
     return handleBinding(s, (body.metadata as Obj | undefined)?.name ?? '', body);
   }
+  if (!ri.name && (ri.verb === 'update' || ri.verb === 'patch')) throw methodNotAllowed(`${s.req.method} is not allowed on a collection: name the object`);
+  if (ri.verb === 'create' && s.info.namespaced && !ri.namespace) throw methodNotAllowed(`POST is not allowed on ${s.info.resource} across all namespaces: create it in a namespace`);
   switch (ri.verb) {
     case 'get': return handleGet(s);
     case 'list': return handleList(s);
@@ -82,7 +85,7 @@ function respondObject(s: RequestScope, code: number, obj: KubeObject): void {
   const fmt = negotiate(s.req.headers.accept);
   const out = served(s.info, obj);
   if (fmt.kind === 'table') {
-    writeJson(s.res, code, toTable(s.info, [out], { now: Date.now(), includeObject: includeObject(s) }));
+    writeJson(s.res, code, { ...toTable(s.info, [out], { now: Date.now(), includeObject: includeObject(s) }), apiVersion: fmt.apiVersion });
   } else if (fmt.kind === 'partial') {
     writeJson(s.res, code, partialMetadata(out, fmt.apiVersion));
   } else {
@@ -167,7 +170,7 @@ async function handleList(s: RequestScope): Promise<void> {
   if (next && remaining !== undefined) meta.remainingItemCount = remaining;
 
   if (fmt.kind === 'table') {
-    writeJson(s.res, 200, toTable(s.info, items.map((i) => served(s.info, i.obj)), { now: Date.now(), includeObject: includeObject(s), listMeta: meta }));
+    writeJson(s.res, 200, { ...toTable(s.info, items.map((i) => served(s.info, i.obj)), { now: Date.now(), includeObject: includeObject(s), listMeta: meta }), apiVersion: fmt.apiVersion });
   } else if (fmt.kind === 'partial') {
     writeJson(s.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: fmt.apiVersion, metadata: meta, items: items.map((i) => partialMetadata(i.obj, fmt.apiVersion)) });
   } else {
@@ -183,7 +186,7 @@ async function decodeFor(s: RequestScope): Promise<KubeObject> {
   checkTypeMeta(s, obj, false);
   obj.metadata ??= {};
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
-  checkUnknownFields(s, obj);
+  checkUnknownFields(s, obj, body);
   return obj;
 }
 
@@ -201,15 +204,20 @@ function checkTypeMeta(s: RequestScope, obj: Obj, required: boolean): void {
   }
 }
 
-function checkUnknownFields(s: RequestScope, obj: Obj): void {
+/**
+ * fieldValidation: Strict refuses unknown and duplicate fields (400); Warn drops unknown fields with
+ * a Warning header per field; Ignore drops them silently — as decoding into typed objects does.
+ */
+function checkUnknownFields(s: RequestScope, obj: Obj, body?: Buffer): void {
   const mode = s.query.get('fieldValidation') ?? 'Warn';
   if (!['Strict', 'Warn', 'Ignore'].includes(mode)) throw badRequest(`fieldValidation: Unsupported value: "${mode}": supported values: "Ignore", "Strict", "Warn"`);
-  if (mode === 'Ignore') return;
   const def = definitionNameFor(s.info.group, s.info.version, s.info.kind);
   if (!def) return;
-  const unknown = unknownFields(def, obj);
-  if (unknown.length === 0) return;
-  const msgs = unknown.map((f) => `unknown field "${f}"`);
+  const unknown = pruneUnknownFields(def, obj);
+  if (mode === 'Ignore') return;
+  const dups = mode === 'Strict' && body && mediaType(s.req.headers['content-type']) !== 'application/vnd.kubernetes.protobuf' ? duplicateFields(body.toString('utf8')) : [];
+  const msgs = [...dups.map((f) => `duplicate field "${f}"`), ...unknown.map((f) => `unknown field "${f}"`)];
+  if (msgs.length === 0) return;
   if (mode === 'Strict') throw badRequest(`strict decoding error: ${msgs.join(', ')}`);
   for (const m of msgs.slice(0, 20)) s.res.appendHeader('Warning', `299 - "${m.replace(/"/g, '\\"')}"`);
 }
@@ -221,7 +229,6 @@ async function handleCreate(s: RequestScope): Promise<void> {
     const ns = obj.metadata.namespace;
     if (ns && ns !== s.ri.namespace) throw badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
   }
-  if (s.info.namespaced && !s.ri.namespace) throw notFound({ group: '', resource: 'namespaces' }, '');
   const created = await s.registry.create(s.ri.namespace, toStorage(s.info, obj), writeContext(s));
   respondObject(s, 201, created);
 }
@@ -255,7 +262,7 @@ async function handlePatch(s: RequestScope): Promise<void> {
     if (applied.metadata.name !== undefined && applied.metadata.name !== s.ri.name) {
       throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${s.ri.name})`);
     }
-    checkUnknownFields(s, applied);
+    checkUnknownFields(s, applied, body);
     const ctx = writeContext(s, true);
     const { obj, created } = await s.registry.update(s.ri.namespace, s.ri.name, (cur) => {
       const live = cur ? served(s.info, cur) : undefined;

@@ -45,6 +45,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   const encode = (type: string, obj: KubeObject, cachedJson?: string): string => {
     if (fmt.kind === 'table') {
       const t = toTable(s.info, [served(s.info, obj)], { now: Date.now(), includeObject: includeObjectOf(s.query) }) as unknown as Record<string, unknown>;
+      t.apiVersion = fmt.apiVersion;
       if (tableColumnsSent) t.columnDefinitions = [];
       tableColumnsSent = true;
       return `{"type":"${type}","object":${JSON.stringify(t)}}\n`;

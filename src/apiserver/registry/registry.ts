@@ -3,7 +3,7 @@
 // graceful deletion, managedFields). Mirrors k8s.io/apiserver/pkg/registry/generic/registry/store.go.
 // Objects here are in the storage version; handlers convert to and from the version served.
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict, invalid, MODIFIED_CONFLICT, notFound, type FieldError, type GroupResource } from '../../api/errors.ts';
+import { alreadyExists, badRequest, conflict, invalid, MODIFIED_CONFLICT, notFound, type FieldError, type GroupResource } from '../../api/errors.ts';
 import type { DeleteOptions, KubeObject, ManagedFieldsEntry } from '../../api/meta.ts';
 import { apiVersionOf, type ResourceInfo } from '../../api/scheme.ts';
 import type { KeyValue, Store } from '../../store/types.ts';
@@ -108,7 +108,8 @@ export class Registry {
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
     if (this.info.namespaced) meta.namespace = namespace;
     else delete meta.namespace;
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + generateSuffix();
+    // The prefix is cut so the name fits 63 characters (apiserver/pkg/storage/names/generate.go).
+    if (!meta.name && meta.generateName) meta.name = meta.generateName.slice(0, 58) + generateSuffix();
     const name = meta.name ?? '';
     if (!name) {
       throw invalid(this.info.kind, this.info.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
@@ -126,7 +127,7 @@ export class Registry {
     if (mf) meta.managedFields = mf;
     if (ctx.dryRun) {
       const existing = await this.#getFromStore(namespace, name);
-      if (existing) throw translateStoreError(Object.assign(new Error('exists'), { code: 'KeyExists' }), this.gr, name);
+      if (existing) throw alreadyExists(this.gr, name);
       return obj;
     }
     try {
@@ -174,7 +175,7 @@ export class Registry {
       let next = prepareForUpdate(this.info, desired, cur.obj, subresource);
       if (subresource === '' || subresource === 'scale') this.#hooks.defaults(this.info, next);
       await admit(this.#admission, { info: this.info, operation: 'UPDATE', namespace, name, subresource, object: next, oldObject: cur.obj, user: ctx.user, dryRun: ctx.dryRun });
-      const errs = this.#hooks.validateUpdate(this.info, next, cur.obj);
+      const errs = [...finalizerErrors(next, cur.obj), ...this.#hooks.validateUpdate(this.info, next, cur.obj)];
       if (errs.length) throw invalid(this.info.kind, this.info.group, name, errs);
       if (sameContent(next, cur.obj)) return { obj: cur.obj, created: false };
       const mf = this.#hooks.managedFields(cur.obj, next, ctx, subresource);
@@ -288,6 +289,14 @@ export class Registry {
   }
 
   get apiVersion(): string { return apiVersionOf(this.info); }
+}
+
+/** Nothing may add a finalizer to an object on its way out (apimachinery ValidateObjectMetaUpdate). */
+function finalizerErrors(next: KubeObject, old: KubeObject): FieldError[] {
+  if (!old.metadata.deletionTimestamp) return [];
+  const had = new Set(old.metadata.finalizers ?? []);
+  const added = (next.metadata.finalizers ?? []).filter((f) => !had.has(f));
+  return added.length ? [{ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: 'no new finalizers can be added if the object is being deleted, found new finalizers []string{' + added.map((f) => JSON.stringify(f)).join(', ') + '}' }] : [];
 }
 
 export function rfc3339(d: Date): string {

@@ -64,9 +64,15 @@ export function specChanged(a: KubeObject, b: KubeObject): boolean {
 export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject, subresource: string): KubeObject {
   let next: KubeObject = obj;
   if (subresource === 'status') {
-    next = { ...old, metadata: { ...old.metadata, labels: obj.metadata.labels ?? {}, annotations: obj.metadata.annotations ?? {} } };
-    if (obj.metadata.labels === undefined) delete next.metadata.labels;
-    if (obj.metadata.annotations === undefined) delete next.metadata.annotations;
+    // Status writes keep the object's spec and metadata; pods also take labels and annotations
+    // from them (pkg/registry/core/pod/strategy.go podStatusStrategy vs apps' status strategies).
+    next = { ...old, metadata: { ...old.metadata } };
+    if (info.storage.resource === 'pods') {
+      if (obj.metadata.labels === undefined) delete next.metadata.labels;
+      else next.metadata.labels = obj.metadata.labels;
+      if (obj.metadata.annotations === undefined) delete next.metadata.annotations;
+      else next.metadata.annotations = obj.metadata.annotations;
+    }
     if (obj.status === undefined) delete next.status;
     else next.status = obj.status;
     if (obj.metadata.managedFields) next.metadata.managedFields = obj.metadata.managedFields;

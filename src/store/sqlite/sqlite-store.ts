@@ -198,13 +198,11 @@ export class SqliteStore implements Store {
     if (more) rows.length = limit;
     const items = rows.map(toKv);
     const result: ListResult = { items, revision, more };
-    // Counting the rest at an old revision costs a scan of the rest of the log range on every
-    // page, so `remaining` is only given for reads at the current revision (it is optional).
-    if (limit > 0 && !historical) {
+    // Counting the rest at an old revision scans the rest of the log range; clients page at an old
+    // revision only when writes came between pages, and etcd gives the count there too.
+    if (limit > 0) {
       const last = items[items.length - 1];
-      result.remaining = more && last !== undefined ? this.#countRange(prefix, last.key, 0) : 0;
-    } else if (limit > 0 && !more) {
-      result.remaining = 0;
+      result.remaining = more && last !== undefined ? this.#countRange(prefix, last.key, historical ? revision : 0) : 0;
     }
     return result;
   }
