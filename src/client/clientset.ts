@@ -43,7 +43,7 @@ export class Clientset {
 
   /** The shared informer for a resource (and namespace/selectors); started by start() or at once if already started. */
   informer<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: Omit<InformerOptions, 'onError'> = {}): Informer<T> {
-    const key = JSON.stringify([ref.group, ref.version, ref.resource, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '']);
+    const key = JSON.stringify([ref.group, ref.version, ref.resource, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '', opts.metadataOnly === true]);
     let inf = this.#informers.get(key);
     if (!inf) {
       inf = new Informer(new ResourceClient(this.rest, ref), opts);

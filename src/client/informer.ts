@@ -24,6 +24,8 @@ export interface InformerOptions {
    * (client-go reflector.go: minWatchTimeout * (1 + rand)).
    */
   watchTimeoutSeconds?: number;
+  /** Keep only metadata (PartialObjectMetadata), as upstream's metadata informers. */
+  metadataOnly?: boolean;
 }
 
 export function objectKeyOf(obj: KubeObject): string {
@@ -141,6 +143,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         ...(this.#opts.labelSelector ? { labelSelector: this.#opts.labelSelector } : {}),
         ...(this.#opts.fieldSelector ? { fieldSelector: this.#opts.fieldSelector } : {}),
         limit: this.#opts.pageSize ?? 500,
+        ...(this.#opts.metadataOnly ? { metadataOnly: true } : {}),
         ...(cont ? { continue: cont } : {}),
       });
       for (const o of page.items) seen.set(objectKeyOf(o), o);
@@ -189,6 +192,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       signal,
       resourceVersion: this.#resourceVersion,
       allowWatchBookmarks: true,
+      ...(this.#opts.metadataOnly ? { metadataOnly: true } : {}),
       timeoutSeconds: this.#opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
       ...(this.#opts.labelSelector ? { labelSelector: this.#opts.labelSelector } : {}),
       ...(this.#opts.fieldSelector ? { fieldSelector: this.#opts.fieldSelector } : {}),

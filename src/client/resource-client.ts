@@ -6,7 +6,12 @@ import { watchStream } from './watch.ts';
 
 export type ResourceRef = Pick<ResourceInfo, 'group' | 'version' | 'resource' | 'namespaced'>;
 
+/** Objects as PartialObjectMetadata: metadata only (what the garbage collector needs). */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+
 export interface ListOptions {
+  /** Ask for PartialObjectMetadata instead of whole objects. */
+  metadataOnly?: boolean;
   labelSelector?: string;
   fieldSelector?: string;
   limit?: number;
@@ -15,6 +20,7 @@ export interface ListOptions {
 }
 
 export interface WatchOptions {
+  metadataOnly?: boolean;
   resourceVersion?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -55,7 +61,8 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
   }
 
   list(namespace?: string, opts: ListOptions = {}): Promise<KubeList<T>> {
-    return this.#rest.request<KubeList<T>>('GET', resourcePath(this.ref, namespace), { query: { ...opts } });
+    const { metadataOnly, ...q } = opts;
+    return this.#rest.request<KubeList<T>>('GET', resourcePath(this.ref, namespace), { query: { ...q }, ...(metadataOnly ? { accept: METADATA_ONLY } : {}) });
   }
 
   create(namespace: string | undefined, obj: T, opts: { fieldManager?: string; dryRun?: boolean } = {}): Promise<T> {
@@ -84,7 +91,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
 
   /** Events until the server closes the stream or the signal aborts. */
   watch(namespace: string | undefined, opts: WatchOptions): AsyncIterable<WatchEvent<T>> {
-    const { signal, ...q } = opts;
-    return watchStream<T>(this.#rest, resourcePath(this.ref, namespace), { watch: 'true', ...q }, signal);
+    const { signal, metadataOnly, ...q } = opts;
+    return watchStream<T>(this.#rest, resourcePath(this.ref, namespace), { watch: 'true', ...q }, signal, metadataOnly ? METADATA_ONLY : undefined);
   }
 }

@@ -3,10 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import type { WatchEvent } from '../api/meta.ts';
 import type { RestClient } from './rest-client.ts';
 
-export async function* watchStream<T>(rest: RestClient, path: string, query: Record<string, string | number | boolean | undefined>, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
+export async function* watchStream<T>(rest: RestClient, path: string, query: Record<string, string | number | boolean | undefined>, signal: AbortSignal, accept?: string): AsyncIterable<WatchEvent<T>> {
   let res: IncomingMessage;
   try {
-    res = await rest.stream('GET', path, { query, signal });
+    res = await rest.stream('GET', path, { query, signal, ...(accept ? { accept } : {}) });
   } catch (err) {
     if (signal.aborted) return;
     throw err;

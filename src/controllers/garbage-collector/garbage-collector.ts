@@ -30,7 +30,7 @@ export class GarbageCollector implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     const informers = WATCHED.map((info) => {
-      const inf = this.#cs.informer(info);
+      const inf = this.#cs.informer(info, { metadataOnly: true });
       inf.addHandlers({
         add: (o) => this.#observe(info, o),
         update: (_old, o) => this.#observe(info, o),
