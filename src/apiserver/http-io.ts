@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, internalError, isStatusError, tooLarge, unsupportedMediaType, type StatusError } from '../api/errors.ts';
 import type { Status } from '../api/meta.ts';
+import { decodeProtobufObject, isProtobufDecodeError, isProtobufMediaType } from '../api/protobuf/index.ts';
 
 /** kube-apiserver's default limit for a request body (3 MiB; --max-request-bytes in etcd is 1.5 MiB per object). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -47,10 +48,15 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Rec
     } catch (err) {
       throw badRequest(`the request body is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
     }
-  } else if (type === 'application/vnd.kubernetes.protobuf') {
-    throw unsupportedMediaType('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+  } else if (isProtobufMediaType(type)) {
+    try {
+      return decodeProtobufObject(body);
+    } catch (err) {
+      if (isProtobufDecodeError(err)) throw badRequest(err.message);
+      throw err;
+    }
   } else {
-    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got "${type}")`);
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got "${type}")`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest('the request body must be a JSON or YAML object');

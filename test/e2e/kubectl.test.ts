@@ -212,5 +212,25 @@ for (const version of ['1.33', '1.27']) {
       assert.match(gone.stderr, /not found/);
       assert.match(await ok(['delete', 'service', 'web', '-n', 'e2e']), /service "web" deleted/);
     });
+
+    test('delete --cascade=foreground waits until the garbage collector has removed the dependents', async () => {
+      const d = await json(['get', 'deployment', 'web', '-n', 'e2e']);
+      const rs = {
+        apiVersion: 'apps/v1', kind: 'ReplicaSet',
+        metadata: { name: 'web-owned', namespace: 'e2e', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+        spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'busybox' }] } } },
+      };
+      await ok(['create', '-f', '-'], JSON.stringify(rs));
+      assert.match(await ok(['delete', 'deployment', 'web', '-n', 'e2e', '--cascade=foreground', '--timeout=30s']), /deployment\.apps "web" deleted/);
+      assert.match((await k(['get', 'replicaset', 'web-owned', '-n', 'e2e'])).stderr, /not found/);
+      assert.match((await k(['get', 'deployment', 'web', '-n', 'e2e'])).stderr, /not found/);
+    });
+
+    test('namespace-deletion-removes-services: delete namespace removes what is in it, then the namespace', async () => {
+      assert.match(await ok(['delete', 'namespace', 'e2e', '--timeout=60s']), /namespace "e2e" deleted/);
+      assert.match((await k(['get', 'namespace', 'e2e'])).stderr, /not found/);
+      const left = await k(['get', 'configmaps', '-n', 'e2e']);
+      assert.match(left.stderr, /No resources found/);
+    });
   });
 }

@@ -20,6 +20,8 @@ export interface CacheEvent {
   /** For DELETED: the last state, with the deletion's revision. */
   obj: CachedObject;
   prev?: CachedObject;
+  /** Serialized watch lines by event type, shared by every watcher that sends this event as is. */
+  lines?: Record<string, string>;
 }
 
 export type CacheListener = (ev: CacheEvent) => void;

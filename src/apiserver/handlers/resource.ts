@@ -184,6 +184,9 @@ async function decodeFor(s: RequestScope): Promise<KubeObject> {
   const body = await readBody(s.req);
   const obj = decodeObject(body, s.req.headers['content-type']) as KubeObject;
   checkTypeMeta(s, obj, false);
+  // Stored objects always carry their type, so responses and watch lines can reuse the stored JSON.
+  obj.apiVersion ??= apiVersionOf(s.info);
+  obj.kind ??= s.info.kind;
   obj.metadata ??= {};
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
   checkUnknownFields(s, obj, body);

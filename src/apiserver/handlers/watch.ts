@@ -11,6 +11,7 @@ import type { RequestScope } from './context.ts';
 import { buildFilter } from './filter.ts';
 import { negotiate } from './negotiate.ts';
 import { partialMetadata, served, servedJson } from './objects.ts';
+import { isStorageVersion } from '../registry/convert.ts';
 import { registryKey } from './context.ts';
 
 /** Close a watcher whose client reads slower than this much buffered output. */
@@ -18,7 +19,11 @@ const MAX_BUFFERED = 32 * 1024 * 1024;
 const BOOKMARK_INTERVAL_MS = 10_000;
 
 export async function handleWatch(s: RequestScope): Promise<void> {
-  const filter = buildFilter(s.info, s.query);
+  const fs = s.query.get('fieldSelector') ?? '';
+  const name = s.ri.name || fieldName(fs);
+  // A watch narrowed only by name (kubectl get -w NAME, wait, informers of one object) needs no generic filter.
+  const onlyName = !(s.query.get('labelSelector') ?? '').trim() && /^metadata\.name==?[^,]+$/.test(fs.trim());
+  const filter = onlyName ? undefined : buildFilter(s.info, s.query);
   const fmt = negotiate(s.req.headers.accept);
   const rvParam = s.query.get('resourceVersion') ?? '';
   if (rvParam && !/^\d+$/.test(rvParam)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
@@ -35,7 +40,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
 
   const res = s.res;
   const nsPrefix = s.registry.prefix(s.ri.namespace);
-  const name = s.ri.name || fieldName(s.query.get('fieldSelector'));
+  const sharedLines = fmt.kind === 'json' && isStorageVersion(s.info);
   let tableColumnsSent = false;
   let lastRev = from ?? 0;
   let closed = false;
@@ -63,22 +68,29 @@ export async function handleWatch(s: RequestScope): Promise<void> {
 
   const matches = (o: KubeObject | undefined): boolean => !!o && (!filter || filter(o)) && (!name || o.metadata.name === name);
 
+  // The line for an event is built once and shared by every JSON watcher of this version.
+  const emit = (type: 'ADDED' | 'MODIFIED' | 'DELETED', ev: CacheEvent): void => {
+    if (!sharedLines) { send(encode(type, ev.obj.obj, servedJson(s.info, ev.obj))); return; }
+    const lines = (ev.lines ??= {});
+    send(lines[type] ??= `{"type":"${type}","object":${servedJson(s.info, ev.obj)}}\n`);
+  };
+
   const onEvent = (ev: CacheEvent): void => {
     lastRev = Math.max(lastRev, ev.rev);
     const cur = ev.obj.obj;
     const curMatch = matches(cur);
     if (ev.type === 'ADDED') {
-      if (curMatch) send(encode('ADDED', cur, servedJson(s.info, ev.obj)));
+      if (curMatch) emit('ADDED', ev);
       return;
     }
     if (ev.type === 'DELETED') {
-      if (matches(ev.prev?.obj ?? cur)) send(encode('DELETED', cur, servedJson(s.info, ev.obj)));
+      if (matches(ev.prev?.obj ?? cur)) emit('DELETED', ev);
       return;
     }
     const prevMatch = matches(ev.prev?.obj);
-    if (curMatch && prevMatch) send(encode('MODIFIED', cur, servedJson(s.info, ev.obj)));
-    else if (curMatch) send(encode('ADDED', cur, servedJson(s.info, ev.obj)));
-    else if (prevMatch) send(encode('DELETED', cur, servedJson(s.info, ev.obj)));
+    if (curMatch && prevMatch) emit('MODIFIED', ev);
+    else if (curMatch) emit('ADDED', ev);
+    else if (prevMatch) emit('DELETED', ev);
   };
 
   let sub: { close(): void } | undefined;
@@ -141,8 +153,8 @@ function includeObjectOf(q: URLSearchParams): 'None' | 'Metadata' | 'Object' {
 }
 
 /** `metadata.name=x` in a field selector narrows a watch to one object (kubectl get -w NAME, wait). */
-function fieldName(fs: string | null): string {
-  const m = /(?:^|,)metadata\.name==?([^,]+)/.exec(fs ?? '');
+function fieldName(fs: string): string {
+  const m = /(?:^|,)metadata\.name==?([^,]+)/.exec(fs);
   return m?.[1] ?? '';
 }
 
