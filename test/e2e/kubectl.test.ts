@@ -1,4 +1,4 @@
-// Real kubectl (1.33 and 1.27) against a real `skiff server`: the everyday commands.
+// Real kubectl (1.27 to 1.33) against a real `skiff server`: the everyday commands.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -7,7 +7,8 @@ import { kubectl, kubectlBackground, removeDir, ROOT, startServer, waitUntil, ty
 
 const APP = join(ROOT, 'test', 'e2e', 'fixtures', 'app.yaml');
 
-for (const version of ['1.33', '1.27']) {
+// Every kubectl version skiff supports (1.30+ use aggregated discovery; 1.33 sends protobuf bodies; 1.27–1.28 read OpenAPI v2 protobuf).
+for (const version of ['1.33', '1.32', '1.31', '1.30', '1.29', '1.28', '1.27']) {
   describe(`kubectl ${version}`, () => {
     let srv: RunningServer;
     const k = async (args: string[], input?: string) => {
