@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerImageCommand } from './image-command.ts';
 import { registerServerCommand } from './server-command.ts';
 
 export function buildProgram(): Command {
@@ -7,5 +8,6 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerServerCommand(program);
+  registerImageCommand(program);
   return program;
 }
