@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { HostCommandFailed } from './errors.ts';
 import { cniChainName, parseRules } from './iptables-rules.ts';
 import type { ParsedRules } from './iptables-rules.ts';
-import { runCommand } from './run-command.ts';
+import { runCommand } from '../runtime/netns/run-command.ts';
 
 const HOSTPORT_DNAT = 'CNI-HOSTPORT-DNAT';
 const HOSTPORT_SETMARK = 'CNI-HOSTPORT-SETMARK';

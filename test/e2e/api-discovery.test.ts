@@ -2,30 +2,17 @@
 // (k8s.io/apiserver/pkg/endpoints/discovery, .../discovery/aggregated, k8s.io/kube-openapi).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { removeDir, startServer, type RunningServer } from './harness.ts';
-import { apiClient, configMap, type ApiClient } from './api-helpers.ts';
+import { serverForSuite, configMap } from './api-helpers.ts';
 
 const AGG_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const AGG_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 const PROTO_V2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 describe('API discovery', () => {
-  let srv: RunningServer;
-  let api: ApiClient;
-
-  before(async () => {
-    srv = await startServer();
-    api = apiClient(srv.kubeconfig);
-  });
-
-  after(async () => {
-    api?.close();
-    await srv?.stop();
-    if (srv) await removeDir(srv.dataDir);
-  });
+  const ctx = serverForSuite({ before, after });
 
   test('/api lists the core version', async () => {
-    const r = await api.get('/api');
+    const r = await ctx.api.get('/api');
     assert.equal(r.status, 200);
     assert.match(String(r.headers['content-type']), /^application\/json/);
     const v = r.json();
@@ -35,7 +22,7 @@ describe('API discovery', () => {
   });
 
   test('/api/v1 lists core resources with verbs, shortNames, scope and subresources', async () => {
-    const r = await api.get('/api/v1');
+    const r = await ctx.api.get('/api/v1');
     assert.equal(r.status, 200);
     const list = r.json();
     assert.equal(list.kind, 'APIResourceList');
@@ -62,7 +49,7 @@ describe('API discovery', () => {
   });
 
   test('/apis lists the groups, each with a preferred version', async () => {
-    const r = await api.get('/apis');
+    const r = await ctx.api.get('/apis');
     assert.equal(r.status, 200);
     assert.match(String(r.headers['content-type']), /^application\/json/);
     const groups = r.json();
@@ -75,7 +62,7 @@ describe('API discovery', () => {
   });
 
   test('/apis/apps describes the group', async () => {
-    const r = await api.get('/apis/apps');
+    const r = await ctx.api.get('/apis/apps');
     assert.equal(r.status, 200);
     const g = r.json();
     assert.equal(g.kind, 'APIGroup');
@@ -85,7 +72,7 @@ describe('API discovery', () => {
   });
 
   test('/apis/apps/v1 lists deployments with verbs, shortNames, and the scale and status subresources', async () => {
-    const r = await api.get('/apis/apps/v1');
+    const r = await ctx.api.get('/apis/apps/v1');
     assert.equal(r.status, 200);
     const list = r.json();
     assert.equal(list.kind, 'APIResourceList');
@@ -118,13 +105,13 @@ describe('API discovery', () => {
   });
 
   test('Discovery, confirm the groupVersion and a resource from each apiGroup', async () => {
-    const groups = (await api.get('/apis')).json().groups;
+    const groups = (await ctx.api.get('/apis')).json().groups;
     assert.ok(groups.length > 0);
     for (const g of groups) {
       assert.ok(g.versions.length > 0, `${g.name} has versions`);
       for (const v of g.versions) {
         assert.equal(v.groupVersion, `${g.name}/${v.version}`);
-        const r = await api.get(`/apis/${v.groupVersion}`);
+        const r = await ctx.api.get(`/apis/${v.groupVersion}`);
         assert.equal(r.status, 200, `${v.groupVersion}: ${r.text}`);
         const list = r.json();
         assert.equal(list.kind, 'APIResourceList');
@@ -141,14 +128,14 @@ describe('API discovery', () => {
   });
 
   test('Discovery, confirm the PreferredVersion for each api group', async () => {
-    const groups = (await api.get('/apis')).json().groups;
+    const groups = (await ctx.api.get('/apis')).json().groups;
     for (const g of groups) {
       assert.ok(g.preferredVersion, `${g.name} has a preferredVersion`);
       assert.ok(g.versions.some((v: any) => v.groupVersion === g.preferredVersion.groupVersion && v.version === g.preferredVersion.version),
         `${g.name}: the preferred version is one of its versions`);
       assert.equal(g.preferredVersion.groupVersion, `${g.name}/${g.preferredVersion.version}`);
       // /apis/<group> agrees with /apis.
-      const one = (await api.get(`/apis/${g.name}`)).json();
+      const one = (await ctx.api.get(`/apis/${g.name}`)).json();
       assert.deepEqual(one.preferredVersion, g.preferredVersion, g.name);
     }
     const autoscaling = groups.find((g: any) => g.name === 'autoscaling');
@@ -179,11 +166,11 @@ describe('API discovery', () => {
 
   test('Aggregated Discovery Endpoint Accept Headers', async () => {
     for (const [accept, version] of [[AGG_V2, 'v2'], [AGG_V2BETA1, 'v2beta1']] as const) {
-      const r = await api.get('/apis', { Accept: accept });
+      const r = await ctx.api.get('/apis', { Accept: accept });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.headers['content-type'], accept, `Accept ${accept}`);
       checkAggregated(r.json(), version);
-      const core = await api.get('/api', { Accept: accept });
+      const core = await ctx.api.get('/api', { Accept: accept });
       assert.equal(core.status, 200);
       assert.equal(core.headers['content-type'], accept);
       const doc = core.json();
@@ -196,13 +183,13 @@ describe('API discovery', () => {
       assert.equal(ns.scope, 'Cluster');
     }
     // What kubectl 1.30+ sends: the first it can have wins.
-    const kubectl = await api.get('/apis', { Accept: `${AGG_V2},${AGG_V2BETA1},application/json` });
+    const kubectl = await ctx.api.get('/apis', { Accept: `${AGG_V2},${AGG_V2BETA1},application/json` });
     assert.equal(kubectl.headers['content-type'], AGG_V2);
-    const older = await api.get('/apis', { Accept: `${AGG_V2BETA1},application/json` });
+    const older = await ctx.api.get('/apis', { Accept: `${AGG_V2BETA1},application/json` });
     assert.equal(older.headers['content-type'], AGG_V2BETA1);
     // Plain JSON otherwise.
     for (const accept of ['application/json', '*/*', 'application/json;g=apidiscovery.k8s.io;v=v9;as=APIGroupDiscoveryList,application/json']) {
-      const r = await api.get('/apis', { Accept: accept });
+      const r = await ctx.api.get('/apis', { Accept: accept });
       assert.equal(r.status, 200);
       assert.match(String(r.headers['content-type']), /^application\/json(;|$)/, accept);
       assert.doesNotMatch(String(r.headers['content-type']), /apidiscovery/, accept);
@@ -211,13 +198,13 @@ describe('API discovery', () => {
   });
 
   test('aggregated discovery lists the same groups as /apis', async () => {
-    const plain = (await api.get('/apis')).json().groups.map((g: any) => g.name).sort();
-    const agg = (await api.get('/apis', { Accept: AGG_V2 })).json().items.map((i: any) => i.metadata.name).sort();
+    const plain = (await ctx.api.get('/apis')).json().groups.map((g: any) => g.name).sort();
+    const agg = (await ctx.api.get('/apis', { Accept: AGG_V2 })).json().items.map((i: any) => i.metadata.name).sort();
     assert.deepEqual(agg, plain);
   });
 
   test('/version', async () => {
-    const r = await api.get('/version');
+    const r = await ctx.api.get('/version');
     assert.equal(r.status, 200);
     const v = r.json();
     assert.match(v.major, /^\d+$/);
@@ -229,14 +216,14 @@ describe('API discovery', () => {
   });
 
   test('/openapi/v3 index and a group document', async () => {
-    const r = await api.get('/openapi/v3');
+    const r = await ctx.api.get('/openapi/v3');
     assert.equal(r.status, 200);
     assert.match(String(r.headers['content-type']), /^application\/json/);
     const index = r.json();
     for (const p of ['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/autoscaling/v2']) {
       assert.match(index.paths[p]?.serverRelativeURL ?? '', new RegExp(`^/openapi/v3/${p}\\?hash=[0-9A-F]+$`), `${p} in the index`);
     }
-    const doc = await api.get(index.paths['apis/apps/v1'].serverRelativeURL);
+    const doc = await ctx.api.get(index.paths['apis/apps/v1'].serverRelativeURL);
     assert.equal(doc.status, 200);
     const d = doc.json();
     assert.match(d.openapi, /^3\./);
@@ -248,33 +235,33 @@ describe('API discovery', () => {
     assert.ok(path?.patch, 'the patch operation');
     assert.ok(JSON.stringify(path.patch.parameters ?? []).includes('fieldValidation') || JSON.stringify(path.parameters ?? []).includes('fieldValidation'), 'patch takes fieldValidation');
     // The same document without the hash.
-    const plain = await api.get('/openapi/v3/apis/apps/v1');
+    const plain = await ctx.api.get('/openapi/v3/apis/apps/v1');
     assert.equal(plain.status, 200);
     assert.ok(plain.json().components.schemas['io.k8s.api.apps.v1.Deployment']);
     // An unknown group-version is 404.
-    assert.equal((await api.get('/openapi/v3/apis/nosuch/v1')).status, 404);
+    assert.equal((await ctx.api.get('/openapi/v3/apis/nosuch/v1')).status, 404);
   });
 
   test('/openapi/v2 as JSON and as protobuf', async () => {
-    const json = await api.get('/openapi/v2');
+    const json = await ctx.api.get('/openapi/v2');
     assert.equal(json.status, 200);
     const doc = json.json();
     assert.equal(doc.swagger, '2.0');
     assert.ok(doc.definitions['io.k8s.api.core.v1.Pod'], 'the Pod definition');
-    const proto = await api.get('/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    const proto = await ctx.api.get('/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
     assert.equal(proto.status, 200);
     assert.equal(proto.headers['content-type'], PROTO_V2);
     // gnostic openapi_v2.Document: field 1 (swagger) is the string "2.0".
     assert.deepEqual([...proto.raw.subarray(0, 5)], [0x0a, 0x03, 0x32, 0x2e, 0x30]);
     assert.ok(proto.raw.includes('io.k8s.api.apps.v1.Deployment'), 'the Deployment definition is in the protobuf document');
     // kubectl 1.27 sends this exact header.
-    const kubectl = await api.get('/openapi/v2?timeout=32s', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    const kubectl = await ctx.api.get('/openapi/v2?timeout=32s', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
     assert.equal(kubectl.headers['content-type'], PROTO_V2);
   });
 
   test('/metrics has apiserver_request_total and apiserver_storage_objects', async () => {
-    for (let i = 0; i < 3; i++) assert.equal((await api.post('/api/v1/namespaces/default/configmaps', configMap(`metrics-${i}`))).status, 201);
-    const r = await api.get('/metrics');
+    for (let i = 0; i < 3; i++) assert.equal((await ctx.api.post('/api/v1/namespaces/default/configmaps', configMap(`metrics-${i}`))).status, 201);
+    const r = await ctx.api.get('/metrics');
     assert.equal(r.status, 200);
     assert.match(String(r.headers['content-type']), /^text\/plain/);
     assert.match(r.text, /^# TYPE apiserver_request_total counter$/m);
@@ -292,7 +279,7 @@ describe('API discovery', () => {
   });
 
   test('/metrics needs credentials', async () => {
-    const r = await api.request('GET', '/metrics', { anonymous: true });
+    const r = await ctx.api.request('GET', '/metrics', { anonymous: true });
     assert.equal(r.status, 401);
   });
 });

@@ -1,5 +1,6 @@
 // Raw HTTPS access to a running `skiff server` for the api-*.test.ts files: exact status codes,
 // headers and bodies (no client library in between), streaming watches, unauthenticated requests.
+import { removeDir, startServer, type RunningServer } from './harness.ts';
 import { Agent, request } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientRequest } from 'node:http';
@@ -242,4 +243,22 @@ export function replicaSet(name: string, owner?: { name: string; uid: string; bl
       template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9' }] } },
     },
   };
+}
+
+/**
+ * A real server and a client for the tests of one describe(): started in before(), stopped and
+ * its data dir removed in after(). Read `ctx.srv` / `ctx.api` inside tests.
+ */
+export function serverForSuite(hooks: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void }): { srv: RunningServer; api: ApiClient } {
+  const ctx = {} as { srv: RunningServer; api: ApiClient };
+  hooks.before(async () => {
+    ctx.srv = await startServer();
+    ctx.api = apiClient(ctx.srv.kubeconfig);
+  });
+  hooks.after(async () => {
+    ctx.api?.close();
+    await ctx.srv?.stop();
+    if (ctx.srv) await removeDir(ctx.srv.dataDir);
+  });
+  return ctx;
 }

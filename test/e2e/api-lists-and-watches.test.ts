@@ -4,8 +4,7 @@
 // chunking.go, table_conversion.go).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { removeDir, startServer, type RunningServer } from './harness.ts';
-import { apiClient, configMap, sleep, summarize, type ApiClient, type WatchEvent } from './api-helpers.ts';
+import { serverForSuite, configMap, sleep, summarize, type WatchEvent } from './api-helpers.ts';
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 const KUBECTL_TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
@@ -16,42 +15,31 @@ const cmPath = (ns: string, name = ''): string => `/api/v1/namespaces/${ns}/conf
 const rvOf = (o: any): number => Number(o?.metadata?.resourceVersion);
 
 describe('API lists and watches', () => {
-  let srv: RunningServer;
-  let api: ApiClient;
+  const ctx = serverForSuite({ before, after });
 
   async function namespace(name: string): Promise<void> {
-    const r = await api.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    const r = await ctx.api.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     assert.equal(r.status, 201, r.text);
   }
 
   async function create(ns: string, obj: any): Promise<any> {
-    const r = await api.post(cmPath(ns), obj);
+    const r = await ctx.api.post(cmPath(ns), obj);
     assert.equal(r.status, 201, r.text);
     return r.json();
   }
 
   /** Merge-patch a configmap; returns the new object. */
   async function patch(ns: string, name: string, body: unknown): Promise<any> {
-    const r = await api.patch(cmPath(ns, name), body, 'application/merge-patch+json');
+    const r = await ctx.api.patch(cmPath(ns, name), body, 'application/merge-patch+json');
     assert.equal(r.status, 200, r.text);
     return r.json();
   }
 
   async function remove(ns: string, name: string): Promise<void> {
-    const r = await api.del(cmPath(ns, name));
+    const r = await ctx.api.del(cmPath(ns, name));
     assert.equal(r.status, 200, r.text);
   }
 
-  before(async () => {
-    srv = await startServer();
-    api = apiClient(srv.kubeconfig);
-  });
-
-  after(async () => {
-    api?.close();
-    await srv?.stop();
-    if (srv) await removeDir(srv.dataDir);
-  });
 
   describe('lists', () => {
     test('API Chunking, server should return chunks of results for list calls', async () => {
@@ -70,7 +58,7 @@ describe('API lists and watches', () => {
       let pages = 0;
       let lastRemaining = Infinity;
       while (true) {
-        const r = await api.get(`${cmPath(ns)}?limit=7${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+        const r = await ctx.api.get(`${cmPath(ns)}?limit=7${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
         assert.equal(r.status, 200, r.text);
         const list = r.json();
         pages++;
@@ -99,11 +87,11 @@ describe('API lists and watches', () => {
       assert.equal(pages, Math.ceil(total / 7));
       assert.deepEqual(seen, names, 'every item exactly once, in name order');
       // Without a limit, everything in one response.
-      const all = (await api.get(cmPath(ns))).json();
+      const all = (await ctx.api.get(cmPath(ns))).json();
       assert.deepEqual(all.items.map((o: any) => o.metadata.name), names);
       assert.equal(all.metadata.continue, undefined);
       // A limit larger than the collection: one page, no continue.
-      const big = (await api.get(`${cmPath(ns)}?limit=500`)).json();
+      const big = (await ctx.api.get(`${cmPath(ns)}?limit=500`)).json();
       assert.equal(big.items.length, total);
       assert.ok(!big.metadata.continue);
     });
@@ -112,23 +100,23 @@ describe('API lists and watches', () => {
       const ns = 'chunking-snapshot';
       await namespace(ns);
       for (let i = 0; i < 10; i++) await create(ns, configMap(`s-${i}`));
-      const first = (await api.get(`${cmPath(ns)}?limit=4`)).json();
+      const first = (await ctx.api.get(`${cmPath(ns)}?limit=4`)).json();
       assert.equal(first.metadata.remainingItemCount, 6);
       await create(ns, configMap('s-9-late'));
       await patch(ns, 's-8', { data: { changed: 'yes' } });
       await remove(ns, 's-7');
-      const second = (await api.get(`${cmPath(ns)}?limit=4&continue=${encodeURIComponent(first.metadata.continue)}`)).json();
+      const second = (await ctx.api.get(`${cmPath(ns)}?limit=4&continue=${encodeURIComponent(first.metadata.continue)}`)).json();
       assert.equal(second.metadata.resourceVersion, first.metadata.resourceVersion);
       assert.deepEqual(second.items.map((o: any) => o.metadata.name), ['s-4', 's-5', 's-6', 's-7'], 's-7 is still there in the snapshot');
       assert.equal(second.metadata.remainingItemCount, 2, JSON.stringify(second.metadata));
-      const third = (await api.get(`${cmPath(ns)}?limit=4&continue=${encodeURIComponent(second.metadata.continue)}`)).json();
+      const third = (await ctx.api.get(`${cmPath(ns)}?limit=4&continue=${encodeURIComponent(second.metadata.continue)}`)).json();
       assert.deepEqual(third.items.map((o: any) => o.metadata.name), ['s-8', 's-9'], 'the late object is not in the snapshot');
       assert.equal(third.items[0].data.changed, undefined, 's-8 as of the snapshot');
       assert.ok(!third.metadata.continue);
     });
 
     test('an invalid continue token is 400 BadRequest', async () => {
-      const r = await api.get(`${cmPath('default')}?limit=2&continue=not-a-token`);
+      const r = await ctx.api.get(`${cmPath('default')}?limit=2&continue=not-a-token`);
       assert.equal(r.status, 400, r.text);
       assert.equal(r.json().reason, 'BadRequest');
     });
@@ -141,7 +129,7 @@ describe('API lists and watches', () => {
       await create(ns, configMap('dev-web', { labels: { env: 'dev', tier: 'web' } }));
       await create(ns, configMap('plain'));
       const names = async (selector: string): Promise<string[]> => {
-        const r = await api.get(`${cmPath(ns)}?labelSelector=${encodeURIComponent(selector)}`);
+        const r = await ctx.api.get(`${cmPath(ns)}?labelSelector=${encodeURIComponent(selector)}`);
         assert.equal(r.status, 200, `${selector}: ${r.text}`);
         return r.json().items.map((o: any) => o.metadata.name).sort();
       };
@@ -162,7 +150,7 @@ describe('API lists and watches', () => {
       await create(ns, configMap('a'));
       await create(ns, configMap('b'));
       const names = async (path: string): Promise<string[]> => {
-        const r = await api.get(path);
+        const r = await ctx.api.get(path);
         assert.equal(r.status, 200, r.text);
         return r.json().items.map((o: any) => o.metadata.name).sort();
       };
@@ -177,27 +165,27 @@ describe('API lists and watches', () => {
       await namespace('lr-a');
       await namespace('lr-b');
       const lr = (name: string): any => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name, labels: { 'e2e-test': 'lr' } }, spec: { limits: [{ type: 'Container', default: { cpu: '500m' } }] } });
-      assert.equal((await api.post('/api/v1/namespaces/lr-a/limitranges', lr('one'))).status, 201);
-      assert.equal((await api.post('/api/v1/namespaces/lr-b/limitranges', lr('two'))).status, 201);
-      const list = (await api.get(`/api/v1/limitranges?labelSelector=${encodeURIComponent('e2e-test=lr')}`)).json();
+      assert.equal((await ctx.api.post('/api/v1/namespaces/lr-a/limitranges', lr('one'))).status, 201);
+      assert.equal((await ctx.api.post('/api/v1/namespaces/lr-b/limitranges', lr('two'))).status, 201);
+      const list = (await ctx.api.get(`/api/v1/limitranges?labelSelector=${encodeURIComponent('e2e-test=lr')}`)).json();
       assert.deepEqual(list.items.map((o: any) => `${o.metadata.namespace}/${o.metadata.name}`).sort(), ['lr-a/one', 'lr-b/two']);
     });
 
     test('resourceVersion=0 list answers from the cache with a resourceVersion', async () => {
       await create('default', configMap('rv0'));
-      const r = await api.get(`${cmPath('default')}?resourceVersion=0`);
+      const r = await ctx.api.get(`${cmPath('default')}?resourceVersion=0`);
       assert.equal(r.status, 200, r.text);
       const list = r.json();
       assert.ok(rvOf(list) > 0, 'a resourceVersion');
       assert.ok(list.items.some((o: any) => o.metadata.name === 'rv0'));
-      const notOlder = await api.get(`${cmPath('default')}?resourceVersion=${list.metadata.resourceVersion}&resourceVersionMatch=NotOlderThan`);
+      const notOlder = await ctx.api.get(`${cmPath('default')}?resourceVersion=${list.metadata.resourceVersion}&resourceVersionMatch=NotOlderThan`);
       assert.equal(notOlder.status, 200, notOlder.text);
       assert.ok(rvOf(notOlder.json()) >= rvOf(list));
     });
 
     test('list resourceVersion is the latest write', async () => {
       const obj = await create('default', configMap('latest-rv'));
-      const list = (await api.get(cmPath('default'))).json();
+      const list = (await ctx.api.get(cmPath('default'))).json();
       assert.ok(rvOf(list) >= rvOf(obj), `list rv ${list.metadata.resourceVersion} >= created rv ${obj.metadata.resourceVersion}`);
     });
 
@@ -205,9 +193,9 @@ describe('API lists and watches', () => {
       const ns = 'exact';
       await namespace(ns);
       await create(ns, configMap('first'));
-      const rv = (await api.get(cmPath(ns))).json().metadata.resourceVersion;
+      const rv = (await ctx.api.get(cmPath(ns))).json().metadata.resourceVersion;
       await create(ns, configMap('second'));
-      const r = await api.get(`${cmPath(ns)}?resourceVersion=${rv}&resourceVersionMatch=Exact`);
+      const r = await ctx.api.get(`${cmPath(ns)}?resourceVersion=${rv}&resourceVersionMatch=Exact`);
       assert.equal(r.status, 200, r.text);
       const list = r.json();
       assert.equal(list.metadata.resourceVersion, rv);
@@ -219,7 +207,7 @@ describe('API lists and watches', () => {
       await namespace(ns);
       await create(ns, configMap('t1', { data: { a: '1', b: '2' } }));
       await create(ns, configMap('t2'));
-      const r = await api.get(`${cmPath(ns)}?limit=500`, { Accept: KUBECTL_TABLE });
+      const r = await ctx.api.get(`${cmPath(ns)}?limit=500`, { Accept: KUBECTL_TABLE });
       assert.equal(r.status, 200, r.text);
       // Upstream writes the serializer's media type (application/json); the body's kind says Table.
       assert.match(String(r.headers['content-type']), /^application\/json/);
@@ -245,19 +233,19 @@ describe('API lists and watches', () => {
       assert.equal(row.object.metadata.namespace, ns);
       assert.equal(row.object.data, undefined, 'metadata only');
       // A single object as a Table.
-      const one = (await api.get(cmPath(ns, 't2'), { Accept: TABLE })).json();
+      const one = (await ctx.api.get(cmPath(ns, 't2'), { Accept: TABLE })).json();
       assert.equal(one.kind, 'Table');
       assert.equal(one.rows.length, 1);
       assert.equal(one.rows[0].cells[0], 't2');
       // includeObject=None drops the row objects; includeObject=Object embeds the full object.
-      const none = (await api.get(`${cmPath(ns)}?includeObject=None`, { Accept: TABLE })).json();
+      const none = (await ctx.api.get(`${cmPath(ns)}?includeObject=None`, { Accept: TABLE })).json();
       assert.ok(none.rows.every((x: any) => x.object === undefined || x.object === null), JSON.stringify(none.rows[0]));
-      const full = (await api.get(`${cmPath(ns)}?includeObject=Object`, { Accept: TABLE })).json();
+      const full = (await ctx.api.get(`${cmPath(ns)}?includeObject=Object`, { Accept: TABLE })).json();
       assert.equal(full.rows.find((x: any) => x.cells[0] === 't1').object.data.a, '1');
     });
 
     test('a Table asked for in meta.k8s.io/v1beta1 comes back in v1beta1', async () => {
-      const r = await api.get(cmPath('default'), { Accept: 'application/json;as=Table;v=v1beta1;g=meta.k8s.io' });
+      const r = await ctx.api.get(cmPath('default'), { Accept: 'application/json;as=Table;v=v1beta1;g=meta.k8s.io' });
       assert.equal(r.status, 200, r.text);
       const t = r.json();
       assert.equal(t.kind, 'Table');
@@ -265,10 +253,10 @@ describe('API lists and watches', () => {
     });
 
     test('an Accept the server cannot produce is 406 NotAcceptable', async () => {
-      const r = await api.get(cmPath('default'), { Accept: 'application/json;as=Table;v=v7;g=meta.k8s.io' });
+      const r = await ctx.api.get(cmPath('default'), { Accept: 'application/json;as=Table;v=v7;g=meta.k8s.io' });
       assert.equal(r.status, 406, r.text);
       assert.equal(r.json().reason, 'NotAcceptable');
-      const xml = await api.get(cmPath('default'), { Accept: 'application/xml' });
+      const xml = await ctx.api.get(cmPath('default'), { Accept: 'application/xml' });
       assert.equal(xml.status, 406, xml.text);
     });
 
@@ -276,7 +264,7 @@ describe('API lists and watches', () => {
       const ns = 'metaonly';
       await namespace(ns);
       await create(ns, configMap('m1', { labels: { x: 'y' }, data: { secret: 'stuff' } }));
-      const r = await api.get(cmPath(ns), { Accept: `${META_LIST},application/json` });
+      const r = await ctx.api.get(cmPath(ns), { Accept: `${META_LIST},application/json` });
       assert.equal(r.status, 200, r.text);
       assert.match(String(r.headers['content-type']), /^application\/json/);
       const list = r.json();
@@ -291,7 +279,7 @@ describe('API lists and watches', () => {
       assert.deepEqual(item.metadata.labels, { x: 'y' });
       assert.ok(item.metadata.uid);
       assert.equal(item.data, undefined, 'no data');
-      const one = await api.get(cmPath(ns, 'm1'), { Accept: META });
+      const one = await ctx.api.get(cmPath(ns, 'm1'), { Accept: META });
       assert.equal(one.status, 200);
       const o = one.json();
       assert.equal(o.kind, 'PartialObjectMetadata');
@@ -309,7 +297,7 @@ describe('API lists and watches', () => {
       const first = await patch(ns, name, { data: { mutation: '1' } });
       await patch(ns, name, { data: { mutation: '2' } });
       await remove(ns, name);
-      const w = await api.watch(`${cmPath(ns)}?watch=true&resourceVersion=${first.metadata.resourceVersion}`);
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true&resourceVersion=${first.metadata.resourceVersion}`);
       assert.equal(w.status, 200);
       assert.match(String(w.headers['content-type']), /^application\/json/);
       await w.waitFor((e) => e.type === 'DELETED');
@@ -328,9 +316,9 @@ describe('API lists and watches', () => {
       await namespace(ns);
       const label = 'watch-this-configmap';
       const sel = (v: string): string => `${cmPath(ns)}?watch=true&labelSelector=${encodeURIComponent(v)}`;
-      const wA = await api.watch(sel(`${label}=multiple-watchers-A`));
-      const wB = await api.watch(sel(`${label}=multiple-watchers-B`));
-      const wAB = await api.watch(sel(`${label} in (multiple-watchers-A,multiple-watchers-B)`));
+      const wA = await ctx.api.watch(sel(`${label}=multiple-watchers-A`));
+      const wB = await ctx.api.watch(sel(`${label}=multiple-watchers-B`));
+      const wAB = await ctx.api.watch(sel(`${label} in (multiple-watchers-A,multiple-watchers-B)`));
       try {
         await create(ns, configMap('e2e-watch-test-configmap-a', { labels: { [label]: 'multiple-watchers-A' }, data: {} }));
         await patch(ns, 'e2e-watch-test-configmap-a', { data: { mutation: '1' } });
@@ -357,7 +345,7 @@ describe('API lists and watches', () => {
       const label = 'watch-this-configmap';
       const value = 'label-changed-and-restored';
       const name = 'e2e-watch-test-label-changed';
-      const w = await api.watch(`${cmPath(ns)}?watch=true&labelSelector=${encodeURIComponent(`${label}=${value}`)}`);
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true&labelSelector=${encodeURIComponent(`${label}=${value}`)}`);
       try {
         await create(ns, configMap(name, { labels: { [label]: value }, data: {} }));
         await patch(ns, name, { data: { mutation: '1' } });
@@ -386,7 +374,7 @@ describe('API lists and watches', () => {
       const value = 'watch-closed-and-restarted';
       const name = 'e2e-watch-test-watch-closed';
       const path = `${cmPath(ns)}?watch=true&labelSelector=${encodeURIComponent(`${label}=${value}`)}`;
-      const w1 = await api.watch(path);
+      const w1 = await ctx.api.watch(path);
       await create(ns, configMap(name, { labels: { [label]: value }, data: {} }));
       await patch(ns, name, { data: { mutation: '1' } });
       const last = await w1.waitFor((e) => e.type === 'MODIFIED');
@@ -394,7 +382,7 @@ describe('API lists and watches', () => {
       assert.deepEqual(w1.events.map((e) => e.type), ['ADDED', 'MODIFIED']);
       // Changes while no one watches.
       await patch(ns, name, { data: { mutation: '2' } });
-      const w2 = await api.watch(`${path}&resourceVersion=${last.object.metadata.resourceVersion}`);
+      const w2 = await ctx.api.watch(`${path}&resourceVersion=${last.object.metadata.resourceVersion}`);
       try {
         await patch(ns, name, { data: { mutation: '3' } });
         await remove(ns, name);
@@ -412,7 +400,7 @@ describe('API lists and watches', () => {
       await create(ns, configMap('pre-1'));
       await create(ns, configMap('pre-2'));
       for (const q of ['', '&resourceVersion=0', '&resourceVersion=']) {
-        const w = await api.watch(`${cmPath(ns)}?watch=true${q}`);
+        const w = await ctx.api.watch(`${cmPath(ns)}?watch=true${q}`);
         try {
           await w.waitFor((e) => e.object?.metadata?.name === 'pre-2');
           await w.waitFor((e) => e.object?.metadata?.name === 'pre-1');
@@ -422,8 +410,8 @@ describe('API lists and watches', () => {
         }
       }
       // From the list's resourceVersion: nothing old, only what comes after.
-      const rv = (await api.get(cmPath(ns))).json().metadata.resourceVersion;
-      const w = await api.watch(`${cmPath(ns)}?watch=true&resourceVersion=${rv}`);
+      const rv = (await ctx.api.get(cmPath(ns))).json().metadata.resourceVersion;
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true&resourceVersion=${rv}`);
       try {
         await create(ns, configMap('post'));
         await w.waitFor((e) => e.type === 'ADDED' && e.object.metadata.name === 'post');
@@ -436,7 +424,7 @@ describe('API lists and watches', () => {
     test('watch with a field selector on metadata.name', async () => {
       const ns = 'watch-field';
       await namespace(ns);
-      const w = await api.watch(`${cmPath(ns)}?watch=true&fieldSelector=${encodeURIComponent('metadata.name=wanted')}`);
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true&fieldSelector=${encodeURIComponent('metadata.name=wanted')}`);
       try {
         await create(ns, configMap('unwanted'));
         await create(ns, configMap('wanted'));
@@ -452,7 +440,7 @@ describe('API lists and watches', () => {
       const ns = 'watch-bookmark';
       await namespace(ns);
       const cm = await create(ns, configMap('bm'));
-      const w = await api.watch(`${cmPath(ns)}?watch=true&allowWatchBookmarks=true&timeoutSeconds=10&resourceVersion=${cm.metadata.resourceVersion}`);
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true&allowWatchBookmarks=true&timeoutSeconds=10&resourceVersion=${cm.metadata.resourceVersion}`);
       try {
         const bm = await w.waitFor((e) => e.type === 'BOOKMARK', 15_000);
         assert.equal(bm.object.kind, 'ConfigMap');
@@ -469,7 +457,7 @@ describe('API lists and watches', () => {
       await namespace(ns);
       await create(ns, configMap('one'));
       await create(ns, configMap('two'));
-      const w = await api.watch(`${cmPath(ns)}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
       try {
         assert.equal(w.status, 200, JSON.stringify(w.events));
         const bm = await w.waitFor((e) => e.type === 'BOOKMARK', 10_000);
@@ -483,7 +471,7 @@ describe('API lists and watches', () => {
 
     test('timeoutSeconds=1 closes the watch stream', async () => {
       const started = Date.now();
-      const w = await api.watch(`${cmPath('default')}?watch=true&timeoutSeconds=1&resourceVersion=${(await api.get(cmPath('default'))).json().metadata.resourceVersion}`);
+      const w = await ctx.api.watch(`${cmPath('default')}?watch=true&timeoutSeconds=1&resourceVersion=${(await ctx.api.get(cmPath('default'))).json().metadata.resourceVersion}`);
       assert.equal(w.status, 200);
       await Promise.race([w.ended, sleep(5000)]);
       const took = Date.now() - started;
@@ -494,7 +482,7 @@ describe('API lists and watches', () => {
 
     test('watch from a far-future resourceVersion delivers nothing older and keeps the server healthy', async () => {
       const future = '999999999';
-      const w = await api.watch(`${cmPath('default')}?watch=true&timeoutSeconds=2&resourceVersion=${future}`);
+      const w = await ctx.api.watch(`${cmPath('default')}?watch=true&timeoutSeconds=2&resourceVersion=${future}`);
       try {
         await create('default', configMap('not-from-the-future'));
         await Promise.race([w.ended, sleep(8000)]);
@@ -513,13 +501,13 @@ describe('API lists and watches', () => {
       } finally {
         w.close();
       }
-      assert.equal((await api.get('/readyz')).status, 200);
+      assert.equal((await ctx.api.get('/readyz')).status, 200);
     });
 
     test('watch from an expired resourceVersion is 410 Expired (or an ERROR event with code 410)', async () => {
       // Version 1 predates the bootstrap objects of a fresh server; upstream keeps a bounded
       // history, so this is only asserted when the server reports the version as too old.
-      const w = await api.watch(`${cmPath('default')}?watch=true&timeoutSeconds=2&resourceVersion=1`);
+      const w = await ctx.api.watch(`${cmPath('default')}?watch=true&timeoutSeconds=2&resourceVersion=1`);
       await Promise.race([w.ended, sleep(4000)]);
       w.close();
       const err = w.status === 410 ? w.events[0]?.object : w.events.find((e) => e.type === 'ERROR')?.object;
@@ -535,7 +523,7 @@ describe('API lists and watches', () => {
     test('events arrive in increasing resourceVersion order', async () => {
       const ns = 'watch-order';
       await namespace(ns);
-      const w = await api.watch(`${cmPath(ns)}?watch=true&resourceVersion=${(await api.get(cmPath(ns))).json().metadata.resourceVersion}`);
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true&resourceVersion=${(await ctx.api.get(cmPath(ns))).json().metadata.resourceVersion}`);
       try {
         // Concurrent writes from several connections.
         await Promise.all(Array.from({ length: 30 }, (_, i) => create(ns, configMap(`o-${i}`))));
@@ -554,7 +542,7 @@ describe('API lists and watches', () => {
       const ns = 'watch-table';
       await namespace(ns);
       await create(ns, configMap('existing'));
-      const w = await api.watch(`${cmPath(ns)}?watch=true`, { Accept: KUBECTL_TABLE });
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true`, { Accept: KUBECTL_TABLE });
       try {
         assert.equal(w.status, 200);
         await w.waitFor((e) => e.type === 'ADDED');
@@ -581,7 +569,7 @@ describe('API lists and watches', () => {
       await namespace(ns);
       await create(ns, configMap('solo'));
       await create(ns, configMap('other'));
-      const w = await api.watch(`${cmPath(ns)}?watch=true&fieldSelector=${encodeURIComponent('metadata.name=solo')}`);
+      const w = await ctx.api.watch(`${cmPath(ns)}?watch=true&fieldSelector=${encodeURIComponent('metadata.name=solo')}`);
       try {
         await w.waitFor((e) => e.type === 'ADDED');
         await patch(ns, 'other', { data: { x: '1' } });

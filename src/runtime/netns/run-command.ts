@@ -1,4 +1,4 @@
-// Runs a short-lived helper binary (unshare, umount) and collects its output.
+// Runs a short-lived host tool (unshare, umount, ip, iptables) and collects its output.
 import { spawn } from 'node:child_process';
 
 export interface CommandResult {
