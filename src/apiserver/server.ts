@@ -15,6 +15,7 @@ import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { WatchCache } from './cache/watch-cache.ts';
 import { bootstrap, ensureKubernetesService } from './bootstrap.ts';
+import { runEventTTL } from './event-ttl.ts';
 import { registryKey, type ServerContext } from './handlers/context.ts';
 import { handleNonResource } from './handlers/non-resource.ts';
 import { handleResource } from './handlers/resource.ts';
@@ -34,6 +35,8 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Extra admission plugins (run after the built-in ones). */
   admission?: AdmissionPlugin[];
+  /** How long events live (kube-apiserver --event-ttl); default 1 h. */
+  eventTTLms?: number;
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
@@ -91,6 +94,7 @@ export class ApiServer {
   async listen(): Promise<AddressInfo> {
     const signal = this.#abort.signal;
     void this.#cache.run(signal);
+    void runEventTTL(this.#registries.get('/events')!, this.#opts.eventTTLms ?? 3600_000, this.#log, signal);
     await this.#cache.whenReady();
     await bootstrap(this.#registries);
     const server = createServer({

@@ -21,6 +21,7 @@ export interface ServerFlags {
   logLevel: string;
   historyRetention: string;
   controllers: boolean;
+  eventTtl: string;
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -37,6 +38,7 @@ export function registerServerCommand(program: Command): void {
     .option('--listen <addr:port>', 'HTTPS address to serve on', '127.0.0.1:6443')
     .option('--token-file <file>', 'static bearer tokens for agents (CSV: token,user,uid,"group1,group2")')
     .option('--history-retention <seconds>', 'how long the store keeps history for watches to resume from', '300')
+    .option('--event-ttl <seconds>', 'how long events are kept', '3600')
     .option('--no-controllers', 'serve the API only: no garbage collector or namespace controller')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request) or trace', 'info')
     .action(async (flags: ServerFlags) => {
@@ -48,6 +50,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const log = createLogger(flags.logLevel);
   const dataDir = resolve(flags.dataDir);
   const { host, port } = parseListen(flags.listen);
+  const eventTTL = Number(flags.eventTtl);
+  if (!Number.isFinite(eventTTL) || eventTTL <= 0) throw new Error(`--event-ttl "${flags.eventTtl}": expected a number of seconds`);
   const retention = Number(flags.historyRetention);
   if (!Number.isFinite(retention) || retention <= 0) throw new Error(`--history-retention "${flags.historyRetention}": expected a number of seconds`);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -55,7 +59,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const store = await openStore({ backend: 'sqlite', path: join(dataDir, 'store.db'), historyRetentionMs: retention * 1000 });
   const tokens = flags.tokenFile ? await loadTokenFile(flags.tokenFile) : undefined;
   const server = new ApiServer({
-    store, host, port, logger: log,
+    store, host, port, logger: log, eventTTLms: eventTTL * 1000,
     tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
     ...(tokens ? { tokens } : {}),
   });
