@@ -15,7 +15,7 @@ test('skiff --help and skiff server --help describe the commands and every flag'
   const top = await run(process.execPath, [...SKIFF, '--help'], { cwd: ROOT });
   assert.match(top.stdout, /server/);
   const srv = await run(process.execPath, [...SKIFF, 'server', '--help'], { cwd: ROOT });
-  for (const flag of ['--data-dir', '--listen', '--token-file', '--history-retention', '--log-level', '--no-controllers']) assert.match(srv.stdout, new RegExp(flag));
+  for (const flag of ['--data-dir', '--listen', '--token-file', '--history-retention', '--event-ttl', '--log-level', '--no-controllers']) assert.match(srv.stdout, new RegExp(flag));
 });
 
 test('a bad flag value gets a one-line error naming it', async () => {
