@@ -1,9 +1,11 @@
-// `skiff image …`: the node's image store (`<dataDir>/images`) by hand: import archives and OCI
-// layouts, build the base images, list, inspect, remove and prune.
+// `skiff image …`: the node's image store (`<dataDir>/images`) by hand: pull from registries,
+// import archives and OCI layouts, build the base images, list, inspect, remove and prune.
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ImageStore, createBaseImages, familiarReference, importImage } from '../runtime/images/index.ts';
+import { ImageStore, createBaseImages, familiarReference, importImage, parseReference } from '../runtime/images/index.ts';
 import type { ImageSummary } from '../runtime/images/index.ts';
+import { createProgressPrinter, dockerConfigCredentials, pullImage } from '../runtime/images/pull/index.ts';
+import type { Credentials } from '../runtime/images/pull/index.ts';
 
 interface ImageFlags {
   dataDir?: string;
@@ -15,10 +17,21 @@ export function imageStoreRoot(dataDir: string | undefined): string {
 
 export function registerImageCommand(program: Command): void {
   const image = program.command('image')
-    .description('Manage the node\'s image store: import, create-base, ls, inspect, rm, prune')
+    .description('Manage the node\'s image store: pull, import, create-base, ls, inspect, rm, prune')
     .option('--data-dir <dir>', 'skiff data directory (default: $SKIFF_DATA_DIR or /var/lib/skiff)');
   const open = async (): Promise<ImageStore> => ImageStore.open(imageStoreRoot(image.opts<ImageFlags>().dataDir));
   const print = (line: string): void => { process.stdout.write(`${line}\n`); };
+
+  image.command('pull')
+    .description('Pull an image from a registry over HTTPS (plain HTTP only for loopback registries: 127.0.0.0/8, localhost, [::1])')
+    .argument('<ref>', 'e.g. busybox:1.36, 127.0.0.1:5000/team/app:v1, name@sha256:…')
+    .option('--user <name:password>', 'registry credentials (default: those for the registry in $DOCKER_CONFIG/config.json or ~/.docker/config.json)')
+    .action(async (ref: string, flags: { user?: string }) => {
+      const store = await open();
+      const credentials = flags.user !== undefined ? parseUserFlag(flags.user) : await dockerConfigCredentials(parseReference(ref).domain);
+      const result = await pullImage(store, ref, { credentials, onProgress: createProgressPrinter(process.stderr) });
+      print(`Pulled ${familiarReference(result.ref)} ${result.manifestDigest}`);
+    });
 
   image.command('import')
     .description('Import an OCI image layout or docker-save archive (directory or tar)')
@@ -79,6 +92,13 @@ export function registerImageCommand(program: Command): void {
       const r = await store.prune();
       print(`Removed ${r.blobs.length} blobs and ${r.snapshots.length} snapshots, reclaimed ${formatSize(r.reclaimedBytes)}`);
     });
+}
+
+/** `name:password` (the password may itself hold colons). */
+function parseUserFlag(value: string): Credentials {
+  const colon = value.indexOf(':');
+  if (colon <= 0) throw new Error(`--user must be name:password, got "${value.includes(':') ? ':…' : value}"`);
+  return { username: value.slice(0, colon), password: value.slice(colon + 1) };
 }
 
 function printTable(print: (line: string) => void, images: ImageSummary[]): void {

@@ -255,6 +255,9 @@ export class ImageStore {
     if (parsed.digest !== undefined) {
       const repo = repositoryName(parsed);
       for (const [name, digest] of tags) if (digest === parsed.digest && name.startsWith(`${repo}:`)) return digest;
+      // Pulled by digest: recorded under `repo@sha256:…` (which may name an index resolved to this platform's manifest).
+      const byDigest = tags.get(formatReference(parsed));
+      if (byDigest !== undefined) return byDigest;
       throw new ImageNotFound(ref);
     }
     const digest = tags.get(formatReference(parsed));
