@@ -1,0 +1,68 @@
+// The container's root filesystem as an overlayfs mount: read-only image layers below, a
+// per-container writable upper directory above. Mounted with mount(8) since Node has no mount(2).
+import { readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidContainerSpec } from '../errors.ts';
+import { execFile } from '../exec-file.ts';
+
+export interface OverlayLayout {
+  /** Mount point: the bundle's rootfs. */
+  target: string;
+  /** Holds `upper/` and `work/`; must be on the same filesystem. */
+  stateDir: string;
+}
+
+/** Decodes the octal escapes mountinfo uses for spaces and other special characters. */
+function unescapeMountPath(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** Mount points currently listed in this process's mount namespace. */
+export function mountPoints(mountinfo?: string): string[] {
+  const text = mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8');
+  return text
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((p): p is string => p !== undefined)
+    .map(unescapeMountPath);
+}
+
+export function isMountPoint(path: string): boolean {
+  return mountPoints().includes(path);
+}
+
+/**
+ * Mounts `lowerDirs` (topmost first, as overlayfs wants them) under a fresh upper layer onto
+ * `layout.target`. A single lower dir and no upper is not supported: overlayfs needs two lowers
+ * for a read-only mount, and containers always get a writable layer here.
+ */
+export async function mountOverlay(lowerDirs: string[], layout: OverlayLayout): Promise<void> {
+  if (lowerDirs.length === 0) throw new InvalidContainerSpec('overlay rootfs needs at least one lower dir');
+  for (const dir of lowerDirs) {
+    if (!dir.startsWith('/') || /[,:]/.test(dir)) throw new InvalidContainerSpec(`overlay lower dir "${dir}" must be absolute and free of ',' and ':'`);
+  }
+  const upper = join(layout.stateDir, 'upper');
+  const work = join(layout.stateDir, 'work');
+  await mkdir(upper, { recursive: true });
+  await mkdir(work, { recursive: true });
+  await mkdir(layout.target, { recursive: true });
+  if (isMountPoint(layout.target)) return;
+  const options = `lowerdir=${lowerDirs.join(':')},upperdir=${upper},workdir=${work}`;
+  await execFile('mount', ['-t', 'overlay', 'overlay', '-o', options, layout.target]);
+}
+
+/** Unmounts the overlay (lazily if busy) and removes its upper and work directories. */
+export async function unmountOverlay(layout: OverlayLayout): Promise<void> {
+  await unmountIfMounted(layout.target);
+  await rm(layout.stateDir, { recursive: true, force: true });
+}
+
+export async function unmountIfMounted(target: string): Promise<void> {
+  while (isMountPoint(target)) {
+    const r = await execFile('umount', [target], { allowFailure: true });
+    if (r.exitCode !== 0) {
+      await execFile('umount', ['-l', target]);
+    }
+  }
+}
