@@ -8,6 +8,7 @@ const which = (process.env.BENCH ?? 'all').split(',');
 execFileSync('bash', [join(import.meta.dirname, '..', 'scripts', 'setup.sh'), 'wrk'], { stdio: 'inherit' });
 const suites: Record<string, () => Promise<void>> = {
   apiserver: async () => { await (await import('./apiserver.ts')).benchApiServer(); },
+  engine: async () => { await (await import('./engine.ts')).benchEngine(); },
 };
 for (const [name, run] of Object.entries(suites)) {
   if (which.includes('all') || which.includes(name)) {

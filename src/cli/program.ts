@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerEngineCommands } from './engine-commands.ts';
 import { registerImageCommand } from './image-command.ts';
 import { registerServerCommand } from './server-command.ts';
 
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServerCommand(program);
   registerImageCommand(program);
+  registerEngineCommands(program);
   return program;
 }
