@@ -43,3 +43,25 @@ export function createMetrics(collect: { storageObjects: () => Array<[string, nu
   });
   return { registry, requests, duration, storageObjects, watchers, longRunning };
 }
+
+type RequestLabels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };
+
+/**
+ * Per-request recording with the labelled children looked up once per label set: prom-client
+ * hashes label objects on every call, which shows on the hot path.
+ */
+export function requestRecorder(m: ApiMetrics): (l: RequestLabels, code: number, seconds: number | undefined) => void {
+  const counters = new Map<string, ReturnType<ApiMetrics['requests']['labels']>>();
+  const histograms = new Map<string, ReturnType<ApiMetrics['duration']['labels']>>();
+  return (l, code, seconds) => {
+    const base = `${l.verb}|${l.group}|${l.version}|${l.resource}|${l.subresource}|${l.scope}`;
+    const ck = `${base}|${code}`;
+    let c = counters.get(ck);
+    if (!c) { c = m.requests.labels({ ...l, code: String(code) }); counters.set(ck, c); }
+    c.inc();
+    if (seconds === undefined) return;
+    let h = histograms.get(base);
+    if (!h) { h = m.duration.labels(l); histograms.set(base, h); }
+    h.observe(seconds);
+  };
+}

@@ -21,7 +21,7 @@ import { handleNonResource } from './handlers/non-resource.ts';
 import { handleResource } from './handlers/resource.ts';
 import { builtinHooks } from './hooks.ts';
 import { toStatusError, writeStatus } from './http-io.ts';
-import { createMetrics, type ApiMetrics } from './metrics.ts';
+import { createMetrics, requestRecorder, type ApiMetrics } from './metrics.ts';
 import { Registry } from './registry/registry.ts';
 import { objectKey } from './registry/keys.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
@@ -47,6 +47,7 @@ export class ApiServer {
   readonly #registries = new Map<string, Registry>();
   readonly #watchCount = new Map<string, number>();
   readonly #metrics: ApiMetrics;
+  readonly #record: ReturnType<typeof requestRecorder>;
   readonly #abort = new AbortController();
   readonly #log: Logger;
   readonly #debug: boolean;
@@ -80,6 +81,7 @@ export class ApiServer {
       storageObjects: () => this.#cache.counts().map(([prefix, n]) => [prefix.split('/').slice(2, 4).reverse().filter((p) => p !== 'core').join('.'), n]),
       watchers: () => RESOURCES.filter((r) => r.preferred).map((r) => [{ group: r.group, version: r.version, kind: r.kind }, this.#watchCount.get(registryKey(r)) ?? 0] as [{ group: string; version: string; kind: string }, number]),
     });
+    this.#record = requestRecorder(this.#metrics);
   }
 
   get address(): AddressInfo | undefined { return this.#address; }
@@ -170,9 +172,7 @@ export class ApiServer {
       else res.destroy();
     } finally {
       const secs = Number(process.hrtime.bigint() - started) / 1e9;
-      const l = labels(ri);
-      this.#metrics.requests.inc({ ...l, code: String(code) });
-      if (!longRunning) this.#metrics.duration.observe(l, secs);
+      this.#record(labels(ri), code, longRunning ? undefined : secs);
       if (this.#debug) this.#log.debug({ verb: ri.verb || req.method, path: url.pathname, code, ms: Math.round(secs * 1000), ua: req.headers['user-agent'] }, 'request');
     }
   }

@@ -18,7 +18,20 @@ export interface UserInfo {
 export const AUTHENTICATED_GROUP = 'system:authenticated';
 
 export function authenticate(req: IncomingMessage, tokens: TokenTable | undefined): UserInfo | undefined {
-  return fromClientCert(req) ?? fromBearerToken(req, tokens);
+  return fromClientCert(req) ?? fromBearerTokenCached(req, tokens);
+}
+
+/** The last bearer token a connection presented, and whom it named: clients reuse one header per connection. */
+const tokenByConnection = new WeakMap<object, { header: string; user: UserInfo | undefined }>();
+
+function fromBearerTokenCached(req: IncomingMessage, tokens: TokenTable | undefined): UserInfo | undefined {
+  const header = req.headers.authorization;
+  if (!tokens || !header) return undefined;
+  const last = tokenByConnection.get(req.socket);
+  if (last && last.header === header) return last.user;
+  const user = fromBearerToken(req, tokens);
+  tokenByConnection.set(req.socket, { header, user });
+  return user;
 }
 
 /** A connection's certificate does not change: decode it once per TLS connection, not per request. */
