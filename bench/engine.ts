@@ -15,7 +15,8 @@ import { removeCgroup } from '../src/runtime/cgroups.ts';
 import { mountPoints } from '../src/runtime/snapshots/overlay.ts';
 
 const ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 15);
-const CLI_ENTRY = join(import.meta.dirname, '..', 'test', 'e2e', 'engine-cli-entry.ts');
+// The command as users run it: bin/skiff.js (compiled dist/, built by scripts/setup.sh).
+const CLI_ENTRY = join(import.meta.dirname, '..', 'bin', 'skiff.js');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -116,10 +117,10 @@ export async function benchEngine(): Promise<void> {
       return dt;
     }));
 
-    // 3. The CLI as a process (node + tsx + commander + engine).
+    // 3. The CLI as a process (node + the compiled CLI + engine).
     const env = { ...process.env, SKIFF_DATA_DIR: dataDir };
     const cli = await sample(Math.min(ROUNDS, 10), async () => {
-      await run(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'run', '--rm', 'busybox', 'true'], env);
+      await run(process.execPath, [CLI_ENTRY, 'run', '--rm', 'busybox', 'true'], env);
     });
     print('skiff_run_rm_cli', cli);
 

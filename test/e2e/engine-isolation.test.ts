@@ -54,8 +54,14 @@ describe('A5: bind-mounted volumes', () => {
       for (let i = 0; i < 100 && !existsSync(join(vol, 'from-ctr')); i++) await new Promise((res) => setTimeout(res, 20));
       assert.equal(readFileSync(join(vol, 'from-ctr'), 'utf8'), 'written\n');
       assert.ok(!mountPoints().some((m) => m.endsWith('/data') || m === vol), 'the bind mount shows on the host');
+      // conmon copies output to the log file on its own schedule: wait for both lines.
       let out = '';
-      for await (const l of t.engine.containers.readLogs(r.id)) out += `${l.content}\n`;
+      for (let i = 0; i < 100; i++) {
+        out = '';
+        for await (const l of t.engine.containers.readLogs(r.id)) out += `${l.content}\n`;
+        if (out.split('\n').length > 2) break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
       assert.equal(out, 'hello\n1\n');
       // Read-only volumes refuse writes.
       const ro = await runOnce(t.engine, ['sh', '-c', 'echo x > /data/nope || echo refused'], { mounts: [{ source: vol, destination: '/data', readonly: true }] });
