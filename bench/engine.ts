@@ -52,6 +52,25 @@ async function sample(rounds: number, fn: () => Promise<number | void>): Promise
   return median(xs);
 }
 
+/**
+ * The engine's floor for one pod: a sandbox (pinned namespaces, CNI bridge, pause) plus one started
+ * container, and its teardown; medians over `rounds` (the first round warms up).
+ */
+export async function measurePodFloor(engine: Engine, rounds: number): Promise<{ startMs: number; teardownMs: number }> {
+  let k = 0;
+  const teardown: number[] = [];
+  const startMs = await sample(rounds, async () => {
+    const id = `bench-${randomBytes(4).toString('hex')}-${k++}`;
+    const t0 = performance.now();
+    await engine.sandboxes.createSandbox({ id, name: id, network: 'pod' });
+    await engine.run({ image: 'busybox', args: ['sleep', '60'], sandboxId: id });
+    const dt = performance.now() - t0;
+    teardown.push(await timeAsync(() => engine.sandboxes.removeSandbox(id, { graceSeconds: 0 })));
+    return dt;
+  });
+  return { startMs, teardownMs: median(teardown.slice(1)) };
+}
+
 /** podman configured as HOST-NOTES says, on its own storage, with the same rootfs imported. */
 async function podmanSetup(root: string, layer: string): Promise<{ args: string[]; image: string } | string> {
   const podman = findBinary('podman');
@@ -143,19 +162,9 @@ export async function benchEngine(): Promise<void> {
     }
 
     // 5. A pod: sandbox (pinned namespaces, CNI bridge, pause) plus one started container.
-    let k = 0;
-    const teardown: number[] = [];
-    const sandboxMs = await sample(ROUNDS, async () => {
-      const id = `bench-${k++}`;
-      const t0 = performance.now();
-      await engine.sandboxes.createSandbox({ id, name: id, network: 'pod' });
-      await engine.run({ image: 'busybox', args: ['sleep', '60'], sandboxId: id });
-      const dt = performance.now() - t0;
-      teardown.push(await timeAsync(() => engine.sandboxes.removeSandbox(id, { graceSeconds: 0 })));
-      return dt;
-    });
+    const { startMs: sandboxMs, teardownMs } = await measurePodFloor(engine, ROUNDS);
     print('sandbox_cni_plus_container', sandboxMs);
-    print('sandbox_teardown', median(teardown.slice(1)));
+    print('sandbox_teardown', teardownMs);
 
     for (const [name, ms] of results) if (name !== 'crun_run_floor') console.log(`ratio ${name}/crun_run_floor: ${(ms / floor).toFixed(2)}`);
     console.log(`target engine_api_run_rm <= 2x floor: ${library <= 2 * floor ? 'met' : 'missed'}`);

@@ -4,11 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const which = (process.env.BENCH ?? 'all').split(',');
-// The load generator for throughput figures (Debian's wrk), installed like every other package.
-execFileSync('bash', [join(import.meta.dirname, '..', 'scripts', 'setup.sh'), 'wrk'], { stdio: 'inherit' });
+// The load generator for throughput figures (Debian's wrk) and the engine's peer (podman),
+// installed like every other package.
+execFileSync('bash', [join(import.meta.dirname, '..', 'scripts', 'setup.sh'), 'wrk', 'podman'], { stdio: 'inherit' });
 const suites: Record<string, () => Promise<void>> = {
   apiserver: async () => { await (await import('./apiserver.ts')).benchApiServer(); },
   engine: async () => { await (await import('./engine.ts')).benchEngine(); },
+  pods: async () => { await (await import('./pods.ts')).benchPods(); },
 };
 for (const [name, run] of Object.entries(suites)) {
   if (which.includes('all') || which.includes(name)) {

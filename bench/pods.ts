@@ -1,0 +1,132 @@
+// Pod startup benchmark (issue 4): a real single-node cluster (`skiff up`, the compiled CLI), pods
+// of one busybox container (image present), time from create until a watch sees them Running.
+// Prints p50/p99 over pods created one at a time, the time for a batch created at once to all be
+// Running, and the engine's floor (sandbox + container, no API) measured in the same run.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Clientset } from '../src/client/clientset.ts';
+import type { Pod } from '../src/api/types/core-v1.ts';
+import type { Node } from '../src/api/types/core-v1.ts';
+import { Engine } from '../src/runtime/engine.ts';
+import { removeCgroup } from '../src/runtime/cgroups.ts';
+import { measurePodFloor } from './engine.ts';
+
+const SEQUENTIAL = Number(process.env.BENCH_PODS_SEQUENTIAL ?? 100);
+const BATCH = Number(process.env.BENCH_PODS_BATCH ?? 100);
+const CLI = join(import.meta.dirname, '..', 'bin', 'skiff.js');
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+}
+
+function podObject(name: string): Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'bench' } },
+    spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'], imagePullPolicy: 'IfNotPresent' }], terminationGracePeriodSeconds: 0 },
+  };
+}
+
+/** Start `skiff up` on its own data dir, port, bridge, subnet and cgroup root; resolve once the node is Ready. */
+async function startCluster(root: string, hex: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+  const subnet = `10.42.${200 + (randomBytes(1)[0]! % 40)}.0/24`;
+  const args = [CLI, 'up', '--data-dir', join(root, 'data'), '--listen', '127.0.0.1:0', '--node-name', `bench-${hex}`,
+    '--pod-subnet', subnet, '--bridge', `skiffb${hex}`, '--cgroup-root', `/skiff-bench-pods-${hex}`, '--log-level', 'warn'];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  await new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`skiff up was not Ready in 120 s:\n${out}`)), 120_000);
+    const check = (): void => { if (/is Ready/.test(out)) { clearTimeout(timer); res(); } };
+    proc.stderr.on('data', check);
+    proc.stdout.on('data', check);
+    proc.once('exit', (code) => { clearTimeout(timer); rej(new Error(`skiff up exited with ${code}:\n${out}`)); });
+  });
+  return {
+    kubeconfig: join(root, 'data', 'kubeconfig.yaml'),
+    async stop() {
+      proc.kill('SIGINT');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function benchPods(): Promise<void> {
+  const root = mkdtempSync('/tmp/skiff-bench-pods-');
+  const hex = randomBytes(3).toString('hex');
+  const floorCgroup = `/skiff-bench-floor-${hex}`;
+  // The floor first, on an engine of its own, so the two never share the machine.
+  const engine = await Engine.open({ dataDir: join(root, 'floor'), cgroupRoot: floorCgroup, bridge: `skifff${hex}`, subnet: `10.42.${240 + (randomBytes(1)[0]! % 16)}.0/24` });
+  try {
+    const floor = await measurePodFloor(engine, 15);
+    console.log(`engine_floor_sandbox_plus_container: ${floor.startMs.toFixed(1)} ms`);
+  } finally {
+    await engine.reset();
+    await removeCgroup(floorCgroup, floorCgroup).catch(() => undefined);
+  }
+
+  const cluster = await startCluster(root, hex);
+  const ac = new AbortController();
+  try {
+    const cs = await Clientset.fromKubeconfig(cluster.kubeconfig, 'skiff-bench');
+    const pods = cs.resource<Pod>('v1', 'pods');
+    const nodes = await cs.resource<Node>('v1', 'nodes').list();
+    if (nodes.items.length !== 1) throw new Error(`expected one node, found ${nodes.items.length}`);
+    // Running as seen by a watch: one watch for the whole run, keyed by pod name.
+    const runningAt = new Map<string, number>();
+    const waiters = new Map<string, () => void>();
+    const list = await pods.list('default');
+    const watching = (async () => {
+      for await (const ev of pods.watch('default', { resourceVersion: list.metadata.resourceVersion ?? '', signal: ac.signal, timeoutSeconds: 3600 })) {
+        const p = ev.object;
+        const name = p.metadata.name ?? '';
+        if (ev.type !== 'DELETED' && p.status?.phase === 'Running' && !runningAt.has(name)) {
+          runningAt.set(name, performance.now());
+          waiters.get(name)?.();
+        }
+      }
+    })().catch((err: unknown) => { if (!ac.signal.aborted) throw err; });
+    const running = (name: string): Promise<void> => new Promise((r) => {
+      if (runningAt.has(name)) r();
+      else waiters.set(name, r);
+    });
+
+    // Warm-up: the first pod pulls nothing but makes the base images and the bridge.
+    await pods.create('default', podObject('warmup'));
+    await running('warmup');
+
+    const latencies: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      const name = `seq-${i}`;
+      const t0 = performance.now();
+      await pods.create('default', podObject(name));
+      await running(name);
+      latencies.push(runningAt.get(name)! - t0);
+    }
+    console.log(`pod_startup_p50: ${pct(latencies, 50).toFixed(1)} ms`);
+    console.log(`pod_startup_p99: ${pct(latencies, 99).toFixed(1)} ms`);
+    await cs.rest.request('DELETE', '/api/v1/namespaces/default/pods', { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } });
+    for (let i = 0; i < 600 && (await pods.list('default')).items.length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+
+    const t0 = performance.now();
+    const names = Array.from({ length: BATCH }, (_, i) => `batch-${i}`);
+    await Promise.all(names.map(async (n) => { await pods.create('default', podObject(n)); }));
+    await Promise.all(names.map(running));
+    console.log(`pods_${BATCH}_at_once_all_running: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    console.log(`targets: p50 <= 100 ms ${pct(latencies, 50) <= 100 ? 'met' : 'missed'}; p99 <= 300 ms ${pct(latencies, 99) <= 300 ? 'met' : 'missed'}; ${BATCH} at once <= 5 s ${(performance.now() - t0) <= 5000 ? 'met' : 'missed'}`);
+    await cs.rest.request('DELETE', '/api/v1/namespaces/default/pods', { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } });
+    for (let i = 0; i < 600 && (await pods.list('default')).items.length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    await watching;
+  } finally {
+    ac.abort();
+    await cluster.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
