@@ -1,0 +1,98 @@
+// The control plane as one unit, shared by `skiff server` and `skiff up`: TLS material and the admin
+// kubeconfig at first start, the embedded store, the API server, and the components that reach it
+// over HTTPS like any client (controller manager, scheduler), each with a certificate of its own.
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { ensurePki, issueClientCert } from '../apiserver/auth/pki.ts';
+import type { Pki } from '../apiserver/auth/pki.ts';
+import { loadTokenFile } from '../apiserver/auth/authenticate.ts';
+import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
+import { ApiServer } from '../apiserver/server.ts';
+import { openStore } from '../store/index.ts';
+import { Clientset } from '../client/clientset.ts';
+import type { ClientConfig } from '../client/kubeconfig.ts';
+import { runControllers } from '../controllers/manager.ts';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  tokenFile?: string;
+  historyRetentionSeconds: number;
+  eventTtlSeconds: number;
+  controllers: boolean;
+  log: Logger;
+}
+
+export interface ControlPlane {
+  url: string;
+  dataDir: string;
+  kubeconfig: string;
+  pki: Pki;
+  /** Credentials for an in-process component (a client certificate for `user` in `groups`). */
+  clientConfig(user: string, groups: string[], userAgent: string): Promise<ClientConfig>;
+  /** Serves until the signal aborts, then closes the store. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** Parses `--listen ADDR:PORT` (IPv6 in brackets). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
+  const port = Number(m?.[2]);
+  if (!m || port > 65535) throw new Error(`--listen "${listen}": expected ADDRESS:PORT, e.g. 127.0.0.1:6443`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** Parses a positive number of seconds given to `flag`. */
+export function parseSeconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} "${value}": expected a number of seconds`);
+  return n;
+}
+
+/** Creates what the control plane needs on disk and starts listening; components start in run(). */
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const { log, host } = opts;
+  const dataDir = resolve(opts.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const pki = await ensurePki(join(dataDir, 'pki'), { hostnames: [hostname()], ips: host === '0.0.0.0' || host === '127.0.0.1' ? [] : [host] });
+  const store = await openStore({ backend: 'sqlite', path: join(dataDir, 'store.db'), historyRetentionMs: opts.historyRetentionSeconds * 1000 });
+  const tokens = opts.tokenFile ? await loadTokenFile(opts.tokenFile) : undefined;
+  const server = new ApiServer({
+    store, host, port: opts.port, logger: log, eventTTLms: opts.eventTtlSeconds * 1000,
+    tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
+    ...(tokens ? { tokens } : {}),
+  });
+  let addr: { address: string; port: number };
+  try {
+    addr = await server.listen();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const url = `https://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(kubeconfig, { server: url, caCertPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem, clusterName: 'skiff', userName: 'skiff-admin', contextName: 'skiff' });
+  const clientConfig = async (user: string, groups: string[], userAgent: string): Promise<ClientConfig> => {
+    const cert = await issueClientCert(pki, user, groups);
+    return { server: url, caPem: pki.caCertPem, certPem: cert.certPem, keyPem: cert.keyPem, namespace: 'default', userAgent };
+  };
+  return {
+    url, dataDir, kubeconfig, pki, clientConfig,
+    async run(signal: AbortSignal): Promise<void> {
+      const components: Array<Promise<void>> = [];
+      if (opts.controllers) {
+        const cs = new Clientset(await clientConfig('system:kube-controller-manager', [], 'skiff-controller-manager'));
+        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal));
+      }
+      try {
+        await server.run(signal);
+        await Promise.all(components);
+      } finally {
+        await store.close();
+      }
+    },
+  };
+}
