@@ -11,6 +11,7 @@ import { ApiServer } from '../apiserver/server.ts';
 import { openStore } from '../store/index.ts';
 import { Clientset } from '../client/clientset.ts';
 import { runControllers } from '../controllers/manager.ts';
+import { Scheduler } from '../scheduler/index.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -21,6 +22,7 @@ export interface ServerFlags {
   logLevel: string;
   historyRetention: string;
   controllers: boolean;
+  scheduler: boolean;
   eventTtl: string;
 }
 
@@ -40,6 +42,7 @@ export function registerServerCommand(program: Command): void {
     .option('--history-retention <seconds>', 'how long the store keeps history for watches to resume from', '300')
     .option('--event-ttl <seconds>', 'how long events are kept', '3600')
     .option('--no-controllers', 'serve the API only: no garbage collector or namespace controller')
+    .option('--no-scheduler', 'do not run the scheduler (pods stay Pending until something else binds them)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request) or trace', 'info')
     .action(async (flags: ServerFlags) => {
       await runServer(flags);
@@ -75,10 +78,21 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     const cs = new Clientset({ server: url, caPem: pki.caCertPem, certPem: cert.certPem, keyPem: cert.keyPem, namespace: 'default', userAgent: 'skiff-controller-manager' });
     controllers = runControllers(cs, log.child({ component: 'controller-manager' }), signal);
   }
+  // The scheduler too is an ordinary client with its own identity and connections.
+  let scheduler: Promise<void> = Promise.resolve();
+  if (flags.scheduler) {
+    const cert = await issueClientCert(pki, 'system:kube-scheduler', []);
+    const cs = new Clientset({ server: url, caPem: pki.caCertPem, certPem: cert.certPem, keyPem: cert.keyPem, namespace: 'default', userAgent: 'skiff-scheduler' });
+    const schedLog = log.child({ component: 'scheduler' });
+    scheduler = new Scheduler(cs, schedLog).run(signal).catch((err: unknown) => {
+      if (!signal.aborted) schedLog.error({ err }, 'scheduler stopped');
+    });
+  }
   process.stderr.write(`skiff API server listening on ${url}\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n`);
   try {
     await server.run(signal);
     await controllers;
+    await scheduler;
   } finally {
     await store.close();
   }
