@@ -14,6 +14,7 @@ import { openStore } from '../store/index.ts';
 import { Clientset } from '../client/clientset.ts';
 import type { ClientConfig } from '../client/kubeconfig.ts';
 import { runControllers } from '../controllers/manager.ts';
+import { Scheduler } from '../scheduler/index.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -23,6 +24,7 @@ export interface ControlPlaneOptions {
   historyRetentionSeconds: number;
   eventTtlSeconds: number;
   controllers: boolean;
+  scheduler: boolean;
   log: Logger;
 }
 
@@ -86,6 +88,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       if (opts.controllers) {
         const cs = new Clientset(await clientConfig('system:kube-controller-manager', [], 'skiff-controller-manager'));
         components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal));
+      }
+      if (opts.scheduler) {
+        const cs = new Clientset(await clientConfig('system:kube-scheduler', [], 'skiff-scheduler'));
+        const schedLog = log.child({ component: 'scheduler' });
+        components.push(new Scheduler(cs, schedLog).run(signal).catch((err: unknown) => {
+          if (!signal.aborted) schedLog.error({ err }, 'scheduler stopped');
+        }));
       }
       try {
         await server.run(signal);

@@ -1,5 +1,5 @@
-// `skiff server`: the control plane alone (API server on the embedded store, controllers), with TLS
-// material and a kubeconfig generated at first start.
+// `skiff server`: the control plane alone (API server on the embedded store, controllers, scheduler),
+// with TLS material and a kubeconfig generated at first start.
 import type { Command } from 'commander';
 import { parseListen, parseSeconds, startControlPlane } from './control-plane.ts';
 import { createLogger } from './log.ts';
@@ -12,6 +12,7 @@ export interface ServerFlags {
   logLevel: string;
   historyRetention: string;
   controllers: boolean;
+  scheduler: boolean;
   eventTtl: string;
 }
 
@@ -30,6 +31,7 @@ export function registerServerCommand(program: Command): void {
   addControlPlaneFlags(program.command('server')
     .description('Run the Kubernetes-compatible API server on the embedded SQLite store'))
     .option('--no-controllers', 'serve the API only: no garbage collector or namespace controller')
+    .option('--no-scheduler', 'do not run the scheduler (pods stay Pending until something else binds them)')
     .action(async (flags: ServerFlags) => {
       await runServer(flags);
     });
@@ -43,6 +45,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     historyRetentionSeconds: parseSeconds('--history-retention', flags.historyRetention),
     eventTtlSeconds: parseSeconds('--event-ttl', flags.eventTtl),
     controllers: flags.controllers,
+    scheduler: flags.scheduler,
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   const signal = shutdownSignal((sig) => log.info({ sig }, 'shutting down'));

@@ -1,0 +1,78 @@
+// Node-level aggregated information the filters and scores read: the node object, the pods on it
+// (including assumed ones), their summed requests and the host ports in use
+// (pkg/scheduler/framework/types.go NodeInfo, HostPortInfo).
+import type { Node, Taint } from '../../api/types/core-v1.ts';
+import { hasAffinity, type HostPort, type PodInfo } from './pod-info.ts';
+import { addResource, emptyResource, nodeAllocatable, type Resource } from './resources.ts';
+
+const WILDCARD_IP = '0.0.0.0';
+
+export class NodeInfo {
+  readonly name: string;
+  node: Node | undefined;
+  allocatable: Resource = emptyResource();
+  readonly requested: Resource = emptyResource();
+  nonZeroCPU = 0;
+  nonZeroMemory = 0;
+  readonly pods = new Map<string, PodInfo>();
+  /** Pods on this node with any pod (anti-)affinity, and with required anti-affinity. */
+  readonly podsWithAffinity = new Set<PodInfo>();
+  readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
+  /** protocol/port → ip → count */
+  readonly #ports = new Map<string, Map<string, number>>();
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.allocatable = nodeAllocatable(node);
+  }
+
+  get labels(): Record<string, string> { return this.node?.metadata.labels ?? {}; }
+  get taints(): Taint[] { return this.node?.spec?.taints ?? []; }
+
+  addPod(pi: PodInfo): void {
+    this.removePod(pi.key);
+    this.pods.set(pi.key, pi);
+    addResource(this.requested, pi.requests);
+    this.nonZeroCPU += pi.nonZeroCPU;
+    this.nonZeroMemory += pi.nonZeroMemory;
+    if (hasAffinity(pi)) this.podsWithAffinity.add(pi);
+    if (pi.requiredAntiAffinity.length) this.podsWithRequiredAntiAffinity.add(pi);
+    for (const p of pi.hostPorts) this.#updatePort(p, 1);
+  }
+
+  /** Remove the pod with this key; returns what was removed. */
+  removePod(key: string): PodInfo | undefined {
+    const pi = this.pods.get(key);
+    if (!pi) return undefined;
+    this.pods.delete(key);
+    addResource(this.requested, pi.requests, -1);
+    this.nonZeroCPU -= pi.nonZeroCPU;
+    this.nonZeroMemory -= pi.nonZeroMemory;
+    this.podsWithAffinity.delete(pi);
+    this.podsWithRequiredAntiAffinity.delete(pi);
+    for (const p of pi.hostPorts) this.#updatePort(p, -1);
+    return pi;
+  }
+
+  #updatePort(p: HostPort, delta: number): void {
+    const k = `${p.protocol}/${p.port}`;
+    let ips = this.#ports.get(k);
+    if (!ips) this.#ports.set(k, (ips = new Map()));
+    const n = (ips.get(p.ip) ?? 0) + delta;
+    if (n > 0) ips.set(p.ip, n);
+    else ips.delete(p.ip);
+    if (ips.size === 0) this.#ports.delete(k);
+  }
+
+  /** A wildcard address conflicts with any address on the same protocol and port (HostPortInfo.CheckConflict). */
+  portConflicts(p: HostPort): boolean {
+    const ips = this.#ports.get(`${p.protocol}/${p.port}`);
+    if (!ips) return false;
+    if (p.ip === WILDCARD_IP) return ips.size > 0;
+    return ips.has(WILDCARD_IP) || ips.has(p.ip);
+  }
+}

@@ -1,0 +1,29 @@
+// A node whose Ready condition is not True takes no new pods unless they tolerate it. Upstream the
+// node lifecycle controller turns the condition into the taints node.kubernetes.io/not-ready
+// (False) and node.kubernetes.io/unreachable (Unknown) and TaintToleration rejects the node
+// (pkg/controller/nodelifecycle/node_lifecycle_controller.go); skiff has no such controller, so
+// this filter derives the same taint from the condition and rejects with the same message.
+import type { Node, Taint } from '../../api/types/core-v1.ts';
+import { unresolvable, type FilterPlugin } from '../framework/types.ts';
+import { tolerated, untoleratedTaintReason } from './tolerations.ts';
+
+const NAME = 'NodeReady';
+
+export function readinessTaint(node: Node): Taint | undefined {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status === 'True') return undefined;
+  return ready?.status === 'False'
+    ? { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }
+    : { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' };
+}
+
+export const nodeReady: FilterPlugin = {
+  name: NAME,
+  events: ['NodeAdd', 'NodeCondition', 'NodeTaint'],
+  filter(_state, pi, node) {
+    if (!node.node) return undefined;
+    const taint = readinessTaint(node.node);
+    if (!taint || tolerated(pi.pod.spec?.tolerations, taint)) return undefined;
+    return unresolvable(NAME, untoleratedTaintReason(taint));
+  },
+};
