@@ -4,7 +4,7 @@
 // as the kubelet's x509 authenticator requires with --client-ca-file.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -121,7 +121,7 @@ export class KubeletServer {
       await handleStreamUpgrade(req, socket, head, route, url.searchParams, this.#deps());
     } catch (err) {
       const { status, message } = this.#describe(err, url.pathname);
-      if (socket.writable && !(socket as Socket & { upgraded?: boolean }).upgraded) {
+      if (socket.writable) {
         const body = `${message}\n`;
         socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       } else {
