@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAgentCommand } from './agent-command.ts';
 import { registerEngineCommands } from './engine-commands.ts';
 import { registerImageCommand } from './image-command.ts';
 import { registerServerCommand } from './server-command.ts';
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerServerCommand(program);
+  registerAgentCommand(program);
   registerImageCommand(program);
   registerEngineCommands(program);
   return program;

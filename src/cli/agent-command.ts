@@ -1,0 +1,116 @@
+// `skiff agent`: joins this machine (or a network namespace standing in for one) to a cluster as a
+// node: registers the Node, heartbeats, and runs the pods bound to it. Ctrl-C stops the agent and
+// leaves the containers running; the next start adopts them.
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseQuantity } from '../api/validation/quantity.ts';
+import { Clientset } from '../client/clientset.ts';
+import { loadKubeconfig } from '../client/kubeconfig.ts';
+import type { ClientConfig } from '../client/kubeconfig.ts';
+import { Kubelet } from '../kubelet/kubelet.ts';
+import { createLogger } from './log.ts';
+import { shutdownSignal } from './signals.ts';
+
+export interface AgentFlags {
+  server?: string;
+  tokenFile?: string;
+  caFile?: string;
+  kubeconfig?: string;
+  nodeName: string;
+  nodeIp?: string;
+  dataDir: string;
+  allocatableMemory?: string;
+  allocatableCpu?: string;
+  maxPods?: string;
+  podSubnet?: string;
+  cgroupRoot?: string;
+  bridge?: string;
+  port: string;
+  logLevel: string;
+}
+
+export function registerAgentCommand(program: Command): void {
+  program.command('agent')
+    .description('Run the node agent: register this machine as a node and run the pods bound to it')
+    .option('--server <url>', 'the API server, e.g. https://10.0.0.1:6443')
+    .option('--token-file <file>', 'file holding the bearer token to authenticate with')
+    .option('--ca-file <file>', 'CA certificate of the API server')
+    .option('--kubeconfig <file>', 'a kubeconfig instead of --server/--token-file/--ca-file')
+    .option('--node-name <name>', 'name of the Node object', hostname())
+    .option('--node-ip <ip>', 'the node\'s InternalIP (default: the first non-loopback IPv4 address)')
+    .option('--data-dir <dir>', 'where the agent and its engine keep their state', process.env.SKIFF_AGENT_DATA_DIR ?? '/var/lib/skiff-agent')
+    .option('--allocatable-memory <quantity>', 'memory pods may use, e.g. 2Gi (default: all of it)')
+    .option('--allocatable-cpu <quantity>', 'CPU pods may use, e.g. 1500m (default: every core)')
+    .option('--max-pods <n>', 'pods this node runs at most', '110')
+    .option('--pod-subnet <cidr>', 'pod subnet to use instead of the spec.podCIDR the control plane assigns')
+    .option('--cgroup-root <path>', 'cgroup under which pods run (default /skiff)')
+    .option('--bridge <name>', 'bridge pods attach to (default skiff0)')
+    .option('--port <port>', 'port of the kubelet server for logs/exec/port-forward (0: none)', '10250')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .action(async (flags: AgentFlags) => {
+      await runAgent(flags);
+    });
+}
+
+async function clientConfig(flags: AgentFlags): Promise<ClientConfig> {
+  if (flags.kubeconfig) return loadKubeconfig(flags.kubeconfig);
+  if (!flags.server) throw new Error('skiff agent needs --server (with --token-file) or --kubeconfig');
+  if (!flags.tokenFile) throw new Error('skiff agent needs --token-file with --server');
+  const token = (await readFile(flags.tokenFile, 'utf8')).trim();
+  if (token === '') throw new Error(`--token-file "${flags.tokenFile}" is empty`);
+  const cfg: ClientConfig = { server: flags.server, token, namespace: 'default', userAgent: 'skiff-agent' };
+  if (flags.caFile) cfg.caPem = await readFile(flags.caFile, 'utf8');
+  else cfg.insecureSkipTLSVerify = true;
+  return cfg;
+}
+
+function checkQuantity(flag: string, value: string | undefined): void {
+  if (value === undefined) return;
+  try {
+    if (parseQuantity(value) <= 0) throw new Error('not positive');
+  } catch {
+    throw new Error(`${flag} "${value}": expected a positive quantity, e.g. 2Gi or 1500m`);
+  }
+}
+
+export async function runAgent(flags: AgentFlags): Promise<void> {
+  const log = createLogger(flags.logLevel);
+  checkQuantity('--allocatable-memory', flags.allocatableMemory);
+  checkQuantity('--allocatable-cpu', flags.allocatableCpu);
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${flags.port}": expected a port number`);
+  const maxPods = Number(flags.maxPods ?? '110');
+  if (!Number.isInteger(maxPods) || maxPods <= 0) throw new Error(`--max-pods "${flags.maxPods}": expected a positive integer`);
+  const cfg = await clientConfig(flags);
+  if (cfg.insecureSkipTLSVerify) log.warn('no --ca-file: the API server\'s certificate is not verified');
+  const clientset = new Clientset(cfg);
+  const signal = shutdownSignal((sig) => log.info({ sig }, 'stopping the node agent (containers keep running)'));
+  const dataDir = resolve(flags.dataDir);
+  const kubelet = new Kubelet({
+    clientset,
+    nodeName: flags.nodeName,
+    dataDir,
+    log,
+    engineSettings: {
+      ...(flags.podSubnet ? { subnet: flags.podSubnet } : {}),
+      ...(flags.cgroupRoot ? { cgroupRoot: flags.cgroupRoot } : {}),
+      ...(flags.bridge ? { bridge: flags.bridge } : {}),
+    },
+    ...(flags.nodeIp ? { nodeIP: flags.nodeIp } : {}),
+    allocatable: {
+      ...(flags.allocatableMemory ? { memory: flags.allocatableMemory } : {}),
+      ...(flags.allocatableCpu ? { cpu: flags.allocatableCpu } : {}),
+    },
+    maxPods,
+    serverPort: port,
+    ...(cfg.caPem ? { clientCaPem: cfg.caPem } : {}),
+  });
+  process.stderr.write(`skiff agent: node "${flags.nodeName}" joining ${cfg.server}\n`);
+  try {
+    await kubelet.run(signal);
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  }
+}

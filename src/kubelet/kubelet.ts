@@ -1,0 +1,231 @@
+// The node agent: registers the Node, heartbeats through a Lease, keeps node status current, and
+// runs the pods bound to this node through the engine (pkg/kubelet/kubelet.go Run). Usable in
+// process (`skiff up`) and as `skiff agent`. Stopping it leaves containers running: the next start
+// adopts them (D4).
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Node, ResourceList } from '../api/types/core-v1.ts';
+import type { Clientset } from '../client/clientset.ts';
+import { Engine } from '../runtime/engine.ts';
+import { EventRecorder } from './events/event-recorder.ts';
+import { LeaseRenewer } from './node/lease-renewer.ts';
+import { defaultNodeIP } from './node/node-info.ts';
+import type { AllocatableOverrides } from './node/node-info.ts';
+import { NodeStatusManager } from './node/node-status-manager.ts';
+import type { PodProbePlugin, PodVolumePlugin } from './pods/plugins.ts';
+import { PodSyncer } from './pods/pod-sync.ts';
+import { PodWorkers } from './pods/pod-workers.ts';
+import { PodStreamResolver } from './pods/stream-backend.ts';
+import { KubeletServer } from './server/server.ts';
+import { selfSignedServingCert } from './server/serving-cert.ts';
+import { StatusManager } from './status/status-manager.ts';
+import { sleepOrAbort } from './util/sleep.ts';
+
+export interface EngineSettingsInput {
+  /** Engine data directory; `<dataDir>/engine` by default. */
+  dataDir?: string;
+  cgroupRoot?: string;
+  bridge?: string;
+  /** Pod subnet; when absent, the node's spec.podCIDR (waited for). */
+  subnet?: string;
+}
+
+export interface KubeletOptions {
+  clientset: Clientset;
+  nodeName: string;
+  /** The kubelet's directory: pod files, termination messages, volumes. */
+  dataDir: string;
+  log: Logger;
+  /** An engine already opened (tests, `skiff up`); otherwise one is opened with `engineSettings`. */
+  engine?: Engine;
+  engineSettings?: EngineSettingsInput;
+  /** status.addresses InternalIP and hostIP of pods; the first non-loopback IPv4 by default. */
+  nodeIP?: string;
+  allocatable?: AllocatableOverrides;
+  maxPods?: number;
+  labels?: Record<string, string>;
+  /** The streaming server's port (0 or absent: no server). */
+  serverPort?: number;
+  serverHost?: string;
+  /** CA whose client certificates the streaming server accepts (the API server's). */
+  clientCaPem?: string;
+  /** Restart backoff: 10 s doubling to 5 min by default. */
+  crashBackoff?: { baseMs: number; maxMs: number };
+  imageBackoff?: { baseMs: number; maxMs: number };
+  nodeStatusIntervalMs?: number;
+  leaseIntervalMs?: number;
+  relistIntervalMs?: number;
+  volumes?: PodVolumePlugin;
+  probes?: PodProbePlugin;
+}
+
+export class KubeletError extends Error {
+  readonly code = 'KubeletError';
+}
+
+export class Kubelet {
+  readonly #o: KubeletOptions;
+  readonly #log: Logger;
+  #engine: Engine | undefined;
+  #workers: PodWorkers | undefined;
+  #ready: Array<() => void> = [];
+  #isReady = false;
+
+  constructor(opts: KubeletOptions) {
+    this.#o = opts;
+    this.#log = opts.log.child({ component: 'kubelet', node: opts.nodeName });
+  }
+
+  get engine(): Engine | undefined {
+    return this.#engine;
+  }
+
+  get podWorkers(): PodWorkers | undefined {
+    return this.#workers;
+  }
+
+  /** Resolves once the node is registered and pods are being synced. */
+  async waitReady(): Promise<void> {
+    if (this.#isReady) return;
+    await new Promise<void>((r) => this.#ready.push(r));
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const o = this.#o;
+    const nodeIP = o.nodeIP ?? defaultNodeIP();
+    await mkdir(o.dataDir, { recursive: true, mode: 0o750 });
+    const inner = new AbortController();
+    const onAbort = (): void => inner.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const sig = inner.signal;
+    const tasks: Array<Promise<void>> = [];
+    let server: KubeletServer | undefined;
+    const recorder = new EventRecorder({ clientset: o.clientset, component: 'kubelet', host: o.nodeName, log: this.#log });
+    tasks.push(recorder.run(sig));
+    try {
+      const nodeStatus = new NodeStatusManager({
+        clientset: o.clientset,
+        nodeName: o.nodeName,
+        nodeIP,
+        dataDir: o.dataDir,
+        log: this.#log,
+        ...(o.allocatable ? { allocatable: o.allocatable } : {}),
+        ...(o.maxPods !== undefined ? { maxPods: o.maxPods } : {}),
+        ...(o.labels ? { labels: o.labels } : {}),
+        ...(o.nodeStatusIntervalMs !== undefined ? { updateIntervalMs: o.nodeStatusIntervalMs } : {}),
+      });
+      await nodeStatus.register();
+      const lease = new LeaseRenewer({ clientset: o.clientset, nodeName: o.nodeName, log: this.#log, ...(o.leaseIntervalMs !== undefined ? { renewIntervalMs: o.leaseIntervalMs } : {}) });
+      tasks.push(lease.run(sig), nodeStatus.run(sig));
+      const subnet = o.engine || o.engineSettings?.subnet ? undefined : await this.#waitForPodCidr(sig);
+      if (sig.aborted) return;
+      const engine = await this.#openEngine(subnet);
+      await engine.recover();
+      if (o.serverPort && o.serverPort > 0) {
+        const cert = await selfSignedServingCert(nodeIP, [o.nodeName]);
+        server = new KubeletServer({
+          host: o.serverHost ?? '0.0.0.0',
+          port: o.serverPort,
+          tls: cert,
+          ...(o.clientCaPem ? { clientCaPem: o.clientCaPem } : {}),
+          backend: this.#lazyBackend(),
+          engine,
+          log: this.#log,
+        });
+        nodeStatus.kubeletPort = (await server.listen()).port;
+        await nodeStatus.updateStatus(true);
+      }
+      const statuses = new StatusManager(o.clientset, this.#log);
+      const syncer = new PodSyncer({
+        engine,
+        clientset: o.clientset,
+        recorder,
+        statuses,
+        log: this.#log,
+        nodeName: o.nodeName,
+        nodeIP,
+        kubeletDir: o.dataDir,
+        allocatable: (): ResourceList => nodeStatus.lastReported?.allocatable ?? {},
+        crashBackoff: o.crashBackoff ?? { baseMs: 10_000, maxMs: 300_000 },
+        imageBackoff: o.imageBackoff ?? { baseMs: 10_000, maxMs: 300_000 },
+        ...(o.volumes ? { volumes: o.volumes } : {}),
+        ...(o.probes ? { probes: o.probes } : {}),
+      });
+      const workers = new PodWorkers({
+        clientset: o.clientset,
+        engine,
+        syncer,
+        nodeName: o.nodeName,
+        log: this.#log,
+        ...(o.relistIntervalMs !== undefined ? { relistIntervalMs: o.relistIntervalMs } : {}),
+      });
+      this.#workers = workers;
+      this.#resolver = new PodStreamResolver(workers, syncer, engine);
+      if (server) tasks.push(server.run(sig));
+      tasks.push(engine.containers.run(sig));
+      const running = workers.run(sig);
+      tasks.push(running);
+      this.#isReady = true;
+      for (const r of this.#ready.splice(0)) r();
+      await running;
+    } catch (err) {
+      if (!sig.aborted) this.#log.error({ err: (err as Error).message }, 'kubelet stopped');
+      throw err;
+    } finally {
+      inner.abort();
+      signal.removeEventListener('abort', onAbort);
+      await Promise.allSettled(tasks);
+      await recorder.flush().catch(() => undefined);
+      this.#log.info('kubelet stopped; containers keep running');
+    }
+  }
+
+  #resolver: PodStreamResolver | undefined;
+
+  /** The streaming server starts before the pod workers: it asks them through this. */
+  #lazyBackend(): PodStreamResolver {
+    const get = (): PodStreamResolver => {
+      if (!this.#resolver) throw new KubeletError('the node agent is still starting');
+      return this.#resolver;
+    };
+    return {
+      resolveContainer: (ns, pod, c, opts) => get().resolveContainer(ns, pod, c, opts),
+      podNetns: (ns, pod) => get().podNetns(ns, pod),
+    } as PodStreamResolver;
+  }
+
+  async #openEngine(subnet: string | undefined): Promise<Engine> {
+    if (this.#o.engine) {
+      this.#engine = this.#o.engine;
+      return this.#o.engine;
+    }
+    if (this.#engine) return this.#engine;
+    const s = this.#o.engineSettings ?? {};
+    this.#engine = await Engine.open({
+      dataDir: s.dataDir ?? join(this.#o.dataDir, 'engine'),
+      ...(s.cgroupRoot ? { cgroupRoot: s.cgroupRoot } : {}),
+      ...(s.bridge ? { bridge: s.bridge } : {}),
+      ...(subnet ?? s.subnet ? { subnet: subnet ?? s.subnet } : {}),
+    });
+    return this.#engine;
+  }
+
+  /** The node's spec.podCIDR, set by the control plane's node-ipam controller. */
+  async #waitForPodCidr(signal: AbortSignal): Promise<string | undefined> {
+    const nodes = this.#o.clientset.resource<Node>('v1', 'nodes');
+    let logged = false;
+    while (!signal.aborted) {
+      const node = await nodes.get(undefined, this.#o.nodeName).catch(() => undefined);
+      const cidr = node?.spec?.podCIDR;
+      if (cidr) {
+        this.#log.info({ podCIDR: cidr }, 'pod CIDR assigned');
+        return cidr;
+      }
+      if (!logged) this.#log.info('waiting for the control plane to assign a pod CIDR');
+      logged = true;
+      await sleepOrAbort(250, signal);
+    }
+    return undefined;
+  }
+}
