@@ -3,12 +3,14 @@ import { registerAgentCommand } from './agent-command.ts';
 import { registerEngineCommands } from './engine-commands.ts';
 import { registerImageCommand } from './image-command.ts';
 import { registerServerCommand } from './server-command.ts';
+import { registerUpCommand } from './up-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('skiff')
-    .description('Kubernetes, rebuilt in TypeScript: an API server real kubectl drives, and the engine under it')
+    .description('Kubernetes, rebuilt in TypeScript: real containers on a real Linux kernel, driven by the real kubectl')
     .version('0.1.0')
     .showHelpAfterError();
+  registerUpCommand(program);
   registerServerCommand(program);
   registerAgentCommand(program);
   registerImageCommand(program);

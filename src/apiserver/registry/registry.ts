@@ -175,7 +175,10 @@ export class Registry {
       let next = prepareForUpdate(this.info, desired, cur.obj, subresource);
       if (subresource === '' || subresource === 'scale') this.#hooks.defaults(this.info, next);
       await admit(this.#admission, { info: this.info, operation: 'UPDATE', namespace, name, subresource, object: next, oldObject: cur.obj, user: ctx.user, dryRun: ctx.dryRun });
-      const errs = [...finalizerErrors(next, cur.obj), ...this.#hooks.validateUpdate(this.info, next, cur.obj)];
+      // A binding sets spec.nodeName, which no pod update may change: it skips the update rules
+      // (pkg/registry/core/pod/storage/storage.go assignPod writes the pod directly).
+      const updateErrs = subresource === 'binding' ? [] : this.#hooks.validateUpdate(this.info, next, cur.obj);
+      const errs = [...finalizerErrors(next, cur.obj), ...updateErrs];
       if (errs.length) throw invalid(this.info.kind, this.info.group, name, errs);
       if (sameContent(next, cur.obj)) return { obj: cur.obj, created: false };
       const mf = this.#hooks.managedFields(cur.obj, next, ctx, subresource);

@@ -1,0 +1,121 @@
+// `skiff up`: a single-node cluster in one process — the control plane (API server, controllers,
+// scheduler) and a node agent for this machine — with progress on the terminal while it starts and
+// a ready-to-paste kubectl line once the node is Ready. Ctrl-C stops everything; pods' containers
+// keep running (like k3s), and the next `skiff up` on the same data dir adopts them.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { Node } from '../api/types/core-v1.ts';
+import { Clientset } from '../client/clientset.ts';
+import { Kubelet } from '../kubelet/kubelet.ts';
+import { ensureBaseImages, ImageStore } from '../runtime/images/index.ts';
+import { parseListen, parseSeconds, startControlPlane } from './control-plane.ts';
+import { createLogger } from './log.ts';
+import { addControlPlaneFlags } from './server-command.ts';
+import { shutdownSignal } from './signals.ts';
+
+export interface UpFlags {
+  dataDir: string;
+  listen: string;
+  tokenFile?: string;
+  logLevel: string;
+  historyRetention: string;
+  eventTtl: string;
+  nodeName: string;
+  nodeIp: string;
+  kubeletPort: string;
+  podSubnet?: string;
+  bridge?: string;
+  cgroupRoot?: string;
+}
+
+export function registerUpCommand(program: Command): void {
+  addControlPlaneFlags(program.command('up')
+    .description('Run a single-node cluster: API server, controllers, scheduler and a node agent for this machine'))
+    .option('--node-name <name>', 'name of this machine\'s Node', hostname())
+    .option('--node-ip <ip>', 'the node\'s InternalIP; the API server reaches the node agent there', '127.0.0.1')
+    .option('--kubelet-port <port>', 'port of the node agent\'s server (logs, exec, port-forward)', '10250')
+    .option('--pod-subnet <cidr>', 'pod subnet instead of the /24 the control plane assigns from 10.42.0.0/16')
+    .option('--bridge <name>', 'bridge pods attach to (default skiff0)')
+    .option('--cgroup-root <path>', 'cgroup under which pods run (default /skiff)')
+    .action(async (flags: UpFlags) => {
+      await runUp(flags);
+    });
+}
+
+function step(text: string): { done: (detail?: string) => void } {
+  const t0 = performance.now();
+  process.stderr.write(`  … ${text}\n`);
+  return {
+    done(detail) {
+      process.stderr.write(`  ✓ ${text}${detail ? `: ${detail}` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    },
+  };
+}
+
+export async function runUp(flags: UpFlags): Promise<void> {
+  const log = createLogger(flags.logLevel);
+  const { host, port } = parseListen(flags.listen);
+  const kubeletPort = Number(flags.kubeletPort);
+  if (!Number.isInteger(kubeletPort) || kubeletPort < 1 || kubeletPort > 65535) throw new Error(`--kubelet-port "${flags.kubeletPort}": expected a port number from 1 to 65535`);
+  const historyRetentionSeconds = parseSeconds('--history-retention', flags.historyRetention);
+  const eventTtlSeconds = parseSeconds('--event-ttl', flags.eventTtl);
+  const t0 = performance.now();
+  process.stderr.write(`skiff up: a single-node cluster in ${flags.dataDir}\n`);
+
+  let s = step('certificates, store and API server');
+  const cp = await startControlPlane({
+    dataDir: flags.dataDir, host, port, log, historyRetentionSeconds, eventTtlSeconds,
+    controllers: true, scheduler: true,
+    ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
+  });
+  s.done(cp.url);
+  const signal = shutdownSignal((sig) => log.info({ sig }, 'shutting down (containers keep running)'));
+  const controlPlane = cp.run(signal);
+
+  const nodeDir = join(cp.dataDir, 'node');
+  s = step('base images busybox:latest and pause:3.10');
+  await ensureBaseImages(await ImageStore.open(join(nodeDir, 'engine', 'images')));
+  s.done();
+
+  s = step(`node ${flags.nodeName}: registration, pod network and Ready`);
+  const nodeClient = new Clientset(await cp.clientConfig(`system:node:${flags.nodeName}`, ['system:nodes'], 'skiff-kubelet'));
+  const kubelet = new Kubelet({
+    clientset: nodeClient,
+    nodeName: flags.nodeName,
+    nodeIP: flags.nodeIp,
+    dataDir: nodeDir,
+    log,
+    serverHost: flags.nodeIp,
+    serverPort: kubeletPort,
+    clientCaPem: cp.pki.caCertPem,
+    engineSettings: {
+      ...(flags.podSubnet ? { subnet: flags.podSubnet } : {}),
+      ...(flags.bridge ? { bridge: flags.bridge } : {}),
+      ...(flags.cgroupRoot ? { cgroupRoot: flags.cgroupRoot } : {}),
+    },
+  });
+  const agent = kubelet.run(signal).catch((err: unknown) => {
+    if (!signal.aborted) log.error({ err: (err as Error).message }, 'node agent stopped');
+  });
+  const ready = await Promise.race([
+    waitNodeReady(nodeClient, flags.nodeName, signal).then(() => true),
+    agent.then(() => false),
+  ]);
+  if (ready) {
+    s.done();
+    process.stderr.write(`skiff API server listening on ${cp.url}; node ${flags.nodeName} is Ready (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`
+      + `  export KUBECONFIG=${cp.kubeconfig}\n  kubectl get nodes\n  kubectl run hello --image=busybox -- sleep 3600\n`);
+  }
+  await Promise.all([controlPlane, agent]);
+}
+
+async function waitNodeReady(cs: Clientset, name: string, signal: AbortSignal): Promise<void> {
+  const nodes = cs.resource<Node>('v1', 'nodes');
+  while (!signal.aborted) {
+    const node = await nodes.get(undefined, name).catch(() => undefined);
+    if (node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('stopped before the node was Ready');
+}
