@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bring up skiff on this machine: install what is missing, then run the control plane in the
+# Bring up a single-node skiff cluster on this machine: install what is missing, then run the
+# control plane, scheduler and node agent in the
 # foreground (Ctrl-C stops it). It prints the kubeconfig path and a ready-to-paste kubectl line.
 #   scripts/up.sh [--data-dir DIR] [--listen ADDR:PORT]
 set -euo pipefail
@@ -13,4 +14,4 @@ while [ $# -gt 0 ]; do
     *) args+=("$1"); shift ;;
   esac
 done
-exec node bin/skiff.js server --data-dir "$data_dir" "${args[@]}"
+exec node bin/skiff.js up --data-dir "$data_dir" "${args[@]}"

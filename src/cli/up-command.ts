@@ -104,7 +104,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   ]);
   if (ready) {
     s.done();
-    process.stderr.write(`skiff API server listening on ${cp.url}; node ${flags.nodeName} is Ready (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`
+    process.stderr.write(`skiff API server listening on ${cp.url} — node ${flags.nodeName} is Ready (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`
       + `  export KUBECONFIG=${cp.kubeconfig}\n  kubectl get nodes\n  kubectl run hello --image=busybox -- sleep 3600\n`);
   }
   await Promise.all([controlPlane, agent]);

@@ -25,16 +25,16 @@ export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `skiff-${prefix}-`));
 }
 
-/** Start `skiff server` (from source) and wait until it serves. */
-export async function startServer(opts: { dataDir?: string; listen?: string; extraArgs?: string[]; logLevel?: string } = {}): Promise<RunningServer> {
+/** Start `skiff server` (or `skiff up`, until its node is Ready) from source and wait until it serves. */
+export async function startServer(opts: { dataDir?: string; listen?: string; extraArgs?: string[]; logLevel?: string; command?: 'server' | 'up' } = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? (await tempDir('e2e'));
-  const args = ['--import', 'tsx', ENTRY, 'server', '--data-dir', dataDir, '--listen', opts.listen ?? '127.0.0.1:0', '--log-level', opts.logLevel ?? 'warn', ...(opts.extraArgs ?? [])];
+  const args = ['--import', 'tsx', ENTRY, opts.command ?? 'server', '--data-dir', dataDir, '--listen', opts.listen ?? '127.0.0.1:0', '--log-level', opts.logLevel ?? 'warn', ...(opts.extraArgs ?? [])];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr.on('data', (d: Buffer) => { out += d.toString(); });
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`skiff server did not start in 30 s:\n${out}`)), 30_000);
+    const timer = setTimeout(() => rej(new Error(`skiff ${opts.command ?? 'server'} did not start in 60 s:\n${out}`)), 60_000);
     const check = (): void => {
       const m = /listening on (https:\/\/\S+)/.exec(out);
       if (m) { clearTimeout(timer); res(m[1]!); }
