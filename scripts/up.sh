@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bring up a single-node skiff cluster on this machine: install what is missing, then run the
-# control plane, scheduler and node agent in the
-# foreground (Ctrl-C stops it). It prints the kubeconfig path and a ready-to-paste kubectl line.
+# control plane, scheduler and node agent in the foreground (Ctrl-C stops it). It prints the
+# kubeconfig path and a ready-to-paste kubectl line.
 #   scripts/up.sh [--data-dir DIR] [--listen ADDR:PORT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
