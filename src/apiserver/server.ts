@@ -3,9 +3,10 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import { notFound, unauthorized, type StatusError } from '../api/errors.ts';
+import { badRequest, notFound, unauthorized, type StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
@@ -18,6 +19,7 @@ import { bootstrap, ensureKubernetesService } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { registryKey, type ServerContext } from './handlers/context.ts';
 import { handleNonResource } from './handlers/non-resource.ts';
+import { POD_STREAM_SUBRESOURCES, proxyPodStreamUpgrade, writeStatusToSocket, type KubeletClientCert, type PodStreamSubresource } from './handlers/pod-streams.ts';
 import { handleResource } from './handlers/resource.ts';
 import { builtinHooks } from './hooks.ts';
 import { toStatusError, writeStatus } from './http-io.ts';
@@ -37,6 +39,11 @@ export interface ApiServerOptions {
   admission?: AdmissionPlugin[];
   /** How long events live (kube-apiserver --event-ttl); default 1 h. */
   eventTTLms?: number;
+  /**
+   * The client certificate presented to kubelets when proxying pods/log, exec, attach and
+   * portforward (kube-apiserver --kubelet-client-certificate/--kubelet-client-key).
+   */
+  kubeletClient?: KubeletClientCert;
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
@@ -52,6 +59,8 @@ export class ApiServer {
   readonly #log: Logger;
   readonly #debug: boolean;
   #server: Server | undefined;
+  /** Upgraded connections (exec, attach, port-forward) being proxied: ended at shutdown. */
+  readonly #upgraded = new Set<Duplex>();
   #address: AddressInfo | undefined;
 
   constructor(opts: ApiServerOptions) {
@@ -103,6 +112,7 @@ export class ApiServer {
       cert: this.#opts.tls.certPem, key: this.#opts.tls.keyPem, ca: this.#opts.tls.caPem,
       requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000,
     }, (req, res) => { void this.#handle(req, res); });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => { void this.#upgrade(req, socket, head); });
     server.headersTimeout = 60_000;
     server.requestTimeout = 0; // watches are long-lived; each handler bounds its own time
     this.#server = server;
@@ -123,6 +133,7 @@ export class ApiServer {
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         this.#abort.abort();
+        for (const s of this.#upgraded) s.destroy();
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
@@ -130,6 +141,31 @@ export class ApiServer {
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
     });
+  }
+
+  /** HTTP Upgrade requests: only the pod stream subresources switch protocols (proxied to the kubelet). */
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => {});
+    this.#upgraded.add(socket);
+    socket.once('close', () => this.#upgraded.delete(socket));
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    try {
+      if (!authenticate(req, this.#opts.tokens)) throw unauthorized();
+      if (!ri.isResourceRequest || ri.group !== '' || ri.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
+        throw badRequest(`cannot upgrade the connection for ${url.pathname}: only pods/exec, pods/attach and pods/portforward switch protocols`);
+      }
+      await proxyPodStreamUpgrade(req, socket, head, {
+        registries: this.#registries, sub: ri.subresource as PodStreamSubresource, namespace: ri.namespace, name: ri.name,
+        query: url.searchParams, kubeletClient: this.#opts.kubeletClient,
+      });
+    } catch (err) {
+      const se = toStatusError(err);
+      if (se.code >= 500) this.#log.error({ err, path: url.pathname }, 'stream upgrade failed');
+      writeStatusToSocket(socket, se.status);
+    } finally {
+      if (this.#debug) this.#log.debug({ verb: ri.verb, path: url.pathname, upgrade: req.headers.upgrade }, 'upgrade request');
+    }
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -148,7 +184,10 @@ export class ApiServer {
         if (!info) throw notFound({ group: ri.group, resource: ri.resource }, '');
         if (info.namespaced === false && ri.namespace && ri.resource !== 'namespaces') throw notFound({ group: ri.group, resource: ri.resource }, ri.name);
         const registry = this.#registries.get(registryKey(info)) ?? this.#registries.get('/pods')!;
-        const server: ServerContext = { cache: this.#cache, registries: this.#registries, watchCount: this.#watchCount, signal: this.#abort.signal };
+        const server: ServerContext = {
+          cache: this.#cache, registries: this.#registries, watchCount: this.#watchCount, signal: this.#abort.signal,
+          ...(this.#opts.kubeletClient ? { kubeletClient: this.#opts.kubeletClient } : {}),
+        };
         if (longRunning) this.#metrics.longRunning.inc(labels(ri));
         try {
           await handleResource({ req, res, ri, query: url.searchParams, user, info, registry, server });

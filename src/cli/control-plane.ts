@@ -62,7 +62,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const pki = await ensurePki(join(dataDir, 'pki'), { hostnames: [hostname()], ips: host === '0.0.0.0' || host === '127.0.0.1' ? [] : [host] });
   const store = await openStore({ backend: 'sqlite', path: join(dataDir, 'store.db'), historyRetentionMs: opts.historyRetentionSeconds * 1000 });
   const tokens = opts.tokenFile ? await loadTokenFile(opts.tokenFile) : undefined;
+  // The API server's identity towards kubelets (logs, exec, attach, port-forward), as kubeadm's
+  // apiserver-kubelet-client certificate: kubelets accept client certificates the cluster CA signed.
+  const kubeletClient = await issueClientCert(pki, 'kube-apiserver-kubelet-client', ['kubeadm:cluster-admins']);
   const server = new ApiServer({
+    kubeletClient,
     store, host, port: opts.port, logger: log, eventTTLms: opts.eventTtlSeconds * 1000,
     tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
     ...(tokens ? { tokens } : {}),

@@ -14,6 +14,8 @@ export interface ServerContext {
   watchCount: Map<string, number>;
   /** Closing: long-running requests end. */
   signal: AbortSignal;
+  /** The client certificate for proxying pods/log, exec, attach and portforward to kubelets. */
+  kubeletClient?: { certPem: string; keyPem: string };
 }
 
 export interface RequestScope {

@@ -18,6 +18,7 @@ import type { RequestScope } from './context.ts';
 import { buildFilter } from './filter.ts';
 import { negotiate } from './negotiate.ts';
 import { listJson, partialMetadata, served, servedJson } from './objects.ts';
+import { handlePodStreamRequest, POD_STREAM_SUBRESOURCES, type PodStreamSubresource } from './pod-streams.ts';
 import { handleWatch } from './watch.ts';
 
 type Obj = Record<string, any>;
@@ -33,6 +34,12 @@ export async function handleResource(s: RequestScope): Promise<void> {
   if (sub === 'scale') return handleScale(s);
   if (sub === 'binding') return handleBinding(s, ri.name);
   if (sub === 'eviction') return handleEviction(s);
+  if (sub && s.info.resource === 'pods' && POD_STREAM_SUBRESOURCES.has(sub)) {
+    return handlePodStreamRequest(s.req, s.res, {
+      registries: s.server.registries, sub: sub as PodStreamSubresource, namespace: ri.namespace, name: ri.name,
+      query: s.query, kubeletClient: s.server.kubeletClient, signal: s.server.signal,
+    });
+  }
   if (sub && !['status', 'finalize'].includes(sub)) {
     throw new StatusError(newStatus(501, 'Unknown', `the ${sub} subresource is served by a node agent; none is connected to this server yet`));
   }

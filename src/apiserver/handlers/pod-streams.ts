@@ -1,0 +1,293 @@
+// pods/log, pods/exec, pods/attach and pods/portforward: find the pod's node and container, then
+// proxy to that node's kubelet over HTTPS with the API server's kubelet-client certificate —
+// a plain streamed request for logs, the raw upgraded connection (WebSocket or SPDY) for the
+// others. Mirrors pkg/registry/core/pod/rest/log.go and subresources.go with the location logic
+// of pkg/registry/core/pod/strategy.go (LogLocation, streamLocation, validateContainer), and
+// k8s.io/apiserver/pkg/registry/generic/rest/streamer.go for turning kubelet errors into Status.
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { badRequest, internalError, isStatusError, newStatus, StatusError } from '../../api/errors.ts';
+import type { Status } from '../../api/meta.ts';
+import type { Node, Pod } from '../../api/types/core-v1.ts';
+import type { Registry } from '../registry/registry.ts';
+
+export interface KubeletClientCert {
+  certPem: string;
+  keyPem: string;
+}
+
+export type PodStreamSubresource = 'log' | 'exec' | 'attach' | 'portforward';
+
+export const POD_STREAM_SUBRESOURCES: ReadonlySet<string> = new Set(['log', 'exec', 'attach', 'portforward']);
+
+const DEFAULT_KUBELET_PORT = 10250;
+// kube-apiserver's default --kubelet-preferred-address-types, InternalIP first: node addresses
+// here are the agents' own.
+const ADDRESS_TYPES = ['InternalIP', 'Hostname', 'InternalDNS', 'ExternalDNS', 'ExternalIP'] as const;
+const MAX_ERROR_BODY = 4096;
+
+const LOG_PARAMS = ['follow', 'previous', 'timestamps', 'sinceSeconds', 'sinceTime', 'tailLines', 'limitBytes'];
+const EXEC_PARAMS = ['stdin', 'stdout', 'stderr', 'tty', 'command'];
+
+interface Location {
+  host: string;
+  port: number;
+  path: string;
+}
+
+/** The pod's only container, or the named one (pkg/registry/core/pod/strategy.go validateContainer). */
+export function validateContainer(container: string, pod: Pod): string {
+  const spec = pod.spec;
+  const app = spec?.containers ?? [];
+  const all = [...(spec?.initContainers ?? []), ...app, ...((spec as { ephemeralContainers?: Array<{ name: string }> } | undefined)?.ephemeralContainers ?? [])];
+  const name = pod.metadata?.name ?? '';
+  if (container === '') {
+    if (app.length === 1) return app[0]!.name;
+    if (app.length === 0) throw badRequest(`a container name must be specified for pod ${name}`);
+    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${all.map((c) => c.name).join(' ')}]`);
+  }
+  if (!all.some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  return container;
+}
+
+/** Where the kubelet of a node listens (pkg/kubelet/client/kubelet_client.go GetConnectionInfo). */
+export function kubeletAddress(node: Node): { host: string; port: number } {
+  const addrs = node.status?.addresses ?? [];
+  let host: string | undefined;
+  for (const t of ADDRESS_TYPES) {
+    host = addrs.find((a) => a.type === t && a.address)?.address;
+    if (host) break;
+  }
+  if (!host) throw internalError(new Error(`no preferred addresses found; known addresses: [${addrs.map((a) => `{${a.type} ${a.address}}`).join(' ')}]`));
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  return { host, port: port && port > 0 ? port : DEFAULT_KUBELET_PORT };
+}
+
+function copyParams(from: URLSearchParams, names: string[], to: URLSearchParams): void {
+  for (const n of names) for (const v of from.getAll(n)) to.append(n, v);
+}
+
+/** The kubelet URL for a stream request, or undefined for logs of a pod not yet on a node. */
+export async function streamLocation(
+  registries: Map<string, Registry>,
+  sub: PodStreamSubresource,
+  namespace: string,
+  name: string,
+  query: URLSearchParams,
+): Promise<Location | undefined> {
+  const pod = (await registries.get('/pods')!.get(namespace, name)).obj as Pod;
+  const container = sub === 'portforward' ? '' : validateContainer(query.get('container') ?? '', pod);
+  const nodeName = pod.spec?.nodeName ?? '';
+  if (nodeName === '') {
+    // LogLocation answers an empty stream; the others need a host.
+    if (sub === 'log') return undefined;
+    throw badRequest(`pod ${name} does not have a host assigned`);
+  }
+  let node: Node;
+  try {
+    node = (await registries.get('/nodes')!.get('', nodeName)).obj;
+  } catch (err) {
+    if (isStatusError(err) && err.code === 404) throw internalError(new Error(`nodes "${nodeName}" not found`));
+    throw err;
+  }
+  const { host, port } = kubeletAddress(node);
+  const params = new URLSearchParams();
+  const seg = (s: string): string => encodeURIComponent(s);
+  let path: string;
+  switch (sub) {
+    case 'log':
+      copyParams(query, LOG_PARAMS, params);
+      path = `/containerLogs/${seg(namespace)}/${seg(name)}/${seg(container)}`;
+      break;
+    case 'exec':
+    case 'attach':
+      copyParams(query, sub === 'exec' ? EXEC_PARAMS : EXEC_PARAMS.filter((p) => p !== 'command'), params);
+      path = `/${sub}/${seg(namespace)}/${seg(name)}/${seg(container)}`;
+      break;
+    case 'portforward':
+      for (const p of query.getAll('ports')) for (const one of p.split(',')) if (one.trim()) params.append('port', one.trim());
+      path = `/portForward/${seg(namespace)}/${seg(name)}`;
+      break;
+  }
+  const qs = params.toString();
+  return { host, port, path: qs ? `${path}?${qs}` : path };
+}
+
+function kubeletRequestOptions(loc: Location, cert: KubeletClientCert | undefined, method: string, headers: Record<string, string | string[]>): RequestOptions {
+  return {
+    host: loc.host,
+    port: loc.port,
+    path: loc.path,
+    method,
+    headers,
+    ...(cert ? { cert: cert.certPem, key: cert.keyPem } : {}),
+    // The kubelet serves a self-signed certificate; like kube-apiserver without
+    // --kubelet-certificate-authority, the API server does not verify it.
+    rejectUnauthorized: false,
+    agent: false,
+  };
+}
+
+/** A kubelet error response as a Status (rest/streamer.go genericResponseChecker). */
+export function statusFromKubelet(code: number, body: string): Status {
+  const text = body.trim();
+  if (code === 400) return newStatus(400, 'BadRequest', text);
+  if (code === 500) return newStatus(500, 'InternalError', `Internal error occurred: ${text}`);
+  if (code === 404) return newStatus(404, 'NotFound', text || 'the server could not find the requested resource');
+  if (code === 401) return newStatus(401, 'Unauthorized', text || 'Unauthorized');
+  if (code === 403) return newStatus(403, 'Forbidden', text || 'Forbidden');
+  return newStatus(code, 'Unknown', text || `the server responded with the status code ${code} but did not return more information`);
+}
+
+function readLimited(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => {
+      if (body.length < MAX_ERROR_BODY) body += c;
+    });
+    res.on('end', () => resolve(body.slice(0, MAX_ERROR_BODY)));
+    res.on('error', () => resolve(body));
+  });
+}
+
+function unreachable(err: Error, loc: Location): StatusError {
+  return new StatusError(newStatus(500, 'InternalError', `Get "https://${loc.host}:${loc.port}${loc.path}": ${err.message}`), { cause: err });
+}
+
+/** A non-upgraded stream request: logs are proxied; exec, attach and port-forward need an upgrade. */
+export async function handlePodStreamRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: { registries: Map<string, Registry>; sub: PodStreamSubresource; namespace: string; name: string; query: URLSearchParams; kubeletClient: KubeletClientCert | undefined; signal: AbortSignal },
+): Promise<void> {
+  if (req.method !== 'GET' && !(opts.sub !== 'log' && req.method === 'POST')) {
+    throw new StatusError(newStatus(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
+  }
+  const loc = await streamLocation(opts.registries, opts.sub, opts.namespace, opts.name, opts.query);
+  if (!loc) {
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end();
+    return;
+  }
+  if (opts.sub !== 'log') throw badRequest('Upgrade request required');
+  await new Promise<void>((resolve, reject) => {
+    const upstream = httpsRequest(kubeletRequestOptions(loc, opts.kubeletClient, 'GET', { host: `${loc.host}:${loc.port}` }));
+    const abort = (): void => { upstream.destroy(); };
+    res.once('close', abort);
+    opts.signal.addEventListener('abort', abort, { once: true });
+    const done = (): void => {
+      res.off('close', abort);
+      opts.signal.removeEventListener('abort', abort);
+    };
+    upstream.on('error', (err) => {
+      done();
+      if (!res.headersSent) reject(unreachable(err, loc));
+      else {
+        res.destroy();
+        resolve();
+      }
+    });
+    upstream.on('response', (kres) => {
+      const code = kres.statusCode ?? 500;
+      if (code < 200 || code > 206) {
+        void readLimited(kres).then((body) => {
+          done();
+          reject(new StatusError(statusFromKubelet(code, body)));
+        });
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': kres.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private' });
+      res.flushHeaders();
+      kres.pipe(res);
+      kres.on('end', () => {
+        done();
+        resolve();
+      });
+      kres.on('error', () => {
+        done();
+        res.destroy();
+        resolve();
+      });
+    });
+    upstream.end();
+  });
+}
+
+const HOP_BY_HOP = new Set(['host', 'authorization', 'proxy-authorization', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'content-length']);
+
+function forwardHeaders(h: IncomingHttpHeaders, loc: Location): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  out['host'] = `${loc.host}:${loc.port}`;
+  return out;
+}
+
+/** Writes a Status as a plain HTTP response on a socket that was not upgraded, and closes it. */
+export function writeStatusToSocket(socket: Duplex, status: Status): void {
+  const body = JSON.stringify(status);
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error' }[status.code] ?? 'Error';
+  if (socket.writable) {
+    socket.end(`HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  } else socket.destroy();
+}
+
+/**
+ * An upgrade request (WebSocket or SPDY) for exec, attach or port-forward: relays it to the
+ * kubelet and, once the kubelet switched protocols, relays the 101 and then the raw bytes both
+ * ways (k8s.io/apimachinery/pkg/util/proxy/upgradeaware.go). Resolves when both sides closed.
+ */
+export async function proxyPodStreamUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  opts: { registries: Map<string, Registry>; sub: PodStreamSubresource; namespace: string; name: string; query: URLSearchParams; kubeletClient: KubeletClientCert | undefined },
+): Promise<void> {
+  const loc = await streamLocation(opts.registries, opts.sub, opts.namespace, opts.name, opts.query);
+  if (!loc) throw badRequest(`pod ${opts.name} does not have a host assigned`);
+  await new Promise<void>((resolve, reject) => {
+    const upstream = httpsRequest(kubeletRequestOptions(loc, opts.kubeletClient, req.method ?? 'GET', forwardHeaders(req.headers, loc)));
+    let settled = false;
+    let upgraded = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolve();
+    };
+    socket.once('close', () => upstream.destroy());
+    upstream.on('error', (err) => {
+      if (!upgraded) settle(unreachable(err, loc));
+      else socket.destroy();
+    });
+    upstream.on('response', (kres) => {
+      void readLimited(kres).then((body) => settle(new StatusError(statusFromKubelet(kres.statusCode ?? 500, body))));
+    });
+    upstream.on('upgrade', (kres, kubelet, khead) => {
+      upgraded = true;
+      const lines = [`HTTP/1.1 ${kres.statusCode ?? 101} ${kres.statusMessage ?? 'Switching Protocols'}`];
+      for (let i = 0; i < kres.rawHeaders.length; i += 2) lines.push(`${kres.rawHeaders[i]}: ${kres.rawHeaders[i + 1]}`);
+      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (khead.length > 0) socket.write(khead);
+      if (head.length > 0) kubelet.write(head);
+      kubelet.on('error', () => socket.destroy());
+      socket.on('error', () => kubelet.destroy());
+      kubelet.pipe(socket);
+      socket.pipe(kubelet);
+      let open = 2;
+      const closed = (): void => {
+        open -= 1;
+        if (open === 0) settle();
+      };
+      kubelet.once('close', () => {
+        socket.end();
+        closed();
+      });
+      socket.once('close', () => {
+        kubelet.destroy();
+        closed();
+      });
+    });
+    upstream.end();
+  });
+}
