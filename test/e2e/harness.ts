@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const ENTRY = join(ROOT, 'src', 'cmd', 'skiff.ts');
@@ -111,4 +112,13 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutM
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A TCP port free on 127.0.0.1 now (for servers that need a fixed port, like a kubelet's). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
 }

@@ -8,14 +8,13 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseQuantity } from '../../src/api/validation/quantity.ts';
 import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
-import { kubectl, removeDir, ROOT, startServer, tempDir, waitUntil } from './harness.ts';
+import { freePort, kubectl, removeDir, ROOT, startServer, tempDir, waitUntil } from './harness.ts';
 import type { RunningServer } from './harness.ts';
 
 const ENTRY = join(ROOT, 'src', 'cmd', 'skiff.ts');
@@ -27,14 +26,6 @@ interface Agent { name: string; dataDir: string; cgroupRoot: string; proc: Child
 let server: RunningServer;
 let root: string;
 const agents: Agent[] = [];
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 async function startAgent(i: number, memory: string): Promise<Agent> {
   const name = `b4-node${i}-${hex}`;

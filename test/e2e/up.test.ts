@@ -3,13 +3,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
-import { kubectl, removeDir, startServer, tempDir, waitUntil } from './harness.ts';
+import { freePort, kubectl, removeDir, startServer, tempDir, waitUntil } from './harness.ts';
 import type { RunningServer } from './harness.ts';
 
 const hex = randomBytes(3).toString('hex');
@@ -18,14 +17,6 @@ const bridge = `skiffu${hex}`;
 const nodeName = `up-${hex}`;
 let server: RunningServer;
 let dataDir: string;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 const POD = `apiVersion: v1
 kind: Pod
