@@ -127,8 +127,11 @@ describe('container lifecycle', () => {
     const paths = containerPaths(env.dataDir, id);
     assert.ok(mountPoints().includes(paths.rootfs));
     await m.start(id);
-    for (let i = 0; i < 100 && !existsSync(join(paths.overlayState, 'upper', 'made-here')); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(readFileSync(join(paths.overlayState, 'upper', 'made-here'), 'utf8'), 'layer\n');
+    // The shell creates the file before it writes to it: wait for the content, not the name.
+    const madeHere = join(paths.overlayState, 'upper', 'made-here');
+    const content = (): string => (existsSync(madeHere) ? readFileSync(madeHere, 'utf8') : '');
+    for (let i = 0; i < 250 && content() !== 'layer\n'; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(content(), 'layer\n');
     assert.ok(!existsSync(join(env.rootfs, 'made-here')));
     assert.ok(existsSync(join(env.rootfs, 'bin', 'true')) || readlinkSync(join(env.rootfs, 'bin', 'true')));
     await m.remove(id);
