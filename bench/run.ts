@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<void>> = {
   apiserver: async () => { await (await import('./apiserver.ts')).benchApiServer(); },
   engine: async () => { await (await import('./engine.ts')).benchEngine(); },
   pods: async () => { await (await import('./pods.ts')).benchPods(); },
+  scheduler: async () => { await (await import('./scheduler.ts')).benchScheduler(); },
 };
 for (const [name, run] of Object.entries(suites)) {
   if (which.includes('all') || which.includes(name)) {

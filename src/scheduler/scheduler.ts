@@ -65,7 +65,7 @@ export class Scheduler {
       ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
     });
     this.#algorithm = new PodScheduler(profile, opts.percentageOfNodesToScore !== undefined ? { percentageOfNodesToScore: opts.percentageOfNodesToScore } : {});
-    this.#recorder = new EventRecorder(cs, log, { component: this.#name });
+    this.#recorder = new EventRecorder(cs, log, { component: this.#name, busy: () => this.#binds.size > 0 || this.#queue.activeCount > 0 });
     this.#podClient = cs.resource<Pod>('v1', 'pods');
     this.#pods = cs.informer<Pod>(this.#podClient.ref);
     this.#nodes = cs.informer<Node>(cs.resource('v1', 'nodes').ref);

@@ -181,7 +181,9 @@ export class Registry {
       const errs = [...finalizerErrors(next, cur.obj), ...updateErrs];
       if (errs.length) throw invalid(this.info.kind, this.info.group, name, errs);
       if (sameContent(next, cur.obj)) return { obj: cur.obj, created: false };
-      const mf = this.#hooks.managedFields(cur.obj, next, ctx, subresource);
+      // Bindings write the pod straight to storage upstream (assignPod's GuaranteedUpdate), so the
+      // field manager does not record them; at scheduler rates that work would dominate a bind.
+      const mf = subresource === 'binding' ? next.metadata.managedFields : this.#hooks.managedFields(cur.obj, next, ctx, subresource);
       if (mf) next.metadata.managedFields = mf;
       else if (mf === undefined && next.metadata.managedFields?.length === 0) delete next.metadata.managedFields;
       if (ctx.dryRun) return { obj: withRV(next, cur.kv.modRevision), created: false };

@@ -76,7 +76,8 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
     if (obj.status === undefined) delete next.status;
     else next.status = obj.status;
     if (obj.metadata.managedFields) next.metadata.managedFields = obj.metadata.managedFields;
-  } else if (hasStatus(info)) {
+  } else if (hasStatus(info) && !(info.storage.resource === 'pods' && subresource === 'binding')) {
+    // A binding also sets the PodScheduled condition (pkg/registry/core/pod/storage/storage.go assignPod).
     if (old.status === undefined) delete next.status;
     else next.status = old.status;
   }

@@ -137,8 +137,11 @@ export class SchedulerCache implements ClusterView {
   /** An assigned, non-terminal pod seen through the watch (confirms an assumed pod). */
   addOrUpdatePod(pod: Pod): void {
     const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
-    this.#unplace(key);
-    this.#place(newPodInfo(pod), pod.spec?.nodeName ?? '', false);
+    const prev = this.#unplace(key);
+    // What PodInfo derives (requests, host ports, affinity terms) comes from fields a pod cannot
+    // change once created, so the same pod (by uid) keeps it: no re-parsing on status updates.
+    const pi = prev && prev.pi.pod.metadata.uid === pod.metadata.uid ? { ...prev.pi, pod } : newPodInfo(pod);
+    this.#place(pi, pod.spec?.nodeName ?? '', false);
   }
 
   removePod(pod: Pod): void {

@@ -20,13 +20,26 @@ interface Entry {
   inFlight: boolean;
 }
 
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 // client-go tools/record: maxLruCacheEntries.
 const MAX_ENTRIES = 4096;
 
 export interface EventRecorderOptions {
   component: string;
-  /** Concurrent writes; kept low so binds keep priority on a busy server. */
+  /** Concurrent writes. */
   concurrency?: number;
+  /**
+   * While this says true (the scheduler has binds in flight or pods waiting), events wait: binds
+   * are what pods wait for, events are best effort, and both are writes to the same server.
+   */
+  busy?: () => boolean;
 }
 
 export class EventRecorder {
@@ -35,6 +48,7 @@ export class EventRecorder {
   readonly #component: string;
   readonly #instance: string;
   readonly #concurrency: number;
+  readonly #busy: () => boolean;
   readonly #entries = new Map<string, Entry>();
   #pending: Entry[] = [];
   #waiters: Array<() => void> = [];
@@ -46,6 +60,7 @@ export class EventRecorder {
     this.#component = opts.component;
     this.#instance = `${opts.component}-${hostname()}`;
     this.#concurrency = opts.concurrency ?? 4;
+    this.#busy = opts.busy ?? (() => false);
   }
 
   /** Record an event about a pod (never throws, never waits). */
@@ -108,6 +123,7 @@ export class EventRecorder {
           });
           continue;
         }
+        while (this.#busy() && !signal.aborted) await sleep(20, signal);
         await this.#write(e);
       }
     };

@@ -9,12 +9,19 @@ import { tolerated, untoleratedTaintReason } from './tolerations.ts';
 
 const NAME = 'NodeReady';
 
+const NOT_READY: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' };
+const UNREACHABLE: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' };
+// Every pod checks every sampled node: derive the answer once per Node object.
+const derived = new WeakMap<Node, Taint | null>();
+
 export function readinessTaint(node: Node): Taint | undefined {
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status === 'True') return undefined;
-  return ready?.status === 'False'
-    ? { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }
-    : { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' };
+  let t = derived.get(node);
+  if (t === undefined) {
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    t = ready?.status === 'True' ? null : ready?.status === 'False' ? NOT_READY : UNREACHABLE;
+    derived.set(node, t);
+  }
+  return t ?? undefined;
 }
 
 export const nodeReady: FilterPlugin = {

@@ -24,10 +24,23 @@ export function insufficientResources(pi: PodInfo, node: NodeInfo): string[] {
   return out;
 }
 
+/** The common case without allocating: does everything fit? */
+function fits(pi: PodInfo, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const used = node.requested;
+  const req = pi.requests;
+  return node.pods.size + 1 <= alloc.allowedPodNumber
+    && (req.milliCPU <= 0 || req.milliCPU <= alloc.milliCPU - used.milliCPU)
+    && (req.memory <= 0 || req.memory <= alloc.memory - used.memory)
+    && (req.ephemeralStorage <= 0 || req.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage)
+    && req.scalar.size === 0;
+}
+
 export const nodeResourcesFitFilter: FilterPlugin = {
   name: NAME,
   events: ['NodeAdd', 'NodeAllocatable', 'AssignedPodDelete'],
   filter(_state, pi, node) {
+    if (fits(pi, node)) return undefined;
     const reasons = insufficientResources(pi, node);
     return reasons.length ? unschedulable(NAME, ...reasons) : undefined;
   },
