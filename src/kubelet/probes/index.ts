@@ -8,6 +8,14 @@
 //   await probes.removePod(uid);                                → when the pod is gone
 //
 // runProbe(probe, ctx) runs a single probe (also usable for lifecycle httpGet/exec checks).
+//
+// PodProbes implements the pod workers' PodProbePlugin (src/kubelet/pods/plugins.ts) over a
+// ProbeManager: new PodProbes({ exec: execWithTimeout(engine.containers), onResult: uid => resync,
+// record: (pod, reason, msg, fieldPath) => recorder.pod(pod, 'Warning', reason, msg, fieldPath) }).
+export { PodProbes } from './pod-probes.ts';
+export type { PodProbesOptions } from './pod-probes.ts';
+export { execWithTimeout } from './engine-exec.ts';
+export type { ContainerExecutor } from './engine-exec.ts';
 export { ProbeManager } from './probe-manager.ts';
 export type { PodProbeTarget, ProbeEvent, ProbeManagerOptions } from './probe-manager.ts';
 export { runProbe } from './run-probe.ts';

@@ -139,9 +139,14 @@ export class ProbeManager {
     return readiness.containerId === entry?.states.get(containerName)?.containerId && readiness.result === 'success';
   }
 
-  /** The last result of one probe (undefined when there is no such probe or no result yet). */
-  result(podUid: string, containerName: string, kind: ProbeKind): ProbeResult | undefined {
-    return this.#pods.get(podUid)?.workers.get(key(containerName, kind))?.result;
+  /**
+   * The last result of one probe (undefined when there is no such probe or no result yet); with
+   * containerId, only a result that belongs to that container.
+   */
+  result(podUid: string, containerName: string, kind: ProbeKind, containerId?: string): ProbeResult | undefined {
+    const w = this.#pods.get(podUid)?.workers.get(key(containerName, kind));
+    if (!w || (containerId !== undefined && w.containerId !== containerId)) return undefined;
+    return w.result;
   }
 
   #hostFor(entry: PodEntry, uid: string, container: Container, kind: ProbeKind, probe: Probe): ConstructorParameters<typeof ProbeWorker>[2] {
