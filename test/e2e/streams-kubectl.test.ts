@@ -68,13 +68,15 @@ describe('kubectl exec', () => {
       assert.equal(r.stdout.trim().split(/\s+/).join(' '), '2000 done');
     });
 
-    test(`${version}: -it gives a real terminal`, async () => {
-      // script(1) gives kubectl a terminal of its own; the command then runs on a pty in the container.
-      const cmd = `${kubectlCommand(version)} exec -it ${POD_NAME} -c app -- sh -c 'tty; stty size; echo tty-ok'`;
-      const r = await spawnCollect('script', ['-qec', cmd, '/dev/null'], { ...process.env, HOME: f.server.dataDir, TERM: 'xterm' }, { timeoutMs: 30_000 });
+    test(`${version}: -it gives a real terminal of the client's size, and input reaches the shell`, async () => {
+      // script(1) gives kubectl a terminal of its own (45 rows, 123 columns); the command runs on a
+      // pty in the container, sized by kubectl's resize messages.
+      const cmd = `stty rows 45 cols 123; ${kubectlCommand(version)} exec -it ${POD_NAME} -c app -- sh -c 'tty; sleep 0.5; stty size; read line; echo got:$line'`;
+      const r = await spawnCollect('script', ['-qec', cmd, '/dev/null'], { ...process.env, HOME: f.server.dataDir, TERM: 'xterm' }, { timeoutMs: 30_000, input: 'typed-text\n' });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /\/dev\/pts\/\d+/);
-      assert.match(r.stdout, /tty-ok/);
+      assert.match(r.stdout, /45 123/);
+      assert.match(r.stdout, /got:typed-text/);
     });
   }
 
