@@ -163,6 +163,13 @@ test('Pod liveness probe, using tcp socket: a listening port is success', async 
   assert.deepEqual(await runProbe({ tcpSocket: { port: 'http' } }, ctx()), { result: 'success', message: '' });
 });
 
+test('a pod without an IP is not probed on the node\'s localhost', async () => {
+  const noIP = { ...ctx(), podIP: '' };
+  for (const p of [httpGet('/healthz'), { tcpSocket: { port: httpPort } }, { grpc: { port: grpcPort } }]) {
+    assert.deepEqual(await runProbe(p, noIP), { result: 'failure', errored: true, message: 'pod has no IP address yet' });
+  }
+});
+
 test('bad ports are prober errors (the result is thrown away)', async () => {
   assert.deepEqual(await runProbe({ tcpSocket: { port: 'nope' } }, ctx()), { result: 'failure', errored: true, message: 'strconv.Atoi: parsing "nope": invalid syntax' });
   assert.deepEqual(await runProbe({ httpGet: { port: 70000 } }, ctx()), { result: 'failure', errored: true, message: 'invalid port number: 70000' });
