@@ -2,7 +2,7 @@
 // real kubectl binaries: 1.33 (exec over WebSocket v5, port-forward SPDY tunneled in a WebSocket)
 // and 1.27 (exec and port-forward over SPDY/3.1).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from '../../src/api/types/core-v1.ts';
 import { kubectl, kubectlBackground, waitUntil } from './harness.ts';
@@ -139,7 +139,29 @@ describe('kubectl attach and logs -f', () => {
     await f.t.engine.containers.stop(f.ids['ticker']!, 1);
     const code = await follow.done;
     assert.equal(code, 0, follow.output());
+    // A stopped container still has its log, but cannot be exec'd into.
+    const logs = await kubectl('1.33', f.server, ['logs', POD_NAME, '-c', 'ticker', '--since=1h']);
+    assert.match(logs.stdout, /^tick 0\ntick 1\n/);
+    const ex = await kubectl('1.33', f.server, ['exec', POD_NAME, '-c', 'ticker', '--', 'true']);
+    assert.notEqual(ex.code, 0);
+    assert.match(ex.stderr, /container ticker is not running in pod web/);
   });
 });
 
-void spawn;
+describe('the kubelet server', () => {
+  test('refuses requests without a client certificate signed by the cluster CA', async () => {
+    const res = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: f.kubeletPort, path: `/containerLogs/default/${POD_NAME}/app`, rejectUnauthorized: false }, (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => { body += c; });
+        r.on('end', () => resolve({ code: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(res.code, 401);
+    assert.match(res.body, /Unauthorized/);
+  });
+});
+
