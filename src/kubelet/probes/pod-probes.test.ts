@@ -76,3 +76,23 @@ test('execWithTimeout: output combined, exit codes kept, a command past its time
   assert.deepEqual(await exec('x', ['sleep', '5'], 100), { exitCode: -1, output: '', timedOut: true });
   await assert.rejects(exec('x', ['/nonexistent-binary'], 5000), { code: 'ENOENT' });
 });
+
+test('PodProbes: hostNetwork pods are probed on the node address', async () => {
+  const clock = new ManualClock();
+  const targets: string[] = [];
+  const probes = new PodProbes({ clock, nodeIP: '192.168.7.7', exec: async () => ({ exitCode: 0, output: '' }), onResult: () => undefined, record: () => undefined });
+  // Capture the address the manager was given through a probe run.
+  const hostPod: Pod = {
+    metadata: { name: 'h', namespace: 'ns', uid: 'uid-h' },
+    spec: { hostNetwork: true, containers: [{ name: 'c', readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 5 } }] },
+  };
+  const original = probes.manager.addPod.bind(probes.manager);
+  probes.manager.addPod = (p, target) => {
+    targets.push(target.podIP);
+    original(p, target);
+  };
+  probes.update(hostPod, [], undefined);
+  probes.update({ ...hostPod, spec: { ...hostPod.spec, containers: hostPod.spec?.containers ?? [], hostNetwork: false }, status: { podIP: '10.42.0.8' } }, [], undefined);
+  assert.deepEqual(targets, ['192.168.7.7', '10.42.0.8']);
+  probes.forget('uid-h');
+});

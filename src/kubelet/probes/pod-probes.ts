@@ -16,6 +16,8 @@ export interface PodProbesOptions {
   onResult(podUid: string): void;
   /** Record a probe event (Unhealthy, ProbeWarning) on the pod, for `spec.containers{name}`. */
   record(pod: Pod, reason: ProbeEvent['reason'], message: string, fieldPath: string): void;
+  /** The node's IP, the probe address of hostNetwork pods (else their status.hostIP is used). */
+  nodeIP?: string;
   clock?: Clock;
 }
 
@@ -53,8 +55,11 @@ export class PodProbes implements PodProbePlugin {
     }
     t.pod = pod;
     const tracked = t;
+    // hostNetwork pods have no sandbox IP: they are probed on the node's address, as upstream
+    // (status.podIP is the host IP there).
+    const address = podIP || (pod.spec?.hostNetwork ? this.#o.nodeIP || pod.status?.hostIP : pod.status?.podIP) || '';
     this.manager.addPod(pod, {
-      podIP: podIP ?? '',
+      podIP: address,
       exec: (name, argv, timeoutMs) => {
         const id = tracked.running.get(name)?.containerId;
         if (!id) return Promise.reject(new Error(`container ${name} is not running`));
