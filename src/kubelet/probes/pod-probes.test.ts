@@ -36,8 +36,8 @@ test('PodProbes: verdicts per running container, liveness failure asks for a res
   await clock.untilSleepers(2);
   assert.deepEqual(probes.verdict('uid-9', 'app', 'c1'), { ready: true });
   assert.deepEqual(probes.verdict('uid-9', 'plain', 'c2'), {}, 'no probes: the pod workers decide');
-  assert.deepEqual(probes.verdict('uid-9', 'app', 'old'), {}, 'a verdict is only for the running container');
-  assert.deepEqual(syncs, ['uid-9'], 'readiness turning true asks for a sync');
+  assert.deepEqual(probes.verdict('uid-9', 'app', 'next'), { ready: false }, 'a container not seen running yet is not ready');
+  assert.deepEqual(syncs, ['uid-9', 'uid-9'], 'a newly tracked container with a readiness probe, then readiness turning true, each ask for a sync');
   assert.ok(execs.every((e) => e.startsWith('c1:')));
 
   codes.set('alive', 1);
@@ -45,7 +45,7 @@ test('PodProbes: verdicts per running container, liveness failure asks for a res
   await clock.untilSleepers(2);
   assert.deepEqual(probes.verdict('uid-9', 'app', 'c1'), { ready: true, livenessFailed: true, message: 'Container app failed liveness probe, will be restarted' });
   assert.deepEqual(events, ['Unhealthy spec.containers{app} Liveness probe failed: alive said no']);
-  assert.equal(syncs.length, 2);
+  assert.equal(syncs.length, 3);
 
   // The pod workers restarted it: c3 replaces c1.
   codes.set('alive', 0);
@@ -54,7 +54,7 @@ test('PodProbes: verdicts per running container, liveness failure asks for a res
   assert.deepEqual(probes.verdict('uid-9', 'app', 'c3'), { ready: true });
   assert.ok(execs.includes('c3:alive'));
   probes.forget('uid-9');
-  assert.deepEqual(probes.verdict('uid-9', 'app', 'c3'), {});
+  assert.deepEqual(probes.verdict('uid-9', 'app', 'c3'), {}, 'nothing is known of a forgotten pod');
 });
 
 test('execWithTimeout: output combined, exit codes kept, a command past its timeout is reported as timed out', async () => {

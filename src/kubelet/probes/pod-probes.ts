@@ -72,19 +72,36 @@ export class PodProbes implements PodProbePlugin {
       t.running.delete(name);
       this.manager.updateContainer(uid, name, { containerId: prev.containerId, state: 'terminated' });
     }
+    let gated = false;
     for (const [name, containerId] of now) {
-      const seen = t.running.get(name) ?? { containerId, since: this.#now() };
+      const known = t.running.get(name);
+      const seen = known ?? { containerId, since: this.#now() };
       t.running.set(name, seen);
       this.manager.updateContainer(uid, name, { containerId, state: 'running', startedAt: seen.since });
+      if (!known) {
+        const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === name);
+        gated ||= Boolean(spec?.readinessProbe || spec?.startupProbe);
+      }
     }
+    // A verdict asked before this update knew nothing of the new container and could not say
+    // "not ready yet"; and a first probe that fails flips nothing. Ask for one more sync so the
+    // status is written with a real verdict.
+    if (gated) this.#o.onResult(uid);
   }
 
   verdict(uid: string, containerName: string, containerId: string): ProbeVerdict {
     const t = this.#pods.get(uid);
     const all = [...(t?.pod.spec?.initContainers ?? []), ...(t?.pod.spec?.containers ?? [])];
     const c = all.find((x) => x.name === containerName);
-    if (!t || !c || t.running.get(containerName)?.containerId !== containerId) return {};
+    if (!t || !c) return {};
     const v: ProbeVerdict = {};
+    if (t.running.get(containerName)?.containerId !== containerId) {
+      // A container this plugin has not seen run yet (just started or restarted): not probed, so
+      // not ready and not started.
+      if (c.readinessProbe) v.ready = false;
+      if (c.startupProbe) v.started = false;
+      return v;
+    }
     if (c.readinessProbe) v.ready = this.manager.isReady(uid, containerName);
     if (c.startupProbe) v.started = this.manager.isStarted(uid, containerName);
     const failed = (['startup', 'liveness'] as ProbeKind[]).find((k) => this.manager.result(uid, containerName, k, containerId) === 'failure');
