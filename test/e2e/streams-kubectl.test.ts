@@ -2,6 +2,7 @@
 // real kubectl binaries: 1.33 (exec over WebSocket v5, port-forward SPDY tunneled in a WebSocket)
 // and 1.27 (exec and port-forward over SPDY/3.1).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from '../../src/api/types/core-v1.ts';
@@ -93,7 +94,30 @@ function kubectlCommand(version: string): string {
 }
 
 describe('kubectl port-forward', () => {
+  let bigSha = '';
+  before(async () => {
+    const r = await kubectl('1.33', f.server, ['exec', POD_NAME, '-c', 'app', '--', 'sh', '-c', 'head -c 3000000 /dev/urandom > /www/big && sha256sum /www/big']);
+    assert.equal(r.code, 0, r.stderr);
+    bigSha = r.stdout.split(' ')[0]!;
+  });
+
   for (const version of ['1.33', '1.27']) {
+    test(`${version}: a 3 MB file, concurrent connections, and exec output of the same file arrive intact`, async () => {
+      const pf = kubectlBackground(version, f.server, ['port-forward', `pod/${POD_NAME}`, ':8080']);
+      try {
+        await waitUntil(() => /Forwarding from 127\.0\.0\.1:(\d+)/.test(pf.output()), 20_000, `kubectl ${version} port-forward to listen`);
+        const port = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(pf.output())![1]!;
+        const results = await Promise.all([0, 1, 2].map(() => spawnCollect('sh', ['-c', `curl -sS --max-time 30 http://127.0.0.1:${port}/big | sha256sum`], process.env, { timeoutMs: 40_000 })));
+        for (const r of results) assert.equal(r.stdout.split(' ')[0], bigSha, r.stderr);
+      } finally {
+        pf.proc.kill('SIGINT');
+        await pf.done;
+      }
+      const ex = await kubectl(version, f.server, ['exec', POD_NAME, '-c', 'app', '--', 'base64', '/www/big'], { timeoutMs: 60_000 });
+      assert.equal(ex.code, 0, ex.stderr);
+      assert.equal(createHash('sha256').update(Buffer.from(ex.stdout.replace(/\s+/g, ''), 'base64')).digest('hex'), bigSha);
+    });
+
     test(`${version}: curl through the forwarded port reaches the pod's 127.0.0.1:8080`, async () => {
       const pf = kubectlBackground(version, f.server, ['port-forward', `pod/${POD_NAME}`, ':8080']);
       try {
@@ -123,15 +147,17 @@ describe('kubectl port-forward', () => {
 });
 
 describe('kubectl attach and logs -f', () => {
-  test('attach shows the running container\'s output', async () => {
-    const at = kubectlBackground('1.33', f.server, ['attach', POD_NAME, '-c', 'ticker']);
-    try {
-      await waitUntil(() => /tick \d+\n.*tick \d+/s.test(at.output()), 15_000, 'attach output');
-    } finally {
-      at.proc.kill('SIGINT');
-      await at.done;
-    }
-  });
+  for (const version of ['1.33', '1.27']) {
+    test(`${version}: attach shows the running container's output`, async () => {
+      const at = kubectlBackground(version, f.server, ['attach', POD_NAME, '-c', 'ticker']);
+      try {
+        await waitUntil(() => /tick \d+\n.*tick \d+/s.test(at.output()), 15_000, 'attach output');
+      } finally {
+        at.proc.kill('SIGINT');
+        await at.done;
+      }
+    });
+  }
 
   test('logs -f follows new lines and ends when the container exits', async () => {
     const follow = kubectlBackground('1.27', f.server, ['logs', '-f', POD_NAME, '-c', 'ticker', '--tail=1']);
