@@ -19,6 +19,8 @@ export interface ExecOptions {
   stderr?: Writable;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Called with the PID of the process started (script(1) when `tty` is set), e.g. to resize its terminal. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ExecOutcome {
@@ -55,6 +57,7 @@ export function runExec(command: string, args: string[], options: ExecOptions): 
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     if (options.stdout) child.stdout.pipe(options.stdout, { end: false });

@@ -34,6 +34,7 @@ export class EventRecorder {
   readonly #cache = new Map<string, { namespace: string; name: string; count: number }>();
   #wake: (() => void) | undefined;
   #drained: Array<() => void> = [];
+  #stopped = false;
 
   constructor(options: EventRecorderOptions) {
     this.#o = options;
@@ -58,7 +59,7 @@ export class EventRecorder {
 
   /** Resolves once everything recorded so far is written (tests, shutdown). */
   async flush(): Promise<void> {
-    if (this.#queue.length === 0) return;
+    if (this.#queue.length === 0 || this.#stopped) return;
     await new Promise<void>((r) => this.#drained.push(r));
   }
 
@@ -75,7 +76,10 @@ export class EventRecorder {
         this.#queue.shift();
       }
       for (const d of this.#drained.splice(0)) d();
-      if (signal.aborted) return;
+      if (signal.aborted) {
+        this.#stopped = true;
+        return;
+      }
       await new Promise<void>((resolve) => { this.#wake = resolve; });
       this.#wake = undefined;
     }

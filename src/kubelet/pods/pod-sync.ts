@@ -411,6 +411,14 @@ export class PodSyncer {
       await this.#stopContainer(st, c, latest.status.id, grace);
     }));
     this.#o.probes?.forget(st.uid);
+    if (!st.removedFromApi) {
+      // The final status, as upstream writes it before the pod goes: every container terminated,
+      // and a terminal phase (Succeeded when all exited 0).
+      const final = await this.runs(st);
+      const exits = [...final.values()].map((l) => l.at(-1)?.status.exitCode ?? 0);
+      st.terminalPhase ??= exits.every((c) => c === 0) ? 'Succeeded' : 'Failed';
+      await this.#writeStatus(st, await this.#sandbox(st.uid), final).catch((err: unknown) => this.#o.log.debug({ err: (err as Error).message }, 'final pod status not written'));
+    }
     await this.#o.engine.sandboxes.removeSandbox(st.uid, { graceSeconds: 0 });
     for (const id of st.containerIds) await this.#o.engine.containers.remove(id).catch(() => undefined);
     st.containerIds.clear();

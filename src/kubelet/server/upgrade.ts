@@ -29,6 +29,20 @@ export interface StreamDeps {
 /** How long the client has to open its SPDY streams (kubelet --streaming-connection... default 30 s). */
 const STREAM_CREATION_TIMEOUT_MS = 30_000;
 const WS_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
+const CLIENT_CLOSE_GRACE_MS = 10_000;
+
+function closedOrTimeout(conn: SpdyConnection, ms: number): Promise<void> {
+  if (conn.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      conn.off('close', done);
+      resolve();
+    }
+    conn.once('close', done);
+  });
+}
 
 function headerList(v: string | string[] | undefined): string[] {
   const all = Array.isArray(v) ? v : v ? [v] : [];
@@ -42,7 +56,12 @@ function negotiate(offered: string[], supported: readonly string[]): string | un
 
 function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
   return new Promise((resolve) => {
-    const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024, handleProtocols: () => protocol });
+    // `ws` rejects subprotocols that are not RFC 7230 tokens, and `SPDY/3.1+portforward.k8s.io`
+    // has a '/': the protocol is negotiated here, so its header is taken out of the request and
+    // the answer added to the 101 response.
+    delete req.headers['sec-websocket-protocol'];
+    const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+    server.once('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
     server.handleUpgrade(req, socket, head, (ws) => resolve(ws));
   });
 }
@@ -88,6 +107,10 @@ export async function handleStreamUpgrade(req: IncomingMessage, socket: Duplex, 
     }
     const run = route.kind === 'exec' ? runExecSession(deps.engine, c.containerId, command, streams, log) : runAttachSession(deps.engine, c.containerId, streams, log);
     await run.catch((err: unknown) => log.warn({ err }, 'stream session failed'));
+    // The client closes the connection once it has read every stream to its end. Closing it
+    // from here at once can cut frames still queued on the client's side (spdystream drops its
+    // frame queues when the connection ends), so the server waits a while first.
+    await closedOrTimeout(conn, CLIENT_CLOSE_GRACE_MS);
     await conn.close();
     return;
   }
@@ -110,7 +133,8 @@ async function portForward(req: IncomingMessage, socket: Duplex, head: Buffer, r
     }
     const protocol = negotiate(offered, WS_PORTFORWARD_PROTOCOLS);
     if (!protocol) throw new HttpError(400, `requested protocol(s) are not supported: ${JSON.stringify(offered)}; supports ${JSON.stringify([...WS_PORTFORWARD_PROTOCOLS, WS_TUNNEL_PROTOCOL])}`);
-    const ports = query.getAll('ports').flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+    // The API server passes `port` (PortForwardLocation); client-node talking to a kubelet directly, `ports`.
+    const ports = [...query.getAll('port'), ...query.getAll('ports')].flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
     if (ports.length === 0) throw new HttpError(400, 'query parameter "port" is required');
     const parsed = ports.map((p) => parsePort(p));
     const bad = ports.find((_p, i) => parsed[i] === undefined);

@@ -72,7 +72,11 @@ async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
   return out;
 }
 
-/** True when the files in oldDir differ from the payload (content, mode or the set of paths). */
+/**
+ * True when the files in oldDir differ from the payload (content, mode or the set of paths).
+ * Upstream's shouldWritePayload compares contents only; comparing modes and removed keys too keeps
+ * `..data` from holding files the volume no longer has.
+ */
 async function differs(payload: Payload, oldDir: string): Promise<boolean> {
   let existing: string[];
   try {

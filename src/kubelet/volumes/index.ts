@@ -10,6 +10,12 @@
 // setUp throws VolumeSetUpFailed: emit one FailedMount Warning per `failures[i].message`
 // (`MountVolume.SetUp failed for volume "cfg" : configmap "x" not found`) and retry later.
 // containerMounts throws ContainerMountError (subPath problems) → CreateContainerConfigError.
+//
+// PodVolumes implements the pod workers' PodVolumePlugin (src/kubelet/pods/plugins.ts) over a
+// VolumeManager; run(signal) re-syncs configMap/secret/downwardAPI/projected volumes every
+// resyncMs (10 s) so running containers see updates without a restart.
+export { PodVolumes } from './pod-volumes.ts';
+export type { PodVolumesOptions } from './pod-volumes.ts';
 export { VolumeManager } from './volume-manager.ts';
 export type { VolumeManagerOptions } from './volume-manager.ts';
 export type { ServiceAccountToken, VolumeInfo, VolumeSources } from './types.ts';

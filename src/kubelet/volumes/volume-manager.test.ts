@@ -80,9 +80,12 @@ test('EmptyDir, medium memory: a tmpfs of sizeLimit, unmounted by tearDown', asy
   assert.ok(await isMounted(dir));
   const line = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.split(' ')[4] === dir) ?? '';
   assert.match(line, / - tmpfs tmpfs .*size=8192k/);
-  await vm.setUp(pod, node);
-  assert.equal((await readMountPoints()).filter((p) => p === dir).length, 1, 'setUp again does not stack a second tmpfs');
-  await vm.tearDown(pod.metadata.uid ?? '');
+  writeFileSync(join(dir, 'state'), 'kept');
+  const restarted = new VolumeManager({ podsDir, sources: new Objects() });
+  await restarted.setUp(pod, node);
+  assert.equal((await readMountPoints()).filter((p) => p === dir).length, 1, 'after an agent restart setUp does not stack a second tmpfs');
+  assert.equal(readFileSync(join(dir, 'state'), 'utf8'), 'kept');
+  await restarted.tearDown(pod.metadata.uid ?? '');
   assert.equal(await isMounted(dir), false);
   assert.equal(existsSync(dir), false);
 });

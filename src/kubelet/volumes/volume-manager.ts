@@ -71,14 +71,23 @@ export class VolumeManager {
   }
 
   /**
-   * Prepares every volume of the pod. Idempotent: a second call (or a call after an agent restart)
-   * reuses what is already there. Throws VolumeSetUpFailed listing each failed volume (one
+   * Prepares every volume of the pod. Idempotent: once every volume is ready a call only records
+   * the newest pod object; after a failure or an agent restart it redoes the work, reusing what is
+   * already on disk (directories, tmpfs mounts, unchanged projected files). Throws VolumeSetUpFailed listing each failed volume (one
    * FailedMount event each); volumes that worked stay set up.
    */
   async setUp(pod: Pod, node: NodeFacts): Promise<Map<string, VolumeInfo>> {
     const uid = pod.metadata.uid;
     if (!uid) throw new VolumeError('pod has no metadata.uid');
     const volumes = pod.spec?.volumes ?? [];
+    // Already done (the pod workers call setUp on every sync): keep the newest pod object for
+    // refresh and answer from memory; contents are kept current by refresh.
+    const known = this.#pods.get(uid);
+    if (known && volumes.every((v) => known.volumes.has(v.name))) {
+      known.pod = pod;
+      known.node = node;
+      return new Map(known.volumes);
+    }
     const results = await Promise.allSettled(volumes.map((v) => this.#setUpVolume(pod, v, node)));
     const infos = new Map<string, VolumeInfo>();
     const failures: MountVolumeError[] = [];

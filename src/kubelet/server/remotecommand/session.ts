@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Writable } from 'node:stream';
 import type { Engine } from '../../../runtime/engine.ts';
 import { attachContainer } from '../../../runtime/engine-attach.ts';
+import { terminalResizer } from './terminal-size.ts';
 import { exitStatus, internalErrorStatus, successStatus, type CommandStreams, type StreamStatus } from './streams.ts';
 
 export async function runExecSession(engine: Engine, containerId: string, command: string[], streams: CommandStreams, log: Logger): Promise<void> {
@@ -19,6 +20,7 @@ export async function runExecSession(engine: Engine, containerId: string, comman
       stdout: streams.stdout ?? sink(),
       stderr: streams.stderr ?? streams.stdout ?? sink(),
       signal: ac.signal,
+      ...(streams.tty && streams.stdin ? { onSpawn: (pid: number) => streams.onResize(terminalResizer(pid)) } : {}),
     });
     status = r.exitCode === 0 ? successStatus() : exitStatus(r.exitCode);
   } catch (err) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { SpdyConnection, type SpdyStream } from './connection.ts';
+import { DEFAULT_WINDOW, SpdyConnection, type SpdyStream } from './connection.ts';
 import { type RawFrame, type SpdyFrame, FrameSplitter, decodeFrame, decodeHeaderBlock, encodeFrame, encodeHeaderBlock } from './frames.ts';
 import { HeaderZlib } from './header-zlib.ts';
 import { SPDY3_DICTIONARY } from './dictionary.ts';
@@ -19,9 +19,14 @@ async function socketPair(): Promise<{ a: Socket; b: Socket; close: () => void }
   return { a, b, close: () => { a.destroy(); b.destroy(); server.close(); } };
 }
 
+async function waitFor(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 10));
+}
+
 function readAll(s: SpdyStream): Promise<Buffer> {
   const parts: Buffer[] = [];
   s.on('data', (c: Buffer) => parts.push(c));
+  s.resume();
   return new Promise((resolve, reject) => {
     s.once('end', () => resolve(Buffer.concat(parts)));
     s.once('error', reject);
@@ -115,6 +120,35 @@ describe('SpdyConnection', () => {
     const closed = once(server, 'close');
     await client.close();
     await closed;
+    close();
+  });
+
+  it('holds a writer back while the reader on the other side does not read (per-stream window)', async () => {
+    const { a, b, close } = await socketPair();
+    const client = new SpdyConnection(a, { server: false });
+    const server = new SpdyConnection(b, { server: true });
+    const accepted = once(server, 'stream') as Promise<[SpdyStream]>;
+    const s = await client.openStream({ streamtype: ['data'] });
+    const [remote] = await accepted;
+    remote.pause();
+    // Prime flow control: the first frame is read and acknowledged, so the client enforces windows.
+    s.write(Buffer.alloc(10));
+    await once(remote, 'readable');
+    remote.read();
+    await waitFor(() => s.sendWindow === DEFAULT_WINDOW);
+    const big = Buffer.alloc(1024 * 1024, 'y');
+    let written = false;
+    s.end(big, () => { written = true; });
+    // The client spends its 64 KiB window and then waits for the reader.
+    await waitFor(() => s.sendWindow < 1024);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(s.sendWindow >= 0);
+    assert.equal(written, false);
+    assert.ok(remote.readableLength <= DEFAULT_WINDOW, `buffered ${remote.readableLength} bytes, more than the window`);
+    const got = await readAll(remote);
+    assert.equal(got.length, big.length);
+    assert.equal(written, true);
+    await client.close();
     close();
   });
 

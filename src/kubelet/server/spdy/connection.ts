@@ -9,7 +9,8 @@
 // flow control (it announced SETTINGS_INITIAL_WINDOW_SIZE or sent a WINDOW_UPDATE): spdystream,
 // the peer kubectl uses, never sends WINDOW_UPDATE, and enforcing 64 KiB against it would stall
 // every stream after its first 64 KiB. Against such a peer, reading stops (the socket pauses)
-// while a stream's reader is behind, which is TCP's flow control instead.
+// while a stream's reader is behind, which is TCP's flow control instead. Against a peer that
+// does flow control, a stream's window reopens only as its reader takes the data.
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import {
@@ -49,6 +50,7 @@ export class SpdyStream extends Duplex {
   localClosed = false;
   resetReceived = false;
   readonly #hooks: StreamHooks;
+  #unacked = 0;
 
   constructor(id: number, headers: SpdyHeaders, sendWindow: number, hooks: StreamHooks) {
     super({ allowHalfOpen: true });
@@ -76,6 +78,11 @@ export class SpdyStream extends Duplex {
   }
 
   override _read(): void {
+    if (this.#unacked > 0) {
+      const n = this.#unacked;
+      this.#unacked = 0;
+      this.#hooks.consumed(this, n);
+    }
     this.#hooks.resumeReading();
   }
 
@@ -92,11 +99,16 @@ export class SpdyStream extends Duplex {
     this.destroy();
   }
 
-  /** Called by the connection for the peer's data. */
+  /**
+   * Called by the connection for the peer's data. The peer's window is reopened (WINDOW_UPDATE)
+   * once the data is taken by the reader: at once while the reader keeps up, else on its next read.
+   */
   deliver(data: Buffer): boolean {
     if (data.length === 0) return true;
     const ok = this.push(data);
-    this.#hooks.consumed(this, data.length);
+    if (ok) this.#hooks.consumed(this, data.length + this.#unacked);
+    else this.#unacked += data.length;
+    if (ok) this.#unacked = 0;
     return ok;
   }
 }
@@ -362,8 +374,6 @@ export class SpdyConnection extends EventEmitter {
   }
 
   #consumed(s: SpdyStream, n: number): void {
-    // The data is in the stream's buffer; it is acknowledged as soon as it is delivered, which
-    // keeps the peer's window at our announced size (we bound memory by pausing the socket).
     if (!s.remoteClosed && !this.#closed) void this.#send({ type: 'window_update', streamId: s.id, delta: n }).catch(() => undefined);
     this.#sessionConsumed(n);
   }

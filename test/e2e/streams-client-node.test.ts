@@ -1,0 +1,92 @@
+// @kubernetes/client-node 1.4.0 Exec and PortForward through the API server to a kubelet server
+// (WebSocket v5/v4 channels for exec, v4 port-forward channels with the port prefix).
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { PassThrough, Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import { POD_NAME, startStreamFixture, type StreamFixture } from './streams-fixture.ts';
+
+let f: StreamFixture;
+let kc: KubeConfig;
+
+before(async () => {
+  f = await startStreamFixture('cnstreams');
+  kc = new KubeConfig();
+  kc.loadFromFile(f.server.kubeconfig);
+});
+
+after(async () => {
+  await f?.close();
+});
+
+function collect(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (b: Buffer) => { text += b.toString(); });
+  return { stream, text: () => text };
+}
+
+async function execOnce(command: string[], stdin: Readable | null): Promise<{ status: V1Status; out: string; err: string }> {
+  const out = collect();
+  const err = collect();
+  const status = await new Promise<V1Status>((resolve, reject) => {
+    new Exec(kc).exec('default', POD_NAME, 'app', command, out.stream, err.stream, stdin, false, resolve).catch(reject);
+  });
+  return { status, out: out.text(), err: err.text() };
+}
+
+describe('client-node Exec', () => {
+  test('reports success, and the exit code of a failing command as a NonZeroExitCode status', async () => {
+    const ok = await execOnce(['sh', '-c', 'echo to-out; echo to-err >&2'], null);
+    assert.equal(ok.status.status, 'Success');
+    assert.equal(ok.out, 'to-out\n');
+    assert.equal(ok.err, 'to-err\n');
+    const bad = await execOnce(['sh', '-c', 'exit 7'], null);
+    assert.equal(bad.status.status, 'Failure');
+    assert.equal(bad.status.reason, 'NonZeroExitCode');
+    assert.deepEqual(bad.status.details?.causes?.map((c) => [c.reason, c.message]), [['ExitCode', '7']]);
+  });
+
+  test('streams stdin to the command and ends it when stdin ends (v5 close channel)', async () => {
+    const r = await execOnce(['sh', '-c', 'cat; echo eof-seen'], Readable.from([Buffer.from('first\n'), Buffer.from('second\n')]));
+    assert.equal(r.status.status, 'Success');
+    assert.equal(r.out, 'first\nsecond\neof-seen\n');
+  });
+});
+
+describe('client-node PortForward', () => {
+  test('an HTTP request through a local listener reaches the pod\'s port 8080', async () => {
+    const pf = new PortForward(kc);
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+      pf.portForward('default', POD_NAME, [8080], socket, null, socket).catch(() => socket.destroy());
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    try {
+      for (let i = 0; i < 2; i++) {
+        const body = await new Promise<string>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/index.html', agent: false, headers: { connection: 'close' } }, (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => { text += c; });
+            res.on('end', () => resolve(text));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        assert.equal(body, 'hello-from-pod\n');
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+});
