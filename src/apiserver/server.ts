@@ -24,6 +24,10 @@ import { handleResource } from './handlers/resource.ts';
 import { builtinHooks } from './hooks.ts';
 import { toStatusError, writeStatus } from './http-io.ts';
 import { createMetrics, requestRecorder, type ApiMetrics } from './metrics.ts';
+import { METRICS_GROUP } from '../api/types/metrics-v1beta1.ts';
+import { METRICS_API_GROUP } from './metrics-api/metrics-group.ts';
+import { handleMetricsRequest } from './metrics-api/metrics-handler.ts';
+import { SummaryCollector } from './metrics-api/summary-collector.ts';
 import { Registry } from './registry/registry.ts';
 import { objectKey } from './registry/keys.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
@@ -62,6 +66,8 @@ export class ApiServer {
   /** Upgraded connections (exec, attach, port-forward) being proxied: ended at shutdown. */
   readonly #upgraded = new Set<Duplex>();
   #address: AddressInfo | undefined;
+  /** metrics.k8s.io reads the kubelets' stats summaries through this. */
+  readonly #summaries: SummaryCollector;
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
@@ -91,6 +97,7 @@ export class ApiServer {
       watchers: () => RESOURCES.filter((r) => r.preferred).map((r) => [{ group: r.group, version: r.version, kind: r.kind }, this.#watchCount.get(registryKey(r)) ?? 0] as [{ group: string; version: string; kind: string }, number]),
     });
     this.#record = requestRecorder(this.#metrics);
+    this.#summaries = new SummaryCollector({ kubeletClient: opts.kubeletClient, log: this.#log.child({ component: 'metrics-api' }) });
   }
 
   get address(): AddressInfo | undefined { return this.#address; }
@@ -178,7 +185,9 @@ export class ApiServer {
       let user: UserInfo | undefined = authenticate(req, this.#opts.tokens);
       if (!user && HEALTH_PATHS.test(url.pathname)) user = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
       if (!user) throw unauthorized();
-      if (ri.isResourceRequest) {
+      if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
+        await handleMetricsRequest({ res, ri, query: url.searchParams, cache: this.#cache, registries: this.#registries, collector: this.#summaries, signal: this.#abort.signal });
+      } else if (ri.isResourceRequest) {
         longRunning = ri.verb === 'watch';
         const info = lookupResource(ri.group, ri.version, ri.resource);
         if (!info) throw notFound({ group: ri.group, resource: ri.resource }, '');
@@ -199,6 +208,7 @@ export class ApiServer {
           serverAddress: `${this.#address?.address ?? '127.0.0.1'}:${this.#address?.port ?? 0}`,
           health: { checks: () => [{ name: 'ping', ok: true }, { name: 'etcd', ok: this.#cache.ready }, { name: 'informer-sync', ok: this.#cache.ready }] },
           metrics: () => this.#metrics.registry.metrics(),
+          extraGroups: [METRICS_API_GROUP],
         });
         if (!served) throw notFound({ group: '', resource: '' }, url.pathname);
       }

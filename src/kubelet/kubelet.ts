@@ -19,6 +19,7 @@ import { PodWorkers } from './pods/pod-workers.ts';
 import { PodStreamResolver } from './pods/stream-backend.ts';
 import { KubeletServer } from './server/server.ts';
 import { selfSignedServingCert } from './server/serving-cert.ts';
+import { StatsProvider } from './stats/stats-provider.ts';
 import { StatusManager } from './status/status-manager.ts';
 import { sleepOrAbort } from './util/sleep.ts';
 
@@ -69,6 +70,7 @@ export class Kubelet {
   readonly #log: Logger;
   #engine: Engine | undefined;
   #workers: PodWorkers | undefined;
+  #stats: StatsProvider | undefined;
   #ready: Array<() => void> = [];
   #isReady = false;
 
@@ -83,6 +85,11 @@ export class Kubelet {
 
   get podWorkers(): PodWorkers | undefined {
     return this.#workers;
+  }
+
+  /** The node's resource usage (the Summary API); set once the engine is open. */
+  get stats(): StatsProvider | undefined {
+    return this.#stats;
   }
 
   /** Resolves once the node is registered and pods are being synced. */
@@ -122,6 +129,9 @@ export class Kubelet {
       if (sig.aborted) return;
       const engine = await this.#openEngine(subnet);
       await engine.recover();
+      const stats = new StatsProvider({ engine, nodeName: o.nodeName, log: this.#log });
+      this.#stats = stats;
+      tasks.push(stats.run(sig));
       if (o.serverPort && o.serverPort > 0) {
         const cert = await selfSignedServingCert(nodeIP, [o.nodeName]);
         server = new KubeletServer({
@@ -132,6 +142,7 @@ export class Kubelet {
           backend: this.#lazyBackend(),
           engine,
           log: this.#log,
+          stats,
         });
         nodeStatus.kubeletPort = (await server.listen()).port;
         await nodeStatus.updateStatus(true);

@@ -3,6 +3,16 @@
 // discovery/aggregated). Built once from the scheme.
 import { RESOURCES, groupVersion, servedGroups, VERBS, VIRTUAL_RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
 
+/**
+ * A group served outside the scheme, with no storage (metrics.k8s.io): listed in discovery beside
+ * the stored groups, as kube-aggregator lists the groups of registered APIServices.
+ */
+export interface ExtraApiGroup {
+  group: string;
+  version: string;
+  resources: ReadonlyArray<{ resource: string; kind: string; namespaced: boolean; verbs: readonly string[] }>;
+}
+
 export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 export const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
@@ -47,16 +57,25 @@ function apiGroup(g: { group: string; versions: string[]; preferred: string }): 
   return { name: g.group, versions: g.versions.map(gv), preferredVersion: gv(g.preferred) };
 }
 
-export function apiGroupList(): object {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups().filter((g) => g.group !== '').map(apiGroup) };
+function extraGroupInfo(g: ExtraApiGroup): { group: string; versions: string[]; preferred: string } {
+  return { group: g.group, versions: [g.version], preferred: g.version };
 }
 
-export function apiGroupDoc(group: string): object | undefined {
-  const g = servedGroups().find((x) => x.group === group && group !== '');
+export function apiGroupList(extra: readonly ExtraApiGroup[] = []): object {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...servedGroups().filter((g) => g.group !== ''), ...extra.map(extraGroupInfo)].map(apiGroup) };
+}
+
+export function apiGroupDoc(group: string, extra: readonly ExtraApiGroup[] = []): object | undefined {
+  const g = servedGroups().find((x) => x.group === group && group !== '') ?? extra.map(extraGroupInfo).find((x) => x.group === group);
   return g ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) } : undefined;
 }
 
-export function apiResourceList(group: string, version: string): object | undefined {
+export function apiResourceList(group: string, version: string, extra: readonly ExtraApiGroup[] = []): object | undefined {
+  const eg = extra.find((g) => g.group === group && g.version === version);
+  if (eg) {
+    const resources = eg.resources.map((r) => ({ name: r.resource, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: [...r.verbs] }));
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(group, version), resources };
+  }
   const rs = RESOURCES.filter((r) => r.group === group && r.version === version);
   if (rs.length === 0) return undefined;
   const resources: object[] = [];
@@ -84,13 +103,27 @@ function storageVersionHash(r: ResourceInfo): string {
 }
 
 /** Aggregated discovery for /api (core) or /apis (every other group). */
-export function aggregatedDiscovery(which: 'api' | 'apis', apiVersion: 'apidiscovery.k8s.io/v2' | 'apidiscovery.k8s.io/v2beta1'): object {
+export function aggregatedDiscovery(which: 'api' | 'apis', apiVersion: 'apidiscovery.k8s.io/v2' | 'apidiscovery.k8s.io/v2beta1', extra: readonly ExtraApiGroup[] = []): object {
   const groups = servedGroups().filter((g) => (which === 'api' ? g.group === '' : g.group !== ''));
+  const extraItems = which === 'api' ? [] : extra.map((g) => ({
+    metadata: { name: g.group, creationTimestamp: null },
+    versions: [{
+      version: g.version,
+      freshness: 'Current',
+      resources: g.resources.map((r) => ({
+        resource: r.resource,
+        responseKind: { group: g.group, version: g.version, kind: r.kind },
+        scope: r.namespaced ? 'Namespaced' : 'Cluster',
+        singularResource: '',
+        verbs: [...r.verbs],
+      })),
+    }],
+  }));
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion,
     metadata: {},
-    items: groups.map((g) => ({
+    items: [...groups.map((g) => ({
       metadata: { name: g.group, creationTimestamp: null },
       versions: g.versions.map((v) => ({
         version: v,
@@ -115,7 +148,7 @@ export function aggregatedDiscovery(which: 'api' | 'apis', apiVersion: 'apidisco
           return d;
         }),
       })),
-    })),
+    })), ...extraItems],
   };
 }
 

@@ -5,7 +5,7 @@ import { lookupResource } from '../../api/scheme.ts';
 import { openapiV2Document, openapiV2Protobuf } from '../openapi/v2.ts';
 import { openapiV3Document, openapiV3Index } from '../openapi/v3.ts';
 import { writeJson, writeRaw } from '../http-io.ts';
-import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.ts';
+import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated, type ExtraApiGroup } from './discovery.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -26,8 +26,9 @@ export interface HealthSource {
 }
 
 /** Answer a non-resource path; false if the path is not one. */
-export async function handleNonResource(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, deps: { serverAddress: string; health: HealthSource; metrics: () => Promise<string> }): Promise<boolean> {
+export async function handleNonResource(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, deps: { serverAddress: string; health: HealthSource; metrics: () => Promise<string>; extraGroups?: readonly ExtraApiGroup[] }): Promise<boolean> {
   const accept = req.headers.accept;
+  const extra = deps.extraGroups ?? [];
   if (path === '/api' || path === '/api/') {
     const agg = wantsAggregated(accept);
     if (agg) writeJson(res, 200, aggregatedDiscovery('api', agg.includes('v2beta1') ? 'apidiscovery.k8s.io/v2beta1' : 'apidiscovery.k8s.io/v2'), agg);
@@ -36,22 +37,22 @@ export async function handleNonResource(req: IncomingMessage, res: ServerRespons
   }
   if (path === '/apis' || path === '/apis/') {
     const agg = wantsAggregated(accept);
-    if (agg) writeJson(res, 200, aggregatedDiscovery('apis', agg.includes('v2beta1') ? 'apidiscovery.k8s.io/v2beta1' : 'apidiscovery.k8s.io/v2'), agg);
-    else writeJson(res, 200, apiGroupList());
+    if (agg) writeJson(res, 200, aggregatedDiscovery('apis', agg.includes('v2beta1') ? 'apidiscovery.k8s.io/v2beta1' : 'apidiscovery.k8s.io/v2', extra), agg);
+    else writeJson(res, 200, apiGroupList(extra));
     return true;
   }
   let m = /^\/api\/(v1)\/?$/.exec(path);
   if (m) { writeJson(res, 200, apiResourceList('', 'v1')); return true; }
   m = /^\/apis\/([^/]+)\/?$/.exec(path);
   if (m) {
-    const doc = apiGroupDoc(m[1]!);
+    const doc = apiGroupDoc(m[1]!, extra);
     if (!doc) throw notFound({ group: '', resource: '' }, path);
     writeJson(res, 200, doc);
     return true;
   }
   m = /^\/apis\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (m) {
-    const doc = apiResourceList(m[1]!, m[2]!);
+    const doc = apiResourceList(m[1]!, m[2]!, extra);
     if (!doc) throw notFound({ group: '', resource: '' }, path);
     writeJson(res, 200, doc);
     return true;

@@ -4,37 +4,27 @@
 // others. Mirrors pkg/registry/core/pod/rest/log.go and subresources.go with the location logic
 // of pkg/registry/core/pod/strategy.go (LogLocation, streamLocation, validateContainer), and
 // k8s.io/apiserver/pkg/registry/generic/rest/streamer.go for turning kubelet errors into Status.
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { badRequest, internalError, isStatusError, newStatus, StatusError } from '../../api/errors.ts';
 import type { Status } from '../../api/meta.ts';
 import type { Node, Pod } from '../../api/types/core-v1.ts';
+import { kubeletAddress, kubeletRequestOptions, type KubeletClientCert, type KubeletLocation } from '../kubelet-client.ts';
 import type { Registry } from '../registry/registry.ts';
 
-export interface KubeletClientCert {
-  certPem: string;
-  keyPem: string;
-}
+export type { KubeletClientCert };
 
 export type PodStreamSubresource = 'log' | 'exec' | 'attach' | 'portforward';
 
 export const POD_STREAM_SUBRESOURCES: ReadonlySet<string> = new Set(['log', 'exec', 'attach', 'portforward']);
 
-const DEFAULT_KUBELET_PORT = 10250;
-// kube-apiserver's default --kubelet-preferred-address-types, InternalIP first: node addresses
-// here are the agents' own.
-const ADDRESS_TYPES = ['InternalIP', 'Hostname', 'InternalDNS', 'ExternalDNS', 'ExternalIP'] as const;
 const MAX_ERROR_BODY = 4096;
 
 const LOG_PARAMS = ['follow', 'previous', 'timestamps', 'sinceSeconds', 'sinceTime', 'tailLines', 'limitBytes'];
 const EXEC_PARAMS = ['stdin', 'stdout', 'stderr', 'tty', 'command'];
 
-interface Location {
-  host: string;
-  port: number;
-  path: string;
-}
+type Location = KubeletLocation;
 
 /** The pod's only container, or the named one (pkg/registry/core/pod/strategy.go validateContainer). */
 export function validateContainer(container: string, pod: Pod): string {
@@ -49,19 +39,6 @@ export function validateContainer(container: string, pod: Pod): string {
   }
   if (!all.some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
   return container;
-}
-
-/** Where the kubelet of a node listens (pkg/kubelet/client/kubelet_client.go GetConnectionInfo). */
-export function kubeletAddress(node: Node): { host: string; port: number } {
-  const addrs = node.status?.addresses ?? [];
-  let host: string | undefined;
-  for (const t of ADDRESS_TYPES) {
-    host = addrs.find((a) => a.type === t && a.address)?.address;
-    if (host) break;
-  }
-  if (!host) throw internalError(new Error(`no preferred addresses found; known addresses: [${addrs.map((a) => `{${a.type} ${a.address}}`).join(' ')}]`));
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  return { host, port: port && port > 0 ? port : DEFAULT_KUBELET_PORT };
 }
 
 function copyParams(from: URLSearchParams, names: string[], to: URLSearchParams): void {
@@ -112,21 +89,6 @@ export async function streamLocation(
   }
   const qs = params.toString();
   return { host, port, path: qs ? `${path}?${qs}` : path };
-}
-
-function kubeletRequestOptions(loc: Location, cert: KubeletClientCert | undefined, method: string, headers: Record<string, string | string[]>): RequestOptions {
-  return {
-    host: loc.host,
-    port: loc.port,
-    path: loc.path,
-    method,
-    headers,
-    ...(cert ? { cert: cert.certPem, key: cert.keyPem } : {}),
-    // The kubelet serves a self-signed certificate; like kube-apiserver without
-    // --kubelet-certificate-authority, the API server does not verify it.
-    rejectUnauthorized: false,
-    agent: false,
-  };
 }
 
 /** A kubelet error response as a Status (rest/streamer.go genericResponseChecker). */

@@ -14,6 +14,8 @@ import { HttpError, isHttpError } from './http-error.ts';
 import { serveContainerLogs } from './logs.ts';
 import { parseRoute } from './routes.ts';
 import { handleStreamUpgrade, type StreamDeps } from './upgrade.ts';
+import { serveStats } from '../stats/stats-handler.ts';
+import type { StatsProvider } from '../stats/stats-provider.ts';
 
 export interface KubeletServerOptions {
   host: string;
@@ -24,6 +26,8 @@ export interface KubeletServerOptions {
   backend: PodStreamBackend;
   engine: Engine;
   log: Logger;
+  /** Serves GET /stats/summary when given. */
+  stats?: StatsProvider;
 }
 
 export class KubeletServer {
@@ -93,6 +97,7 @@ export class KubeletServer {
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
         return;
       }
+      if (await serveStats(req, res, url.pathname, this.#opts.stats)) return;
       const route = parseRoute(url.pathname);
       if (!route) throw new HttpError(404, '404 page not found');
       if (route.kind === 'logs') {
