@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isStatusError } from '../../api/errors.ts';
 import type { Node, Pod } from '../../api/types/core-v1.ts';
-import { kubeletAddress, statusFromKubelet, validateContainer } from './pod-streams.ts';
+import { kubeletAddress } from '../kubelet-client.ts';
+import { statusFromKubelet, validateContainer } from './pod-streams.ts';
 
 function pod(containers: string[], init: string[] = []): Pod {
   return {
