@@ -204,7 +204,7 @@ describe('kubectl top on skiff up', () => {
     const busy = pods.items.find((p) => p.metadata.name === 'busy')!;
     assert.ok(parseQuantity(busy.containers[0]!.usage.cpu) >= 0.1, JSON.stringify(busy));
     const idle = pods.items.find((p) => p.metadata.name === 'idle')!;
-    assert.deepEqual(idle.containers.map((c) => c.name), ['main', 'side']);
+    assert.deepEqual(idle.containers.map((c) => c.name).sort(), ['main', 'side']);
     const top = await k8s.topPods(kc.makeApiClient(k8s.CoreV1Api), metrics, 'default');
     const busyTop = top.find((p) => p.Pod.metadata?.name === 'busy');
     assert.ok(busyTop && Number(busyTop.CPU.CurrentUsage) >= 0.1, JSON.stringify(top.map((p) => [p.Pod.metadata?.name, p.CPU])));
