@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Clientset } from '../src/client/clientset.ts';
-import type { Pod } from '../src/api/types/core-v1.ts';
-import type { Node } from '../src/api/types/core-v1.ts';
+import type { Node, Pod } from '../src/api/types/core-v1.ts';
 import { Engine } from '../src/runtime/engine.ts';
 import { removeCgroup } from '../src/runtime/cgroups.ts';
+import { freePort } from '../test/e2e/harness.ts';
 import { measurePodFloor } from './engine.ts';
 
 const SEQUENTIAL = Number(process.env.BENCH_PODS_SEQUENTIAL ?? 100);
@@ -32,8 +32,9 @@ function podObject(name: string): Pod {
 /** Start `skiff up` on its own data dir, port, bridge, subnet and cgroup root; resolve once the node is Ready. */
 async function startCluster(root: string, hex: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
   const subnet = `10.42.${200 + (randomBytes(1)[0]! % 40)}.0/24`;
+  const cgroupRoot = `/skiff-bench-pods-${hex}`;
   const args = [CLI, 'up', '--data-dir', join(root, 'data'), '--listen', '127.0.0.1:0', '--node-name', `bench-${hex}`,
-    '--pod-subnet', subnet, '--bridge', `skiffb${hex}`, '--cgroup-root', `/skiff-bench-pods-${hex}`, '--log-level', 'warn'];
+    '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', `skiffb${hex}`, '--cgroup-root', cgroupRoot, '--log-level', 'warn'];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -53,6 +54,10 @@ async function startCluster(root: string, hex: string): Promise<{ kubeconfig: st
       const t = setTimeout(() => proc.kill('SIGKILL'), 30_000);
       await exited;
       clearTimeout(t);
+      // The node agent leaves containers running when it stops: remove them, the bridge and cgroups.
+      const engine = await Engine.open({ dataDir: join(root, 'data', 'node', 'engine') });
+      await engine.reset();
+      await removeCgroup(cgroupRoot, cgroupRoot).catch(() => undefined);
     },
   };
 }
