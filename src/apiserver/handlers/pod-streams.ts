@@ -7,7 +7,7 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { badRequest, internalError, isStatusError, newStatus, StatusError } from '../../api/errors.ts';
+import { badRequest, internalError, invalid, isStatusError, newStatus, StatusError, type FieldError } from '../../api/errors.ts';
 import type { Status } from '../../api/meta.ts';
 import type { Node, Pod } from '../../api/types/core-v1.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -68,6 +68,28 @@ function copyParams(from: URLSearchParams, names: string[], to: URLSearchParams)
   for (const n of names) for (const v of from.getAll(n)) to.append(n, v);
 }
 
+function intParam(query: URLSearchParams, name: string): number | undefined {
+  const v = query.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw badRequest(`${name}: invalid value "${v}": expected an integer`);
+  return Number(v);
+}
+
+/** PodLogOptions checks (pkg/apis/core/validation ValidatePodLogOptions), answered 422 Invalid. */
+export function validatePodLogOptions(name: string, query: URLSearchParams): void {
+  const errs: FieldError[] = [];
+  const tail = intParam(query, 'tailLines');
+  const limit = intParam(query, 'limitBytes');
+  const sinceSeconds = intParam(query, 'sinceSeconds');
+  const sinceTime = query.get('sinceTime');
+  if (tail !== undefined && tail < 0) errs.push({ type: 'FieldValueInvalid', field: 'tailLines', badValue: tail, detail: 'must be greater than or equal to 0' });
+  if (limit !== undefined && limit < 1) errs.push({ type: 'FieldValueInvalid', field: 'limitBytes', badValue: limit, detail: 'must be greater than 0' });
+  if (sinceSeconds !== undefined && sinceTime) errs.push({ type: 'FieldValueForbidden', field: '', detail: 'at most one of `sinceTime` or `sinceSeconds` may be specified' });
+  else if (sinceSeconds !== undefined && sinceSeconds < 1) errs.push({ type: 'FieldValueInvalid', field: 'sinceSeconds', badValue: sinceSeconds, detail: 'must be greater than 0' });
+  if (sinceTime && Number.isNaN(Date.parse(sinceTime))) throw badRequest(`sinceTime: invalid value "${sinceTime}": expected an RFC3339 time`);
+  if (errs.length > 0) throw invalid('PodLogOptions', '', name, errs);
+}
+
 /** The kubelet URL for a stream request, or undefined for logs of a pod not yet on a node. */
 export async function streamLocation(
   registries: Map<string, Registry>,
@@ -77,6 +99,7 @@ export async function streamLocation(
   query: URLSearchParams,
 ): Promise<Location | undefined> {
   const pod = (await registries.get('/pods')!.get(namespace, name)).obj as Pod;
+  if (sub === 'log') validatePodLogOptions(name, query);
   const container = sub === 'portforward' ? '' : validateContainer(query.get('container') ?? '', pod);
   const nodeName = pod.spec?.nodeName ?? '';
   if (nodeName === '') {
