@@ -5,7 +5,7 @@
 // of pkg/registry/core/pod/strategy.go (LogLocation, streamLocation, validateContainer), and
 // k8s.io/apiserver/pkg/registry/generic/rest/streamer.go for turning kubelet errors into Status.
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { badRequest, internalError, invalid, isStatusError, newStatus, StatusError, type FieldError } from '../../api/errors.ts';
 import type { Status } from '../../api/meta.ts';
@@ -175,6 +175,15 @@ function readLimited(res: IncomingMessage): Promise<string> {
   });
 }
 
+const KUBELET_ANSWER_TIMEOUT_MS = 30_000;
+
+/** Bounds the wait for the kubelet's answer (an unreachable node must not hang the request). */
+function armConnectTimeout(upstream: ClientRequest, loc: Location): void {
+  upstream.setTimeout(KUBELET_ANSWER_TIMEOUT_MS, () => {
+    upstream.destroy(new Error(`dial tcp ${loc.host}:${loc.port}: no answer within ${KUBELET_ANSWER_TIMEOUT_MS / 1000} s`));
+  });
+}
+
 function unreachable(err: Error, loc: Location): StatusError {
   return new StatusError(newStatus(500, 'InternalError', `Get "https://${loc.host}:${loc.port}${loc.path}": ${err.message}`), { cause: err });
 }
@@ -196,6 +205,7 @@ export async function handlePodStreamRequest(
   if (opts.sub !== 'log') throw badRequest('Upgrade request required');
   await new Promise<void>((resolve, reject) => {
     const upstream = httpsRequest(kubeletRequestOptions(loc, opts.kubeletClient, 'GET', { host: `${loc.host}:${loc.port}` }));
+    armConnectTimeout(upstream, loc);
     const abort = (): void => { upstream.destroy(); };
     res.once('close', abort);
     opts.signal.addEventListener('abort', abort, { once: true });
@@ -212,6 +222,8 @@ export async function handlePodStreamRequest(
       }
     });
     upstream.on('response', (kres) => {
+      // A followed log may be quiet for long: no idle timeout once the kubelet answered.
+      upstream.setTimeout(0);
       const code = kres.statusCode ?? 500;
       if (code < 200 || code > 206) {
         void readLimited(kres).then((body) => {
@@ -270,6 +282,7 @@ export async function proxyPodStreamUpgrade(
   if (!loc) throw badRequest(`pod ${opts.name} does not have a host assigned`);
   await new Promise<void>((resolve, reject) => {
     const upstream = httpsRequest(kubeletRequestOptions(loc, opts.kubeletClient, req.method ?? 'GET', forwardHeaders(req.headers, loc)));
+    armConnectTimeout(upstream, loc);
     let settled = false;
     let upgraded = false;
     const settle = (err?: Error): void => {
@@ -288,6 +301,7 @@ export async function proxyPodStreamUpgrade(
     });
     upstream.on('upgrade', (kres, kubelet, khead) => {
       upgraded = true;
+      kubelet.setTimeout(0); // streams may be idle for long (an open shell, a forwarded port)
       const lines = [`HTTP/1.1 ${kres.statusCode ?? 101} ${kres.statusMessage ?? 'Switching Protocols'}`];
       for (let i = 0; i < kres.rawHeaders.length; i += 2) lines.push(`${kres.rawHeaders[i]}: ${kres.rawHeaders[i + 1]}`);
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
