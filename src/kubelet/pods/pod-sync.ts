@@ -128,6 +128,12 @@ export class PodSyncer {
       runs = await this.runs(st);
     }
     await this.#writeStatus(st, sandbox, runs);
+    if (st.terminalPhase && !st.networkReleased && sandbox?.network === 'pod') {
+      // A finished pod keeps its containers (for logs) but gives its IP back, as upstream stops
+      // the sandbox of a terminated pod (pkg/kubelet/kubelet.go SyncTerminatedPod).
+      await this.#o.engine.network.teardown(st.uid);
+      st.networkReleased = true;
+    }
   }
 
   async #writeStatus(st: PodState, sandbox: SandboxStatus | undefined, runs: Runs): Promise<void> {
