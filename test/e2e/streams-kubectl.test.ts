@@ -41,7 +41,7 @@ describe('kubectl logs', () => {
     assert.match(bad.stderr, /container nope is not valid for pod web/);
     const raw = await kubectl('1.33', f.server, ['get', '--raw', `/api/v1/namespaces/default/pods/${POD_NAME}/log`]);
     assert.notEqual(raw.code, 0);
-    assert.match(raw.stderr, /a container name must be specified for pod web, choose one of: \[app ticker\]/);
+    assert.match(raw.stderr, /a container name must be specified for pod web, choose one of: \[app ticker shell\]/);
     const prev = await kubectl('1.33', f.server, ['logs', POD_NAME, '-c', 'app', '--previous']);
     assert.notEqual(prev.code, 0);
     assert.match(prev.stderr, /previous terminated container "app" in pod "web" not found/);
@@ -158,6 +158,15 @@ describe('kubectl attach and logs -f', () => {
       }
     });
   }
+
+  test('attach -it to a terminal container: input, terminal size, and the session ends when the shell exits', async () => {
+    const cmd = `stty rows 30 cols 90; ${kubectlCommand('1.33')} attach -it ${POD_NAME} -c shell`;
+    const input = 'sleep 0.5; stty size; echo attached-$((2+3)); exit\n';
+    const r = await spawnCollect('script', ['-qec', cmd, '/dev/null'], { ...process.env, HOME: f.server.dataDir, TERM: 'xterm' }, { timeoutMs: 30_000, input });
+    assert.match(r.stdout, /30 90/, r.stdout + r.stderr);
+    assert.match(r.stdout, /attached-5/);
+    await waitUntil(async () => (await f.t.engine.containers.state(f.ids['shell']!)).status === 'stopped', 10_000, 'the shell to exit');
+  });
 
   test('logs -f follows new lines and ends when the container exits', async () => {
     const follow = kubectlBackground('1.27', f.server, ['logs', '-f', POD_NAME, '-c', 'ticker', '--tail=1']);
