@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Node, Pod } from '../../src/api/types/core-v1.ts';
+import type { Node } from '../../src/api/types/core-v1.ts';
 import { Clientset } from '../../src/client/clientset.ts';
 import { ENTRY, makeEngineEnv, type EngineTestEnv } from './engine-helpers.ts';
 import { removeDir, ROOT, startServer, waitUntil, type RunningServer } from './harness.ts';
