@@ -60,6 +60,10 @@ describe('kubectl exec', () => {
       const ok = await kubectl(version, f.server, ['exec', POD_NAME, '-c', 'app', '--', 'cat', '/www/index.html']);
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal(ok.stdout, 'hello-from-pod\n');
+      // 1.30+ speak WebSocket v5 (no fallback to SPDY); older ones SPDY.
+      const verbose = await kubectl(version, f.server, ['exec', POD_NAME, '-c', 'app', '-v=6', '--', 'true']);
+      assert.equal(verbose.code, 0, verbose.stderr);
+      if (version === '1.33') assert.match(verbose.stderr, /The subprotocol is v5\.channel\.k8s\.io/);
     });
 
     test(`${version}: stdin is streamed to the command (-i)`, async () => {
@@ -119,7 +123,7 @@ describe('kubectl port-forward', () => {
     });
 
     test(`${version}: curl through the forwarded port reaches the pod's 127.0.0.1:8080`, async () => {
-      const pf = kubectlBackground(version, f.server, ['port-forward', `pod/${POD_NAME}`, ':8080']);
+      const pf = kubectlBackground(version, f.server, ['port-forward', `pod/${POD_NAME}`, ':8080', '-v=4']);
       try {
         await waitUntil(() => /Forwarding from 127\.0\.0\.1:(\d+)/.test(pf.output()), 20_000, `kubectl ${version} port-forward to listen`);
         const port = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(pf.output())![1]!;
@@ -127,6 +131,8 @@ describe('kubectl port-forward', () => {
           const r = await spawnCollect('curl', ['-sS', '--max-time', '10', `http://127.0.0.1:${port}/index.html`], process.env);
           assert.equal(r.stdout, 'hello-from-pod\n', r.stderr + pf.output());
         }
+        // 1.31+ tunnel SPDY through a WebSocket; the kubelet accepted it (no fallback).
+        if (version === '1.33') assert.match(pf.output(), /negotiated protocol: portforward\.k8s\.io/);
         // Nothing listens on 9999 in the pod: kubectl reports the kubelet's error.
         const pf2 = kubectlBackground(version, f.server, ['port-forward', `pod/${POD_NAME}`, ':9999']);
         try {
