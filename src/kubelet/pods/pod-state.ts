@@ -21,6 +21,8 @@ export interface PodState {
   terminating: boolean;
   /** The earliest time a timed retry is wanted (backoff), ms since the epoch. */
   nextSyncAt?: number;
+  /** status.reason and message (e.g. DeadlineExceeded). */
+  statusReason?: { reason: string; message: string };
   /** The pod finished and its network attachment (IP) was released. */
   networkReleased?: boolean;
   /** Containers whose postStart hook failed (engine id), to report the reason. */

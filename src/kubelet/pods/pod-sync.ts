@@ -108,6 +108,18 @@ export class PodSyncer {
     delete st.nextSyncAt;
     let sandbox = await this.#sandbox(st.uid);
     let runs = await this.runs(st);
+    const deadline = pod.spec?.activeDeadlineSeconds;
+    if (!st.terminalPhase && deadline !== undefined) {
+      // pkg/kubelet/active_deadline.go: past the deadline the pod fails and its containers stop.
+      const until = Date.parse(st.startTime) + deadline * 1000;
+      if (Date.now() >= until) {
+        st.terminalPhase = 'Failed';
+        st.statusReason = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+        this.#o.recorder.pod(pod, 'Normal', 'DeadlineExceeded', st.statusReason.message);
+      } else {
+        this.#later(st, until);
+      }
+    }
     if (!st.terminalPhase) {
       if (sandbox && sandbox.state !== 'ready') {
         this.#o.recorder.pod(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
@@ -161,7 +173,7 @@ export class PodSyncer {
     const status = computePodStatus({
       pod,
       sandboxReady: sandbox?.state === 'ready',
-      ...(sandbox?.ip ? { podIP: sandbox.ip } : {}),
+      ...(sandbox?.ip ? { podIP: sandbox.ip } : sandbox && pod.spec?.hostNetwork ? { podIP: this.#o.nodeIP } : {}),
       hostIP: this.#o.nodeIP,
       startTime: st.startTime!,
       containers: facts,
@@ -169,6 +181,7 @@ export class PodSyncer {
       now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     if (status.phase === 'Succeeded' || status.phase === 'Failed') st.terminalPhase = status.phase;
+    if (st.statusReason) Object.assign(status, st.statusReason);
     await this.#o.statuses.set(pod, status);
   }
 
