@@ -93,13 +93,12 @@ export async function startStreamFixture(label: string): Promise<StreamFixture> 
     const clients = await Clientset.fromKubeconfig(server.kubeconfig, 'stream-e2e');
     const nodes = clients.kind<Node>('v1', 'Node');
     await nodes.create(undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE_NAME } });
-    const node = await nodes.get(undefined, NODE_NAME);
-    await nodes.updateStatus(undefined, {
-      ...node,
+    // A merge patch: the server's controllers may update the new Node meanwhile (node IPAM).
+    await nodes.patch(undefined, NODE_NAME, 'merge', {
       status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE_NAME }], daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } } },
-    });
+    }, { subresource: 'status' });
     const pods = clients.kind<Pod>('v1', 'Pod');
-    const pod = await pods.create('default', {
+    await pods.create('default', {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: POD_NAME, namespace: 'default' },
       spec: {
         nodeName: NODE_NAME,
@@ -107,7 +106,7 @@ export async function startStreamFixture(label: string): Promise<StreamFixture> 
       },
     });
     // What the node agent would report; kubectl port-forward insists on a Running pod.
-    await pods.updateStatus('default', { ...pod, status: { phase: 'Running', podIP: sb.ip ?? '', hostIP: '127.0.0.1' } });
+    await pods.patch('default', POD_NAME, 'merge', { status: { phase: 'Running', podIP: sb.ip ?? '', hostIP: '127.0.0.1' } }, { subresource: 'status' });
     // The app has printed its lines and httpd listens once the stderr line is in the log.
     await waitUntil(async () => {
       for await (const l of engine.containers.readLogs(ids['app']!)) if (l.content === 'err-line') return true;

@@ -2,7 +2,9 @@
 // real kubectl binaries: 1.33 (exec over WebSocket v5, port-forward SPDY tunneled in a WebSocket)
 // and 1.27 (exec and port-forward over SPDY/3.1).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from '../../src/api/types/core-v1.ts';
@@ -84,6 +86,19 @@ describe('kubectl exec', () => {
       assert.match(r.stdout, /got:typed-text/);
     });
   }
+
+  test('kubectl cp into the pod and back (tar over exec stdin/stdout)', async () => {
+    const dir = await mkdtemp(join(f.server.dataDir, 'cp-'));
+    const payload = randomBytes(200_000).toString('base64');
+    await writeFile(join(dir, 'in.txt'), payload);
+    const up = await kubectl('1.33', f.server, ['cp', join(dir, 'in.txt'), `default/${POD_NAME}:/tmp/copied.txt`, '-c', 'app']);
+    assert.equal(up.code, 0, up.stderr);
+    const sum = await kubectl('1.27', f.server, ['exec', POD_NAME, '-c', 'app', '--', 'sha256sum', '/tmp/copied.txt']);
+    assert.equal(sum.stdout.split(' ')[0], createHash('sha256').update(payload).digest('hex'));
+    const down = await kubectl('1.27', f.server, ['cp', `default/${POD_NAME}:/tmp/copied.txt`, join(dir, 'out.txt'), '-c', 'app']);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(await readFile(join(dir, 'out.txt'), 'utf8'), payload);
+  });
 
   test('a pod without a node cannot be exec\'d into', async () => {
     await f.clients.kind<Pod>('v1', 'Pod').create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unscheduled' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
