@@ -293,7 +293,8 @@ export async function proxyPodStreamUpgrade(
     };
     socket.once('close', () => upstream.destroy());
     upstream.on('error', (err) => {
-      if (!upgraded) settle(unreachable(err, loc));
+      // upgradeaware.go's wording for a backend it cannot reach
+      if (!upgraded) settle(new StatusError(newStatus(500, 'InternalError', `error dialing backend: ${err.message}`), { cause: err }));
       else socket.destroy();
     });
     upstream.on('response', (kres) => {
