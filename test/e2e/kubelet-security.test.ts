@@ -105,3 +105,21 @@ test('Pod Lifecycle, post start exec hook; a failing postStart hook kills the co
   assert.ok(reasons.includes('FailedPostStartHook'), reasons.join(','));
   await remove('badhook');
 });
+
+test('Pods, ActiveDeadlineSeconds: past the deadline the pod fails with DeadlineExceeded and its containers stop', async () => {
+  await podsClient(t.cs).create('default', busyboxPod('deadline', t.nodeName, { activeDeadlineSeconds: 2 }));
+  const pod = await waitForPod(t.cs, 'deadline', (p) => p.status?.phase === 'Failed', 30_000, 'Failed');
+  assert.equal(pod.status!.reason, 'DeadlineExceeded');
+  assert.ok(pod.status!.containerStatuses![0]!.state!.terminated, 'the container stopped');
+  await remove('deadline');
+});
+
+test('hostNetwork: the pod uses the node\'s network and reports the node IP as its own', async () => {
+  await podsClient(t.cs).create('default', busyboxPod('hostnet', t.nodeName, { hostNetwork: true }));
+  const pod = await waitForPod(t.cs, 'hostnet', running());
+  assert.equal(pod.status!.podIP, '127.0.0.1');
+  const inode = (await exec(pod, ['readlink', '/proc/self/ns/net'])).trim();
+  const { readlinkSync } = await import('node:fs');
+  assert.equal(inode, readlinkSync('/proc/self/ns/net'));
+  await remove('hostnet');
+});

@@ -127,7 +127,12 @@ export class PodSyncer {
         sandbox = undefined;
         runs = await this.runs(st);
       }
-      if (!sandbox) sandbox = await this.#createSandbox(st);
+      if (!sandbox) {
+        // A new pod shows Pending with its containers waiting while the sandbox is made and
+        // images are pulled (upstream's first status update).
+        if (!pod.status?.phase) await this.#writeStatus(st, undefined, runs);
+        sandbox = await this.#createSandbox(st);
+      }
       await this.#syncContainers(st, sandbox, runs);
       runs = await this.runs(st);
       await this.#removeOldAttempts(st, runs);
