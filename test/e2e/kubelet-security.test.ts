@@ -123,3 +123,28 @@ test('hostNetwork: the pod uses the node\'s network and reports the node IP as i
   assert.equal(inode, readlinkSync('/proc/self/ns/net'));
   await remove('hostnet');
 });
+
+test('Pod Lifecycle, prestop http hook and prestop exec hook: run before the container is stopped', async () => {
+  await podsClient(t.cs).create('default', busyboxPod('receiver', t.nodeName, {}, 'while true; do printf "HTTP/1.1 200 OK\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n" | nc -l -p 8080; done'));
+  const receiver = await waitForPod(t.cs, 'receiver', running());
+  const ip = receiver.status!.podIP!;
+  await podsClient(t.cs).create('default', busyboxPod('stopper', t.nodeName, {
+    terminationGracePeriodSeconds: 15,
+    containers: [
+      { name: 'main', image: 'busybox', command: ['sleep', '3600'], lifecycle: { preStop: { httpGet: { host: ip, port: 8080, path: '/prestop-http' } } } },
+      { name: 'other', image: 'busybox', command: ['sleep', '3600'], lifecycle: { preStop: { exec: { command: ['sh', '-c', `wget -q -O /dev/null http://${ip}:8080/prestop-exec`] } } } },
+    ],
+  }));
+  await waitForPod(t.cs, 'stopper', (p) => p.status?.containerStatuses?.every((c) => c.ready) === true);
+  await podsClient(t.cs).delete('default', 'stopper');
+  const logs = async (): Promise<string> => {
+    let out = '';
+    for await (const l of t.engineEnv.engine.containers.readLogs(containerIdOf(receiver, 'main'))) out += `${l.content}\n`;
+    return out;
+  };
+  await waitUntil(async () => {
+    const out = await logs();
+    return out.includes('GET /prestop-http') && out.includes('GET /prestop-exec');
+  }, 20_000, 'both preStop requests at the receiver');
+  await remove('receiver');
+});
