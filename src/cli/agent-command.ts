@@ -21,6 +21,7 @@ export interface AgentFlags {
   nodeName: string;
   nodeIp?: string;
   dataDir: string;
+  engineDataDir?: string;
   allocatableMemory?: string;
   allocatableCpu?: string;
   maxPods?: string;
@@ -41,6 +42,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--node-name <name>', 'name of the Node object', hostname())
     .option('--node-ip <ip>', 'the node\'s InternalIP (default: the first non-loopback IPv4 address)')
     .option('--data-dir <dir>', 'where the agent and its engine keep their state', process.env.SKIFF_AGENT_DATA_DIR ?? '/var/lib/skiff-agent')
+    .option('--engine-data-dir <dir>', 'the engine\'s own directory (default: DATA_DIR/engine)')
     .option('--allocatable-memory <quantity>', 'memory pods may use, e.g. 2Gi (default: all of it)')
     .option('--allocatable-cpu <quantity>', 'CPU pods may use, e.g. 1500m (default: every core)')
     .option('--max-pods <n>', 'pods this node runs at most', '110')
@@ -94,6 +96,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     dataDir,
     log,
     engineSettings: {
+      ...(flags.engineDataDir ? { dataDir: resolve(flags.engineDataDir) } : {}),
       ...(flags.podSubnet ? { subnet: flags.podSubnet } : {}),
       ...(flags.cgroupRoot ? { cgroupRoot: flags.cgroupRoot } : {}),
       ...(flags.bridge ? { bridge: flags.bridge } : {}),

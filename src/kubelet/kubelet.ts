@@ -21,6 +21,11 @@ import { KubeletServer } from './server/server.ts';
 import { selfSignedServingCert } from './server/serving-cert.ts';
 import { StatsProvider } from './stats/stats-provider.ts';
 import { StatusManager } from './status/status-manager.ts';
+import { PodProbes, execWithTimeout } from './probes/index.ts';
+import { PodVolumes } from './volumes/index.ts';
+import type { VolumeSources } from './volumes/index.ts';
+import { isNotFound } from '../api/errors.ts';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret } from '../api/types/core-v1.ts';
 import { sleepOrAbort } from './util/sleep.ts';
 
 export interface EngineSettingsInput {
@@ -57,6 +62,7 @@ export interface KubeletOptions {
   nodeStatusIntervalMs?: number;
   leaseIntervalMs?: number;
   relistIntervalMs?: number;
+  /** Volume and probe plugins; src/kubelet/volumes and src/kubelet/probes by default. */
   volumes?: PodVolumePlugin;
   probes?: PodProbePlugin;
 }
@@ -107,6 +113,7 @@ export class Kubelet {
     signal.addEventListener('abort', onAbort, { once: true });
     const sig = inner.signal;
     const tasks: Array<Promise<void>> = [];
+    let stopProbes: (() => Promise<void>) | undefined;
     let server: KubeletServer | undefined;
     const recorder = new EventRecorder({ clientset: o.clientset, component: 'kubelet', host: o.nodeName, log: this.#log });
     tasks.push(recorder.run(sig));
@@ -148,6 +155,29 @@ export class Kubelet {
         await nodeStatus.updateStatus(true);
       }
       const statuses = new StatusManager(o.clientset, this.#log);
+      let volumes = o.volumes;
+      if (!volumes) {
+        const pv = new PodVolumes({
+          podsDir: join(o.dataDir, 'pods'),
+          sources: this.#volumeSources(),
+          node: () => ({ nodeName: o.nodeName, hostIPs: [nodeIP], allocatable: nodeStatus.lastReported?.allocatable ?? {} }),
+          onRefreshError: (pod, err) => recorder.pod(pod, 'Warning', 'FailedMount', err.message),
+          log: (message, fields) => this.#log.debug(fields ?? {}, message),
+        });
+        tasks.push(pv.run(sig));
+        volumes = pv;
+      }
+      let probes = o.probes;
+      if (!probes) {
+        const pp = new PodProbes({
+          exec: execWithTimeout(engine.containers),
+          onResult: (uid) => this.#workers?.enqueue(uid),
+          record: (pod, reason, message, fieldPath) => recorder.pod(pod, 'Warning', reason, message, fieldPath),
+        });
+        // Stopped after the pod workers (see finally): a sync finishing late would start probers again.
+        stopProbes = () => pp.manager.stop();
+        probes = pp;
+      }
       const syncer = new PodSyncer({
         engine,
         clientset: o.clientset,
@@ -160,8 +190,8 @@ export class Kubelet {
         allocatable: (): ResourceList => nodeStatus.lastReported?.allocatable ?? {},
         crashBackoff: o.crashBackoff ?? { baseMs: 10_000, maxMs: 300_000 },
         imageBackoff: o.imageBackoff ?? { baseMs: 10_000, maxMs: 300_000 },
-        ...(o.volumes ? { volumes: o.volumes } : {}),
-        ...(o.probes ? { probes: o.probes } : {}),
+        volumes,
+        probes,
       });
       const workers = new PodWorkers({
         clientset: o.clientset,
@@ -187,6 +217,7 @@ export class Kubelet {
       inner.abort();
       signal.removeEventListener('abort', onAbort);
       await Promise.allSettled(tasks);
+      await stopProbes?.();
       await recorder.flush().catch(() => undefined);
       this.#log.info('kubelet stopped; containers keep running');
     }
@@ -204,6 +235,24 @@ export class Kubelet {
       resolveContainer: (ns, pod, c, opts) => get().resolveContainer(ns, pod, c, opts),
       podNetns: (ns, pod) => get().podNetns(ns, pod),
     } as PodStreamResolver;
+  }
+
+  #volumeSources(): VolumeSources {
+    const cs = this.#o.clientset;
+    const get = async <T extends ConfigMap | Secret | PersistentVolumeClaim | PersistentVolume>(resource: string, ns: string | undefined, name: string): Promise<T | undefined> => {
+      try {
+        return await cs.resource<T>('v1', resource).get(ns, name);
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    };
+    return {
+      getConfigMap: (ns, name) => get<ConfigMap>('configmaps', ns, name),
+      getSecret: (ns, name) => get<Secret>('secrets', ns, name),
+      getPersistentVolumeClaim: (ns, name) => get<PersistentVolumeClaim>('persistentvolumeclaims', ns, name),
+      getPersistentVolume: (name) => get<PersistentVolume>('persistentvolumes', undefined, name),
+    };
   }
 
   async #openEngine(subnet: string | undefined): Promise<Engine> {

@@ -25,8 +25,15 @@ export interface KubeletEnv {
   cleanup(): Promise<void>;
 }
 
-export async function startKubeletEnv(label: string, extra: Partial<KubeletOptions> = {}): Promise<KubeletEnv> {
+export interface KubeletEnvExtras extends Partial<KubeletOptions> {
+  /** The streaming server's client CA, read from the server's data directory. */
+  clientCaPemFrom?: (serverDataDir: string) => string;
+}
+
+export async function startKubeletEnv(label: string, extras: KubeletEnvExtras = {}): Promise<KubeletEnv> {
+  const { clientCaPemFrom, ...extra } = extras;
   const server = await startServer();
+  if (clientCaPemFrom) extra.clientCaPem = clientCaPemFrom(server.dataDir);
   const engineEnv = await makeEngineEnv(label);
   const cs = await Clientset.fromKubeconfig(server.kubeconfig, 'kubelet-e2e');
   const csSignal = new AbortController();

@@ -17,6 +17,12 @@ after(async () => {
   await t?.cleanup();
 });
 
+/** Deletes pods at once (they hold IPs of the test's small subnet). */
+async function remove(...names: string[]): Promise<void> {
+  for (const n of names) await podsClient(t.cs).delete('default', n, { gracePeriodSeconds: 0 });
+  for (const n of names) await waitGone(t.cs, n);
+}
+
 async function exec(pod: Pod, container: string, argv: string[]): Promise<string> {
   const out = await t.engineEnv.engine.containers.exec(containerIdOf(pod, container), argv);
   return out.stdout.toString() + out.stderr.toString();
@@ -114,6 +120,7 @@ describe('pod lifecycle', () => {
     assert.equal(ipServer, ipClient);
     assert.equal((await exec(pod, 'server', ['hostname'])).trim(), 'duo');
     assert.equal((await exec(pod, 'client', ['hostname'])).trim(), 'duo');
+    await remove('duo');
   });
 
   test('B2: shareProcessNamespace: the pause process is PID 1 and containers see each other', async () => {
@@ -129,6 +136,42 @@ describe('pod lifecycle', () => {
     assert.match(ps, /^\s*1\s+\/usr\/bin\/catatonit/m, ps);
     assert.match(ps, /sleep 3601/);
     assert.match(ps, /sleep 3602/);
+    await remove('shared-pid');
+  });
+
+  test('B3: a sidecar reads what the main container writes to a shared emptyDir', async () => {
+    await podsClient(t.cs).create('default', busyboxPod('sidecar', t.nodeName, {
+      volumes: [{ name: 'logs', emptyDir: {} }],
+      containers: [
+        { name: 'web', image: 'busybox', command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "request $i" >> /var/log/web/access.log; sleep 0.2; done'], volumeMounts: [{ name: 'logs', mountPath: '/var/log/web' }] },
+        { name: 'shipper', image: 'busybox', command: ['sh', '-c', 'tail -n +1 -F /logs/access.log'], volumeMounts: [{ name: 'logs', mountPath: '/logs', readOnly: true }] },
+      ],
+    }));
+    const pod = await waitForPod(t.cs, 'sidecar', (p) => p.status?.containerStatuses?.every((c) => c.ready) === true);
+    await waitUntil(async () => {
+      let out = '';
+      for await (const l of t.engineEnv.engine.containers.readLogs(containerIdOf(pod, 'shipper'))) out += `${l.content}\n`;
+      return /request 3/.test(out);
+    }, 15_000, 'the shipper to print what web wrote');
+    const ro = await exec(pod, 'shipper', ['sh', '-c', 'touch /logs/x 2>&1; echo rc=$?']);
+    assert.match(ro, /rc=1/, 'the sidecar\'s mount is read-only');
+    await remove('sidecar');
+  });
+
+  test('Pod liveness probe, using local file, restart: a failing exec liveness probe restarts the container; readiness drives Ready', async () => {
+    await podsClient(t.cs).create('default', busyboxPod('probed', t.nodeName, {
+      containers: [{
+        name: 'main', image: 'busybox', command: ['sh', '-c', 'touch /tmp/healthy; sleep 2; rm -f /tmp/healthy; sleep 3600'],
+        livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 },
+        readinessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1 },
+      }],
+    }));
+    await waitForPod(t.cs, 'probed', (p) => p.status?.containerStatuses?.[0]?.ready === true, 30_000, 'ready');
+    const pod = await waitForPod(t.cs, 'probed', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 60_000, 'a restart by liveness');
+    assert.ok(pod.status!.containerStatuses![0]!.lastState!.terminated, 'the killed run is in lastState');
+    const reasons = (await podEvents(t.cs, 'probed')).map((e) => e.reason);
+    assert.ok(reasons.includes('Unhealthy'), reasons.join(','));
+    await remove('probed');
   });
 
   test('B5: InitContainer, init containers run in order to completion before the app containers (init-container-starts-app-restartalways-pod)', async () => {
@@ -200,6 +243,7 @@ describe('pod lifecycle', () => {
     const started = events.filter((e) => e.reason === 'Started');
     assert.equal(started.length, 1);
     assert.ok(started[0]!.count! >= 2, `Started count ${started[0]!.count}`);
+    await remove('crasher');
   });
 
   test('OOMKilled is reported in lastState', async () => {
@@ -215,6 +259,7 @@ describe('pod lifecycle', () => {
     const term = c.lastState?.terminated ?? c.state!.terminated!;
     assert.equal(term.reason, 'OOMKilled');
     assert.equal(term.exitCode, 137);
+    await remove('oom');
   });
 
   test('Pods, lifecycle: graceful deletion sends SIGTERM and the pod object goes', async () => {

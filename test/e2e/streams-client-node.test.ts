@@ -2,11 +2,12 @@
 // (WebSocket v5/v4 channels for exec, v4 port-forward channels with the port prefix).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import { WebSocket } from 'ws';
 import { POD_NAME, startStreamFixture, type StreamFixture } from './streams-fixture.ts';
 
 let f: StreamFixture;
@@ -88,5 +89,37 @@ describe('client-node PortForward', () => {
       for (const s of sockets) s.destroy();
       server.close();
     }
+  });
+});
+
+describe('a bare WebSocket client', () => {
+  test('exec over v4.channel.k8s.io: channel-prefixed output and a Status on channel 3', async () => {
+    const opts: WebSocket.ClientOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const server = kc.getCurrentCluster()!.server.replace(/^https/, 'wss');
+    const query = 'command=sh&command=-c&command=echo%20hi%3B%20echo%20oops%20%3E%262%3B%20exit%202&stdout=true&stderr=true&container=app';
+    const ws = new WebSocket(`${server}/api/v1/namespaces/default/pods/${POD_NAME}/exec?${query}`, ['v4.channel.k8s.io'], opts);
+    const channels = new Map<number, string>();
+    ws.on('message', (data: Buffer) => channels.set(data[0]!, (channels.get(data[0]!) ?? '') + data.subarray(1).toString()));
+    const [code] = await once(ws, 'close') as [number];
+    assert.equal(ws.protocol, 'v4.channel.k8s.io');
+    assert.equal(code, 1000);
+    assert.equal(channels.get(1), 'hi\n');
+    assert.equal(channels.get(2), 'oops\n');
+    const status = JSON.parse(channels.get(3) ?? '{}') as V1Status;
+    assert.equal(status.reason, 'NonZeroExitCode');
+    assert.equal(status.details?.causes?.[0]?.message, '2');
+  });
+
+  test('a client offering no protocol the kubelet speaks is refused before the upgrade', async () => {
+    const opts: WebSocket.ClientOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const server = kc.getCurrentCluster()!.server.replace(/^https/, 'wss');
+    const ws = new WebSocket(`${server}/api/v1/namespaces/default/pods/${POD_NAME}/exec?command=true&stdout=true&container=app`, ['base64.channel.k8s.io'], opts);
+    ws.on('error', () => {});
+    const [, res] = await once(ws, 'unexpected-response') as [unknown, IncomingMessage];
+    assert.equal(res.statusCode, 400);
+    res.resume();
+    ws.terminate();
   });
 });

@@ -32,7 +32,7 @@ export interface StreamFixture {
 }
 
 // `app` prints known lines (stdout, then one on stderr) and serves /www on :8080;
-// `ticker` prints a line every 200 ms until stopped.
+// `ticker` prints a line every 200 ms until stopped; `shell` (below) waits for a terminal.
 const APP_SCRIPT = [
   'mkdir -p /www && echo hello-from-pod > /www/index.html',
   'for i in 1 2 3 4 5; do echo line $i; sleep 0.05; done',
@@ -55,6 +55,15 @@ export async function startStreamFixture(label: string): Promise<StreamFixture> 
     const ids: Record<string, string> = {};
     ids['app'] = (await t.engine.run({ image: 'busybox', name: `${label}-app`, sandboxId, args: ['sh', '-c', APP_SCRIPT] })).id;
     ids['ticker'] = (await t.engine.run({ image: 'busybox', name: `${label}-ticker`, sandboxId, args: ['sh', '-c', TICKER_SCRIPT] })).id;
+    // `shell` is an interactive sh on a terminal with stdin kept open (a pod's `stdin: true, tty: true`).
+    const image = await t.engine.images.inspectImage('busybox');
+    const lowerDirs = (await t.engine.images.rootfsLayers(image.digest)).reverse();
+    ids['shell'] = await t.engine.sandboxes.addContainer(sandboxId, {
+      name: `${label}-shell`, rootfs: { lowerDirs }, args: ['sh'], cwd: '/', user: { uid: 0, gid: 0 },
+      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'TERM=xterm'],
+      tty: true, stdin: true, noNewPrivileges: true, labels: {},
+    });
+    await t.engine.containers.start(ids['shell']);
 
     const engine = t.engine;
     const backend: PodStreamBackend = {
@@ -65,7 +74,8 @@ export async function startStreamFixture(label: string): Promise<StreamFixture> 
         if (!id) throw new ContainerNotFoundError(pod, name);
         if (opts?.previous) throw new ContainerNotAvailableError(`previous terminated container "${name}" in pod "${pod}" not found`);
         const st = await engine.containers.state(id);
-        return { containerId: id, podUid: POD_UID, running: st.status === 'running', tty: false, stdin: false };
+        const interactive = name === 'shell';
+        return { containerId: id, podUid: POD_UID, running: st.status === 'running', tty: interactive, stdin: interactive };
       },
       async podNetns(namespace, pod): Promise<string> {
         if (namespace !== 'default' || pod !== POD_NAME) throw new PodNotFoundError(namespace, pod);
@@ -83,18 +93,20 @@ export async function startStreamFixture(label: string): Promise<StreamFixture> 
     const clients = await Clientset.fromKubeconfig(server.kubeconfig, 'stream-e2e');
     const nodes = clients.kind<Node>('v1', 'Node');
     await nodes.create(undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE_NAME } });
-    const node = await nodes.get(undefined, NODE_NAME);
-    await nodes.updateStatus(undefined, {
-      ...node,
+    // A merge patch: the server's controllers may update the new Node meanwhile (node IPAM).
+    await nodes.patch(undefined, NODE_NAME, 'merge', {
       status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE_NAME }], daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } } },
-    });
+    }, { subresource: 'status' });
     const pods = clients.kind<Pod>('v1', 'Pod');
-    const pod = await pods.create('default', {
+    await pods.create('default', {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: POD_NAME, namespace: 'default' },
-      spec: { nodeName: NODE_NAME, containers: [{ name: 'app', image: 'busybox' }, { name: 'ticker', image: 'busybox' }] },
+      spec: {
+        nodeName: NODE_NAME,
+        containers: [{ name: 'app', image: 'busybox' }, { name: 'ticker', image: 'busybox' }, { name: 'shell', image: 'busybox', stdin: true, tty: true }],
+      },
     });
     // What the node agent would report; kubectl port-forward insists on a Running pod.
-    await pods.updateStatus('default', { ...pod, status: { phase: 'Running', podIP: sb.ip ?? '', hostIP: '127.0.0.1' } });
+    await pods.patch('default', POD_NAME, 'merge', { status: { phase: 'Running', podIP: sb.ip ?? '', hostIP: '127.0.0.1' } }, { subresource: 'status' });
     // The app has printed its lines and httpd listens once the stderr line is in the log.
     await waitUntil(async () => {
       for await (const l of engine.containers.readLogs(ids['app']!)) if (l.content === 'err-line') return true;

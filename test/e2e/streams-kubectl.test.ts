@@ -2,7 +2,9 @@
 // real kubectl binaries: 1.33 (exec over WebSocket v5, port-forward SPDY tunneled in a WebSocket)
 // and 1.27 (exec and port-forward over SPDY/3.1).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from '../../src/api/types/core-v1.ts';
@@ -41,7 +43,7 @@ describe('kubectl logs', () => {
     assert.match(bad.stderr, /container nope is not valid for pod web/);
     const raw = await kubectl('1.33', f.server, ['get', '--raw', `/api/v1/namespaces/default/pods/${POD_NAME}/log`]);
     assert.notEqual(raw.code, 0);
-    assert.match(raw.stderr, /a container name must be specified for pod web, choose one of: \[app ticker\]/);
+    assert.match(raw.stderr, /a container name must be specified for pod web, choose one of: \[app ticker shell\]/);
     const prev = await kubectl('1.33', f.server, ['logs', POD_NAME, '-c', 'app', '--previous']);
     assert.notEqual(prev.code, 0);
     assert.match(prev.stderr, /previous terminated container "app" in pod "web" not found/);
@@ -60,6 +62,10 @@ describe('kubectl exec', () => {
       const ok = await kubectl(version, f.server, ['exec', POD_NAME, '-c', 'app', '--', 'cat', '/www/index.html']);
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal(ok.stdout, 'hello-from-pod\n');
+      // 1.30+ speak WebSocket v5 (no fallback to SPDY); older ones SPDY.
+      const verbose = await kubectl(version, f.server, ['exec', POD_NAME, '-c', 'app', '-v=6', '--', 'true']);
+      assert.equal(verbose.code, 0, verbose.stderr);
+      if (version === '1.33') assert.match(verbose.stderr, /The subprotocol is v5\.channel\.k8s\.io/);
     });
 
     test(`${version}: stdin is streamed to the command (-i)`, async () => {
@@ -80,6 +86,19 @@ describe('kubectl exec', () => {
       assert.match(r.stdout, /got:typed-text/);
     });
   }
+
+  test('kubectl cp into the pod and back (tar over exec stdin/stdout)', async () => {
+    const dir = await mkdtemp(join(f.server.dataDir, 'cp-'));
+    const payload = randomBytes(200_000).toString('base64');
+    await writeFile(join(dir, 'in.txt'), payload);
+    const up = await kubectl('1.33', f.server, ['cp', join(dir, 'in.txt'), `default/${POD_NAME}:/tmp/copied.txt`, '-c', 'app']);
+    assert.equal(up.code, 0, up.stderr);
+    const sum = await kubectl('1.27', f.server, ['exec', POD_NAME, '-c', 'app', '--', 'sha256sum', '/tmp/copied.txt']);
+    assert.equal(sum.stdout.split(' ')[0], createHash('sha256').update(payload).digest('hex'));
+    const down = await kubectl('1.27', f.server, ['cp', `default/${POD_NAME}:/tmp/copied.txt`, join(dir, 'out.txt'), '-c', 'app']);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(await readFile(join(dir, 'out.txt'), 'utf8'), payload);
+  });
 
   test('a pod without a node cannot be exec\'d into', async () => {
     await f.clients.kind<Pod>('v1', 'Pod').create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unscheduled' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
@@ -119,7 +138,7 @@ describe('kubectl port-forward', () => {
     });
 
     test(`${version}: curl through the forwarded port reaches the pod's 127.0.0.1:8080`, async () => {
-      const pf = kubectlBackground(version, f.server, ['port-forward', `pod/${POD_NAME}`, ':8080']);
+      const pf = kubectlBackground(version, f.server, ['port-forward', `pod/${POD_NAME}`, ':8080', '-v=4']);
       try {
         await waitUntil(() => /Forwarding from 127\.0\.0\.1:(\d+)/.test(pf.output()), 20_000, `kubectl ${version} port-forward to listen`);
         const port = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(pf.output())![1]!;
@@ -127,6 +146,8 @@ describe('kubectl port-forward', () => {
           const r = await spawnCollect('curl', ['-sS', '--max-time', '10', `http://127.0.0.1:${port}/index.html`], process.env);
           assert.equal(r.stdout, 'hello-from-pod\n', r.stderr + pf.output());
         }
+        // 1.31+ tunnel SPDY through a WebSocket; the kubelet accepted it (no fallback).
+        if (version === '1.33') assert.match(pf.output(), /negotiated protocol: portforward\.k8s\.io/);
         // Nothing listens on 9999 in the pod: kubectl reports the kubelet's error.
         const pf2 = kubectlBackground(version, f.server, ['port-forward', `pod/${POD_NAME}`, ':9999']);
         try {
@@ -158,6 +179,15 @@ describe('kubectl attach and logs -f', () => {
       }
     });
   }
+
+  test('attach -it to a terminal container: input, terminal size, and the session ends when the shell exits', async () => {
+    const cmd = `stty rows 30 cols 90; ${kubectlCommand('1.33')} attach -it ${POD_NAME} -c shell`;
+    const input = 'sleep 0.5; stty size; echo attached-$((2+3)); exit\n';
+    const r = await spawnCollect('script', ['-qec', cmd, '/dev/null'], { ...process.env, HOME: f.server.dataDir, TERM: 'xterm' }, { timeoutMs: 30_000, input });
+    assert.match(r.stdout, /30 90/, r.stdout + r.stderr);
+    assert.match(r.stdout, /attached-5/);
+    await waitUntil(async () => (await f.t.engine.containers.state(f.ids['shell']!)).status === 'stopped', 10_000, 'the shell to exit');
+  });
 
   test('logs -f follows new lines and ends when the container exits', async () => {
     const follow = kubectlBackground('1.27', f.server, ['logs', '-f', POD_NAME, '-c', 'ticker', '--tail=1']);

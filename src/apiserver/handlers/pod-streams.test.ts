@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isStatusError } from '../../api/errors.ts';
 import type { Node, Pod } from '../../api/types/core-v1.ts';
 import { kubeletAddress } from '../kubelet-client.ts';
-import { statusFromKubelet, validateContainer } from './pod-streams.ts';
+import { statusFromKubelet, validateContainer, validatePodLogOptions } from './pod-streams.ts';
 
 function pod(containers: string[], init: string[] = []): Pod {
   return {
@@ -62,5 +62,24 @@ describe('statusFromKubelet (rest/streamer.go)', () => {
     assert.equal(statusFromKubelet(500, 'boom').message, 'Internal error occurred: boom');
     assert.equal(statusFromKubelet(404, 'pod "x" not found').reason, 'NotFound');
     assert.equal(statusFromKubelet(502, '').message, 'the server responded with the status code 502 but did not return more information');
+  });
+});
+
+describe('validatePodLogOptions', () => {
+  it('answers 422 with the upstream field messages', () => {
+    const msg = (q: string): string => {
+      try {
+        validatePodLogOptions('web', new URLSearchParams(q));
+      } catch (err) {
+        assert.ok(isStatusError(err));
+        assert.equal(err.code, 422);
+        return err.message;
+      }
+      return 'valid';
+    };
+    assert.equal(msg('tailLines=3&limitBytes=10&sinceSeconds=5'), 'valid');
+    assert.equal(msg('tailLines=-1'), 'PodLogOptions "web" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0');
+    assert.equal(msg('limitBytes=0&sinceSeconds=0'), 'PodLogOptions "web" is invalid: [limitBytes: Invalid value: 0: must be greater than 0, sinceSeconds: Invalid value: 0: must be greater than 0]');
+    assert.match(msg('sinceSeconds=5&sinceTime=2024-01-01T00:00:00Z'), /at most one of `sinceTime` or `sinceSeconds` may be specified/);
   });
 });

@@ -5,9 +5,9 @@
 // of pkg/registry/core/pod/strategy.go (LogLocation, streamLocation, validateContainer), and
 // k8s.io/apiserver/pkg/registry/generic/rest/streamer.go for turning kubelet errors into Status.
 import { request as httpsRequest } from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { badRequest, internalError, isStatusError, newStatus, StatusError } from '../../api/errors.ts';
+import { badRequest, internalError, invalid, isStatusError, newStatus, StatusError, type FieldError } from '../../api/errors.ts';
 import type { Status } from '../../api/meta.ts';
 import type { Node, Pod } from '../../api/types/core-v1.ts';
 import { kubeletAddress, kubeletRequestOptions, type KubeletClientCert, type KubeletLocation } from '../kubelet-client.ts';
@@ -45,6 +45,28 @@ function copyParams(from: URLSearchParams, names: string[], to: URLSearchParams)
   for (const n of names) for (const v of from.getAll(n)) to.append(n, v);
 }
 
+function intParam(query: URLSearchParams, name: string): number | undefined {
+  const v = query.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw badRequest(`${name}: invalid value "${v}": expected an integer`);
+  return Number(v);
+}
+
+/** PodLogOptions checks (pkg/apis/core/validation ValidatePodLogOptions), answered 422 Invalid. */
+export function validatePodLogOptions(name: string, query: URLSearchParams): void {
+  const errs: FieldError[] = [];
+  const tail = intParam(query, 'tailLines');
+  const limit = intParam(query, 'limitBytes');
+  const sinceSeconds = intParam(query, 'sinceSeconds');
+  const sinceTime = query.get('sinceTime');
+  if (tail !== undefined && tail < 0) errs.push({ type: 'FieldValueInvalid', field: 'tailLines', badValue: tail, detail: 'must be greater than or equal to 0' });
+  if (limit !== undefined && limit < 1) errs.push({ type: 'FieldValueInvalid', field: 'limitBytes', badValue: limit, detail: 'must be greater than 0' });
+  if (sinceSeconds !== undefined && sinceTime) errs.push({ type: 'FieldValueForbidden', field: '', detail: 'at most one of `sinceTime` or `sinceSeconds` may be specified' });
+  else if (sinceSeconds !== undefined && sinceSeconds < 1) errs.push({ type: 'FieldValueInvalid', field: 'sinceSeconds', badValue: sinceSeconds, detail: 'must be greater than 0' });
+  if (sinceTime && Number.isNaN(Date.parse(sinceTime))) throw badRequest(`sinceTime: invalid value "${sinceTime}": expected an RFC3339 time`);
+  if (errs.length > 0) throw invalid('PodLogOptions', '', name, errs);
+}
+
 /** The kubelet URL for a stream request, or undefined for logs of a pod not yet on a node. */
 export async function streamLocation(
   registries: Map<string, Registry>,
@@ -54,6 +76,7 @@ export async function streamLocation(
   query: URLSearchParams,
 ): Promise<Location | undefined> {
   const pod = (await registries.get('/pods')!.get(namespace, name)).obj as Pod;
+  if (sub === 'log') validatePodLogOptions(name, query);
   const container = sub === 'portforward' ? '' : validateContainer(query.get('container') ?? '', pod);
   const nodeName = pod.spec?.nodeName ?? '';
   if (nodeName === '') {
@@ -114,6 +137,15 @@ function readLimited(res: IncomingMessage): Promise<string> {
   });
 }
 
+const KUBELET_ANSWER_TIMEOUT_MS = 30_000;
+
+/** Bounds the wait for the kubelet's answer (an unreachable node must not hang the request). */
+function armConnectTimeout(upstream: ClientRequest, loc: Location): void {
+  upstream.setTimeout(KUBELET_ANSWER_TIMEOUT_MS, () => {
+    upstream.destroy(new Error(`dial tcp ${loc.host}:${loc.port}: no answer within ${KUBELET_ANSWER_TIMEOUT_MS / 1000} s`));
+  });
+}
+
 function unreachable(err: Error, loc: Location): StatusError {
   return new StatusError(newStatus(500, 'InternalError', `Get "https://${loc.host}:${loc.port}${loc.path}": ${err.message}`), { cause: err });
 }
@@ -135,6 +167,7 @@ export async function handlePodStreamRequest(
   if (opts.sub !== 'log') throw badRequest('Upgrade request required');
   await new Promise<void>((resolve, reject) => {
     const upstream = httpsRequest(kubeletRequestOptions(loc, opts.kubeletClient, 'GET', { host: `${loc.host}:${loc.port}` }));
+    armConnectTimeout(upstream, loc);
     const abort = (): void => { upstream.destroy(); };
     res.once('close', abort);
     opts.signal.addEventListener('abort', abort, { once: true });
@@ -151,6 +184,8 @@ export async function handlePodStreamRequest(
       }
     });
     upstream.on('response', (kres) => {
+      // A followed log may be quiet for long: no idle timeout once the kubelet answered.
+      upstream.setTimeout(0);
       const code = kres.statusCode ?? 500;
       if (code < 200 || code > 206) {
         void readLimited(kres).then((body) => {
@@ -209,6 +244,7 @@ export async function proxyPodStreamUpgrade(
   if (!loc) throw badRequest(`pod ${opts.name} does not have a host assigned`);
   await new Promise<void>((resolve, reject) => {
     const upstream = httpsRequest(kubeletRequestOptions(loc, opts.kubeletClient, req.method ?? 'GET', forwardHeaders(req.headers, loc)));
+    armConnectTimeout(upstream, loc);
     let settled = false;
     let upgraded = false;
     const settle = (err?: Error): void => {
@@ -219,7 +255,8 @@ export async function proxyPodStreamUpgrade(
     };
     socket.once('close', () => upstream.destroy());
     upstream.on('error', (err) => {
-      if (!upgraded) settle(unreachable(err, loc));
+      // upgradeaware.go's wording for a backend it cannot reach
+      if (!upgraded) settle(new StatusError(newStatus(500, 'InternalError', `error dialing backend: ${err.message}`), { cause: err }));
       else socket.destroy();
     });
     upstream.on('response', (kres) => {
@@ -227,6 +264,7 @@ export async function proxyPodStreamUpgrade(
     });
     upstream.on('upgrade', (kres, kubelet, khead) => {
       upgraded = true;
+      kubelet.setTimeout(0); // streams may be idle for long (an open shell, a forwarded port)
       const lines = [`HTTP/1.1 ${kres.statusCode ?? 101} ${kres.statusMessage ?? 'Switching Protocols'}`];
       for (let i = 0; i < kres.rawHeaders.length; i += 2) lines.push(`${kres.rawHeaders[i]}: ${kres.rawHeaders[i + 1]}`);
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);

@@ -21,12 +21,19 @@ export interface PodState {
   terminating: boolean;
   /** The earliest time a timed retry is wanted (backoff), ms since the epoch. */
   nextSyncAt?: number;
+  /** status.reason and message (e.g. DeadlineExceeded). */
+  statusReason?: { reason: string; message: string };
+  /** The pod finished and its network attachment (IP) was released. */
+  networkReleased?: boolean;
   /** Containers whose postStart hook failed (engine id), to report the reason. */
   postStartFailed: Set<string>;
 }
 
 export function newPodState(pod: Pod): PodState {
+  const phase = pod.status?.phase;
   return {
+    // A pod the API already shows finished (e.g. before an agent restart) stays finished.
+    ...(phase === 'Succeeded' || phase === 'Failed' ? { terminalPhase: phase } : {}),
     uid: pod.metadata.uid!,
     pod,
     removedFromApi: false,

@@ -108,6 +108,18 @@ export class PodSyncer {
     delete st.nextSyncAt;
     let sandbox = await this.#sandbox(st.uid);
     let runs = await this.runs(st);
+    const deadline = pod.spec?.activeDeadlineSeconds;
+    if (!st.terminalPhase && deadline !== undefined) {
+      // pkg/kubelet/active_deadline.go: past the deadline the pod fails and its containers stop.
+      const until = Date.parse(st.startTime) + deadline * 1000;
+      if (Date.now() >= until) {
+        st.terminalPhase = 'Failed';
+        st.statusReason = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+        this.#o.recorder.pod(pod, 'Normal', 'DeadlineExceeded', st.statusReason.message);
+      } else {
+        this.#later(st, until);
+      }
+    }
     if (!st.terminalPhase) {
       if (sandbox && sandbox.state !== 'ready') {
         this.#o.recorder.pod(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
@@ -115,7 +127,12 @@ export class PodSyncer {
         sandbox = undefined;
         runs = await this.runs(st);
       }
-      if (!sandbox) sandbox = await this.#createSandbox(st);
+      if (!sandbox) {
+        // A new pod shows Pending with its containers waiting while the sandbox is made and
+        // images are pulled (upstream's first status update).
+        if (!pod.status?.phase) await this.#writeStatus(st, undefined, runs);
+        sandbox = await this.#createSandbox(st);
+      }
       await this.#syncContainers(st, sandbox, runs);
       runs = await this.runs(st);
       await this.#removeOldAttempts(st, runs);
@@ -128,6 +145,12 @@ export class PodSyncer {
       runs = await this.runs(st);
     }
     await this.#writeStatus(st, sandbox, runs);
+    if (st.terminalPhase && !st.networkReleased && sandbox?.network === 'pod') {
+      // A finished pod keeps its containers (for logs) but gives its IP back, as upstream stops
+      // the sandbox of a terminated pod (pkg/kubelet/kubelet.go SyncTerminatedPod).
+      await this.#o.engine.network.teardown(st.uid);
+      st.networkReleased = true;
+    }
   }
 
   async #writeStatus(st: PodState, sandbox: SandboxStatus | undefined, runs: Runs): Promise<void> {
@@ -155,7 +178,7 @@ export class PodSyncer {
     const status = computePodStatus({
       pod,
       sandboxReady: sandbox?.state === 'ready',
-      ...(sandbox?.ip ? { podIP: sandbox.ip } : {}),
+      ...(sandbox?.ip ? { podIP: sandbox.ip } : sandbox && pod.spec?.hostNetwork ? { podIP: this.#o.nodeIP } : {}),
       hostIP: this.#o.nodeIP,
       startTime: st.startTime!,
       containers: facts,
@@ -163,6 +186,7 @@ export class PodSyncer {
       now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     if (status.phase === 'Succeeded' || status.phase === 'Failed') st.terminalPhase = status.phase;
+    if (st.statusReason) Object.assign(status, st.statusReason);
     await this.#o.statuses.set(pod, status);
   }
 

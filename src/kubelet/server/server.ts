@@ -13,7 +13,7 @@ import { isContainerNotAvailable, isContainerNotFound, isPodNotFound, type PodSt
 import { HttpError, isHttpError } from './http-error.ts';
 import { serveContainerLogs } from './logs.ts';
 import { parseRoute } from './routes.ts';
-import { handleStreamUpgrade, type StreamDeps } from './upgrade.ts';
+import { HandshakeRefused, handleStreamUpgrade, type StreamDeps } from './upgrade.ts';
 import { serveStats } from '../stats/stats-handler.ts';
 import type { StatsProvider } from '../stats/stats-provider.ts';
 
@@ -125,6 +125,7 @@ export class KubeletServer {
       if (!route || route.kind === 'logs') throw new HttpError(404, '404 page not found');
       await handleStreamUpgrade(req, socket, head, route, url.searchParams, this.#deps());
     } catch (err) {
+      if (err instanceof HandshakeRefused) return;
       const { status, message } = this.#describe(err, url.pathname);
       if (socket.writable) {
         const body = `${message}\n`;

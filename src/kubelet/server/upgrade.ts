@@ -55,15 +55,30 @@ function negotiate(offered: string[], supported: readonly string[]): string | un
 }
 
 function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     // `ws` rejects subprotocols that are not RFC 7230 tokens, and `SPDY/3.1+portforward.k8s.io`
     // has a '/': the protocol is negotiated here, so its header is taken out of the request and
     // the answer added to the 101 response.
     delete req.headers['sec-websocket-protocol'];
     const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
     server.once('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
-    server.handleUpgrade(req, socket, head, (ws) => resolve(ws));
+    // A handshake `ws` refuses is answered (400) and closed by it, without the callback.
+    const refused = (): void => reject(new HandshakeRefused());
+    socket.once('close', refused);
+    server.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('close', refused);
+      resolve(ws);
+    });
   });
+}
+
+/** The WebSocket handshake was refused and answered; nothing more to write on the socket. */
+export class HandshakeRefused extends Error {
+  readonly code = 'HandshakeRefused';
+  constructor() {
+    super('the WebSocket handshake was refused');
+    this.name = 'HandshakeRefused';
+  }
 }
 
 function acceptSpdy(socket: Duplex, head: Buffer, protocol: string): SpdyConnection {

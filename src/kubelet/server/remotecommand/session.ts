@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import type { Engine } from '../../../runtime/engine.ts';
 import { attachContainer } from '../../../runtime/engine-attach.ts';
 import { terminalResizer } from './terminal-size.ts';
-import { exitStatus, internalErrorStatus, successStatus, type CommandStreams, type StreamStatus } from './streams.ts';
+import { exitStatus, internalErrorStatus, successStatus, type CommandStreams, type StreamStatus, type TerminalSize } from './streams.ts';
 
 export async function runExecSession(engine: Engine, containerId: string, command: string[], streams: CommandStreams, log: Logger): Promise<void> {
   const ac = new AbortController();
@@ -44,11 +44,38 @@ export async function runAttachSession(engine: Engine, containerId: string, stre
     await streams.finish(internalErrorStatus(`error attaching to container: ${err instanceof Error ? err.message : String(err)}`));
     return;
   }
-  streams.onResize((s) => session.resize(s.height, s.width));
+  streams.onResize(paced((s) => session.resize(s.height, s.width)));
   const ended = await Promise.race([session.done.then(() => 'exited' as const), streams.gone.then(() => 'gone' as const)]);
   session.close();
   if (ended === 'gone') return;
   await streams.finish(successStatus());
+}
+
+/**
+ * Applies terminal sizes one at a time with a short gap: conmon takes one "rows cols" line per
+ * read of its winsz fifo, so two sizes written back to back (kubectl attach sends size+1, then the
+ * size, to force a redraw) would leave the second unread. Only the latest pending sizes are kept.
+ */
+function paced(apply: (s: TerminalSize) => void, gapMs = 50): (s: TerminalSize) => void {
+  const queue: TerminalSize[] = [];
+  let busy = false;
+  const next = (): void => {
+    const s = queue.shift();
+    if (!s) {
+      busy = false;
+      return;
+    }
+    apply(s);
+    setTimeout(next, gapMs).unref();
+  };
+  return (s) => {
+    queue.push(s);
+    if (queue.length > 2) queue.splice(0, queue.length - 2);
+    if (!busy) {
+      busy = true;
+      next();
+    }
+  };
 }
 
 function sink(): Writable {
