@@ -17,6 +17,13 @@ export interface PodState {
   terminationMessages: Map<string, string>;
   startTime?: string;
   terminalPhase?: 'Succeeded' | 'Failed';
+  /**
+   * Why the node agent itself failed the pod (eviction): status reason and message, and whether
+   * to add the DisruptionTarget condition (pkg/kubelet/eviction/eviction_manager.go evictPod).
+   */
+  failure?: { reason: string; message: string; disruptionTarget?: boolean };
+  /** Grace period (s) to stop the containers of a pod failed by the node agent, instead of the pod's. */
+  stopGraceSeconds?: number;
   /** Termination running or done. */
   terminating: boolean;
   /** The earliest time a timed retry is wanted (backoff), ms since the epoch. */

@@ -123,7 +123,7 @@ export class PodSyncer {
       // A finished pod: nothing runs again (e.g. activeDeadlineSeconds or a Failed init).
       for (const list of runs.values()) {
         const latest = list.at(-1);
-        if (latest?.status.status === 'running') await this.#o.engine.containers.stop(latest.status.id, this.#grace(pod));
+        if (latest?.status.status === 'running') await this.#o.engine.containers.stop(latest.status.id, st.stopGraceSeconds ?? this.#grace(pod));
       }
       runs = await this.runs(st);
     }
@@ -160,6 +160,7 @@ export class PodSyncer {
       startTime: st.startTime!,
       containers: facts,
       ...(st.terminalPhase ? { terminalPhase: st.terminalPhase } : {}),
+      ...(st.failure ? { failure: st.failure } : {}),
       now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     if (status.phase === 'Succeeded' || status.phase === 'Failed') st.terminalPhase = status.phase;

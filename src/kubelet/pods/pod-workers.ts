@@ -48,6 +48,11 @@ export class PodWorkers {
     return this.#states;
   }
 
+  /** Queues a sync of the pod (after the eviction manager failed it, say). */
+  requestSync(uid: string): void {
+    if (this.#states.has(uid)) this.#queue.add(uid);
+  }
+
   findPod(namespace: string, name: string): PodState | undefined {
     for (const st of this.#states.values()) {
       if (st.pod.metadata.namespace === namespace && st.pod.metadata.name === name && !st.removedFromApi) return st;
