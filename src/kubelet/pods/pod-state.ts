@@ -33,6 +33,11 @@ export interface PodState {
 }
 
 export function newPodState(pod: Pod): PodState {
+  // A pod the API shows in a terminal phase stays there (an agent restart must not run an
+  // evicted pod again: pkg/kubelet/status/status_manager.go never leaves a terminal phase).
+  const phase = pod.status?.phase;
+  const terminal = phase === 'Succeeded' || phase === 'Failed' ? phase : undefined;
+  const disrupted = (pod.status?.conditions ?? []).some((c) => c.type === 'DisruptionTarget' && c.status === 'True');
   return {
     uid: pod.metadata.uid!,
     pod,
@@ -42,6 +47,8 @@ export function newPodState(pod: Pod): PodState {
     terminationMessages: new Map(),
     terminating: false,
     postStartFailed: new Set(),
+    ...(terminal ? { terminalPhase: terminal } : {}),
+    ...(terminal === 'Failed' && pod.status?.reason ? { failure: { reason: pod.status.reason, message: pod.status.message ?? '', ...(disrupted ? { disruptionTarget: true } : {}) } } : {}),
   };
 }
 
