@@ -194,6 +194,14 @@ describe('kubectl top on skiff up', () => {
     assert.match(watch.stderr, /MethodNotAllowed|not supported|405/);
   });
 
+  test('logs and exec still go through the shared kubelet client', async () => {
+    const exec = await kubectl('1.33', server, ['exec', 'idle', '-c', 'side', '--', 'echo', 'through-the-kubelet']);
+    assert.equal(exec.code, 0, exec.stderr);
+    assert.equal(exec.stdout.trim(), 'through-the-kubelet');
+    const logs = await kubectl('1.33', server, ['logs', 'idle', '-c', 'main']);
+    assert.equal(logs.code, 0, logs.stderr);
+  });
+
   test('client-node 1.4.0 Metrics reads PodMetricsList and NodeMetricsList', async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(server.kubeconfig);
