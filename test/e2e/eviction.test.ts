@@ -20,6 +20,7 @@ const bridge = `skiffe${hex}`;
 const nodeName = `evict-${hex}`;
 let server: RunningServer;
 let dataDir: string;
+let upArgs: string[];
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -32,11 +33,9 @@ async function freePort(): Promise<number> {
 before(async () => {
   dataDir = await tempDir('e2e-evict');
   const subnet = `10.42.${192 + (randomBytes(1)[0]! % 16)}.0/24`;
-  server = await startServer({
-    command: 'up', dataDir,
-    extraArgs: ['--node-name', nodeName, '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', bridge, '--cgroup-root', cgroupRoot,
-      '--eviction-hard', 'memory.available<100Ti'],
-  });
+  upArgs = ['--node-name', nodeName, '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', bridge, '--cgroup-root', cgroupRoot,
+    '--eviction-hard', 'memory.available<100Ti'];
+  server = await startServer({ command: 'up', dataDir, extraArgs: upArgs });
 });
 
 after(async () => {
@@ -89,5 +88,20 @@ describe('eviction under node memory pressure', () => {
     assert.deepEqual(running, []);
     const got = await kubectl('1.33', server, ['get', 'pod', 'victim', '--no-headers']);
     assert.match(got.stdout, /^victim\s+0\/1\s+(Evicted|Error)\s/);
+  });
+
+  test('after the node agent restarts, the evicted pod stays Failed/Evicted and is not run again', async () => {
+    const before = JSON.parse((await kubectl('1.33', server, ['get', 'pod', 'victim', '-o', 'json'])).stdout) as PodView;
+    await server.stop();
+    server = await startServer({ command: 'up', dataDir, extraArgs: upArgs });
+    const engine = await Engine.open({ dataDir: join(dataDir, 'node', 'engine') });
+    // The agent syncs every pod it runs at start and again every 10 s: watch over two rounds.
+    for (let i = 0; i < 15; i++) {
+      const v = JSON.parse((await kubectl('1.33', server, ['get', 'pod', 'victim', '-o', 'json'])).stdout) as PodView;
+      assert.deepEqual([v.status.phase, v.status.reason, v.status.message], [before.status.phase, before.status.reason, before.status.message]);
+      const running = (await engine.containers.list()).filter((c) => c.status === 'running' && c.labels['io.kubernetes.pod.name'] === 'victim');
+      assert.deepEqual(running, [], 'the evicted pod was started again');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   });
 });
