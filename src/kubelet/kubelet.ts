@@ -174,6 +174,7 @@ export class Kubelet {
         imageBackoff: o.imageBackoff ?? { baseMs: 10_000, maxMs: 300_000 },
         ...(o.volumes ? { volumes: o.volumes } : {}),
         ...(o.probes ? { probes: o.probes } : {}),
+        admit: (pod) => this.#eviction?.admit(pod),
       });
       const workers = new PodWorkers({
         clientset: o.clientset,

@@ -48,6 +48,19 @@ after(async () => {
   assert.deepEqual(left, [], 'host state left behind');
 });
 
+const VICTIM = `apiVersion: v1
+kind: Pod
+metadata:
+  name: victim
+spec:
+  containers:
+  - name: victim
+    image: busybox
+    command: ["sleep", "3600"]
+    resources:
+      requests: { memory: 1Ki }
+`;
+
 interface PodView {
   status: { phase?: string; reason?: string; message?: string; conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>; containerStatuses?: Array<{ state: { running?: object; terminated?: object } }> };
 }
@@ -63,7 +76,8 @@ describe('eviction under node memory pressure', () => {
   });
 
   test('a running pod is evicted: Failed, reason Evicted, the kubelet\'s message, an Evicted event, containers stopped', async () => {
-    const applied = await kubectl('1.33', server, ['run', 'victim', '--image=busybox', '--restart=Always', '--', 'sleep', '3600']);
+    // Burstable: admitted under pressure, then evicted for using more than it requests.
+    const applied = await kubectl('1.33', server, ['apply', '-f', '-'], { input: VICTIM });
     assert.equal(applied.code, 0, applied.stderr);
     let view: PodView | undefined;
     await waitUntil(async () => {
@@ -72,7 +86,7 @@ describe('eviction under node memory pressure', () => {
       return view.status.phase === 'Failed';
     }, 90_000, 'the pod is evicted');
     assert.equal(view!.status.reason, 'Evicted');
-    assert.match(view!.status.message ?? '', /^The node was low on resource: memory\. Threshold quantity: 100Ti, available: \d+(Ki|Mi|Gi)\. Container victim was using \d+(Ki|Mi)?, request is 0, has larger consumption of memory\. $/);
+    assert.match(view!.status.message ?? '', /^The node was low on resource: memory\. Threshold quantity: 100Ti, available: \d+(Ki|Mi|Gi)\. Container victim was using \d+(Ki|Mi)?, request is 1Ki, has larger consumption of memory\. $/);
     const disruption = view!.status.conditions?.find((c) => c.type === 'DisruptionTarget');
     assert.deepEqual([disruption?.status, disruption?.reason, disruption?.message], ['True', 'TerminationByKubelet', view!.status.message]);
     await waitUntil(async () => {
@@ -88,6 +102,21 @@ describe('eviction under node memory pressure', () => {
     assert.deepEqual(running, []);
     const got = await kubectl('1.33', server, ['get', 'pod', 'victim', '--no-headers']);
     assert.match(got.stdout, /^victim\s+0\/1\s+(Evicted|Error)\s/);
+  });
+
+  test('under MemoryPressure a BestEffort pod is rejected at admission and never runs', async () => {
+    const run = await kubectl('1.33', server, ['run', 'besteffort', '--image=busybox', '--restart=Always', '--', 'sleep', '3600']);
+    assert.equal(run.code, 0, run.stderr);
+    let view: PodView | undefined;
+    await waitUntil(async () => {
+      view = JSON.parse((await kubectl('1.33', server, ['get', 'pod', 'besteffort', '-o', 'json'])).stdout) as PodView;
+      return view.status.phase === 'Failed';
+    }, 60_000, 'the pod is rejected');
+    assert.deepEqual([view!.status.reason, view!.status.message], ['Evicted', 'Pod was rejected: The node had condition: [MemoryPressure]. ']);
+    const events = await kubectl('1.33', server, ['get', 'events', '--field-selector', 'involvedObject.name=besteffort,reason=Evicted', '-o', 'jsonpath={.items[*].message}']);
+    assert.equal(events.stdout.trim(), 'The node had condition: [MemoryPressure].');
+    const engine = await Engine.open({ dataDir: join(dataDir, 'node', 'engine') });
+    assert.deepEqual((await engine.containers.list()).filter((c) => c.labels['io.kubernetes.pod.name'] === 'besteffort'), []);
   });
 
   test('after the node agent restarts, the evicted pod stays Failed/Evicted and is not run again', async () => {

@@ -97,3 +97,20 @@ test('a percentage threshold is taken of the node capacity', async () => {
   assert.equal(round.evicted?.metadata.name, 'a');
   assert.match(t.events[0]![2], /Threshold quantity: 8000Mi, available: 7000Mi\. /);
 });
+
+test('admission under memory pressure turns away BestEffort pods only (unless critical or tolerating the taint)', async () => {
+  const t = setup([]);
+  const bestEffort = pod('be');
+  assert.equal(t.manager.admit(bestEffort), undefined, 'no pressure: everything is admitted');
+  t.setAvailable(10 * Mi);
+  await t.manager.synchronize(1000);
+  assert.deepEqual(t.manager.admit(bestEffort), { reason: 'Evicted', message: 'The node had condition: [MemoryPressure]. ' });
+  assert.equal(t.manager.admit(pod('guaranteed', '64Mi')), undefined);
+  assert.equal(t.manager.admit(pod('critical', undefined, 2_000_000_000)), undefined);
+  const tolerant = pod('tolerant');
+  tolerant.spec!.tolerations = [{ key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' }];
+  assert.equal(t.manager.admit(tolerant), undefined);
+  const other = pod('other');
+  other.spec!.tolerations = [{ key: 'node.kubernetes.io/disk-pressure', operator: 'Exists' }];
+  assert.notEqual(t.manager.admit(other), undefined);
+});

@@ -5,10 +5,11 @@
 // at once. MemoryPressure stays True for the transition period after the threshold stops being met
 // (--eviction-pressure-transition-period) so the condition does not flap.
 import type { Logger } from 'pino';
-import type { Pod } from '../../api/types/core-v1.ts';
+import type { Pod, Toleration } from '../../api/types/core-v1.ts';
 import type { PodStats, Summary } from '../../api/types/stats-v1alpha1.ts';
 import type { PodState } from '../pods/pod-state.ts';
 import { podKey } from '../pods/pod-state.ts';
+import { qosClass } from '../status/qos.ts';
 import { sleepOrAbort } from '../util/sleep.ts';
 import { EVICTED_REASON, memoryEvictionMessage } from './eviction-message.ts';
 import { rankMemoryPressure } from './memory-ranking.ts';
@@ -18,6 +19,12 @@ import { thresholdBytes, thresholdQuantity, type MemoryThreshold } from './thres
 const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 /** Hard thresholds stop the pod at once (eviction_manager.go immediateEvictionGracePeriodSeconds). */
 const IMMEDIATE_GRACE_SECONDS = 1;
+const MEMORY_PRESSURE_TAINT = { key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' } as const;
+
+function toleratesMemoryPressure(tolerations: readonly Toleration[] | undefined): boolean {
+  return (tolerations ?? []).some((t) => (!t.effect || t.effect === MEMORY_PRESSURE_TAINT.effect)
+    && (t.operator === 'Exists' ? !t.key || t.key === MEMORY_PRESSURE_TAINT.key : t.key === MEMORY_PRESSURE_TAINT.key && !t.value));
+}
 
 export interface EvictionPodSource {
   readonly states: ReadonlyMap<string, PodState>;
@@ -73,6 +80,18 @@ export class EvictionManager {
       }
       await sleepOrAbort(every, signal);
     }
+  }
+
+  /**
+   * Whether a new pod may start (eviction_manager.go Admit): under memory pressure a BestEffort
+   * pod is turned away unless it is critical or tolerates the memory-pressure taint.
+   */
+  admit(pod: Pod): { reason: string; message: string } | undefined {
+    if (!this.#pressure) return undefined;
+    if ((pod.spec?.priority ?? 0) >= SYSTEM_CRITICAL_PRIORITY) return undefined;
+    if (!pod.spec || qosClass(pod.spec) !== 'BestEffort') return undefined;
+    if (toleratesMemoryPressure(pod.spec.tolerations)) return undefined;
+    return { reason: EVICTED_REASON, message: 'The node had condition: [MemoryPressure]. ' };
   }
 
   /** One round: observe, update the pressure verdict, evict at most one pod. */

@@ -45,6 +45,8 @@ export interface PodSyncerOptions {
   imageBackoff: { baseMs: number; maxMs: number };
   volumes?: PodVolumePlugin;
   probes?: PodProbePlugin;
+  /** Whether a pod that has not started may (kubelet admission: the eviction manager's Admit). */
+  admit?: (pod: Pod) => { reason: string; message: string } | undefined;
 }
 
 type Kind = 'init' | 'app';
@@ -108,6 +110,15 @@ export class PodSyncer {
     delete st.nextSyncAt;
     let sandbox = await this.#sandbox(st.uid);
     let runs = await this.runs(st);
+    if (!st.terminalPhase && !sandbox && st.containerIds.size === 0) {
+      // A pod not admitted fails without running (pkg/kubelet/kubelet.go rejectPod).
+      const rejected = this.#o.admit?.(pod);
+      if (rejected) {
+        st.terminalPhase = 'Failed';
+        st.failure = { reason: rejected.reason, message: `Pod was rejected: ${rejected.message}` };
+        this.#o.recorder.pod(pod, 'Warning', rejected.reason, rejected.message);
+      }
+    }
     if (!st.terminalPhase) {
       if (sandbox && sandbox.state !== 'ready') {
         this.#o.recorder.pod(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
