@@ -186,7 +186,7 @@ export class ApiServer {
       if (!user && HEALTH_PATHS.test(url.pathname)) user = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
       if (!user) throw unauthorized();
       if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
-        await handleMetricsRequest({ res, ri, query: url.searchParams, cache: this.#cache, registries: this.#registries, collector: this.#summaries, signal: this.#abort.signal });
+        await handleMetricsRequest({ res, accept: req.headers.accept, ri, query: url.searchParams, cache: this.#cache, registries: this.#registries, collector: this.#summaries, signal: this.#abort.signal });
       } else if (ri.isResourceRequest) {
         longRunning = ri.verb === 'watch';
         const info = lookupResource(ri.group, ri.version, ri.resource);

@@ -9,6 +9,7 @@ import { parseQuantity } from '../api/validation/quantity.ts';
 import { Clientset } from '../client/clientset.ts';
 import { loadKubeconfig } from '../client/kubeconfig.ts';
 import type { ClientConfig } from '../client/kubeconfig.ts';
+import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
@@ -30,6 +31,7 @@ export interface AgentFlags {
   bridge?: string;
   port: string;
   logLevel: string;
+  evictionHard: string;
 }
 
 export function registerAgentCommand(program: Command): void {
@@ -51,6 +53,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--bridge <name>', 'bridge pods attach to (default skiff0)')
     .option('--port <port>', 'port of the kubelet server for logs/exec/port-forward (0: none)', '10250')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .option('--eviction-hard <threshold>', 'evict pods while memory is short, e.g. memory.available<100Mi or memory.available<5% (\'\': never)', DEFAULT_EVICTION_HARD)
     .action(async (flags: AgentFlags) => {
       await runAgent(flags);
     });
@@ -81,6 +84,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const log = createLogger(flags.logLevel);
   checkQuantity('--allocatable-memory', flags.allocatableMemory);
   checkQuantity('--allocatable-cpu', flags.allocatableCpu);
+  if (flags.evictionHard !== '') parseEvictionHard(flags.evictionHard);
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${flags.port}": expected a port number`);
   const maxPods = Number(flags.maxPods ?? '110');
@@ -108,6 +112,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     },
     maxPods,
     serverPort: port,
+    evictionHard: flags.evictionHard,
     ...(cfg.caPem ? { clientCaPem: cfg.caPem } : {}),
   });
   process.stderr.write(`skiff agent: node "${flags.nodeName}" joining ${cfg.server}\n`);

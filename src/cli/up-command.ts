@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Node } from '../api/types/core-v1.ts';
 import { Clientset } from '../client/clientset.ts';
+import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
 import { Kubelet } from '../kubelet/kubelet.ts';
 import { ensureBaseImages, ImageStore } from '../runtime/images/index.ts';
 import { parseListen, parseSeconds, startControlPlane } from './control-plane.ts';
@@ -27,6 +28,7 @@ export interface UpFlags {
   podSubnet?: string;
   bridge?: string;
   cgroupRoot?: string;
+  evictionHard: string;
 }
 
 export function registerUpCommand(program: Command): void {
@@ -38,6 +40,7 @@ export function registerUpCommand(program: Command): void {
     .option('--pod-subnet <cidr>', 'pod subnet instead of the /24 the control plane assigns from 10.42.0.0/16')
     .option('--bridge <name>', 'bridge pods attach to (default skiff0)')
     .option('--cgroup-root <path>', 'cgroup under which pods run (default /skiff)')
+    .option('--eviction-hard <threshold>', 'evict pods while memory is short, e.g. memory.available<100Mi or memory.available<5% (\'\': never)', DEFAULT_EVICTION_HARD)
     .action(async (flags: UpFlags) => {
       await runUp(flags);
     });
@@ -60,6 +63,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   if (!Number.isInteger(kubeletPort) || kubeletPort < 1 || kubeletPort > 65535) throw new Error(`--kubelet-port "${flags.kubeletPort}": expected a port number from 1 to 65535`);
   const historyRetentionSeconds = parseSeconds('--history-retention', flags.historyRetention);
   const eventTtlSeconds = parseSeconds('--event-ttl', flags.eventTtl);
+  if (flags.evictionHard !== '') parseEvictionHard(flags.evictionHard);
   const t0 = performance.now();
   process.stderr.write(`skiff up: a single-node cluster in ${flags.dataDir}\n`);
 
@@ -89,6 +93,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     serverHost: flags.nodeIp,
     serverPort: kubeletPort,
     clientCaPem: cp.pki.caCertPem,
+    evictionHard: flags.evictionHard,
     engineSettings: {
       ...(flags.podSubnet ? { subnet: flags.podSubnet } : {}),
       ...(flags.bridge ? { bridge: flags.bridge } : {}),

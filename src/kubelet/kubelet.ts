@@ -20,6 +20,8 @@ import { PodStreamResolver } from './pods/stream-backend.ts';
 import { KubeletServer } from './server/server.ts';
 import { selfSignedServingCert } from './server/serving-cert.ts';
 import { StatsProvider } from './stats/stats-provider.ts';
+import { EvictionManager } from './eviction/eviction-manager.ts';
+import { DEFAULT_EVICTION_HARD, parseEvictionHard } from './eviction/threshold.ts';
 import { StatusManager } from './status/status-manager.ts';
 import { PodProbes, execWithTimeout } from './probes/index.ts';
 import { PodVolumes } from './volumes/index.ts';
@@ -65,6 +67,12 @@ export interface KubeletOptions {
   /** Volume and probe plugins; src/kubelet/volumes and src/kubelet/probes by default. */
   volumes?: PodVolumePlugin;
   probes?: PodProbePlugin;
+  /** Hard eviction threshold (--eviction-hard), `memory.available<100Mi` by default; '' turns eviction off. */
+  evictionHard?: string;
+  /** How often eviction thresholds are checked (ms); 10 s by default. */
+  evictionIntervalMs?: number;
+  /** How long MemoryPressure stays after the threshold stops being met (ms); 5 min by default. */
+  evictionPressureTransitionMs?: number;
 }
 
 export class KubeletError extends Error {
@@ -77,6 +85,7 @@ export class Kubelet {
   #engine: Engine | undefined;
   #workers: PodWorkers | undefined;
   #stats: StatsProvider | undefined;
+  #eviction: EvictionManager | undefined;
   #ready: Array<() => void> = [];
   #isReady = false;
 
@@ -106,6 +115,8 @@ export class Kubelet {
 
   async run(signal: AbortSignal): Promise<void> {
     const o = this.#o;
+    const evictionHard = o.evictionHard ?? DEFAULT_EVICTION_HARD;
+    const threshold = evictionHard === '' ? undefined : parseEvictionHard(evictionHard);
     const nodeIP = o.nodeIP ?? defaultNodeIP();
     await mkdir(o.dataDir, { recursive: true, mode: 0o750 });
     const inner = new AbortController();
@@ -128,6 +139,7 @@ export class Kubelet {
         ...(o.maxPods !== undefined ? { maxPods: o.maxPods } : {}),
         ...(o.labels ? { labels: o.labels } : {}),
         ...(o.nodeStatusIntervalMs !== undefined ? { updateIntervalMs: o.nodeStatusIntervalMs } : {}),
+        memoryPressure: () => this.#eviction?.underMemoryPressure,
       });
       await nodeStatus.register();
       const lease = new LeaseRenewer({ clientset: o.clientset, nodeName: o.nodeName, log: this.#log, ...(o.leaseIntervalMs !== undefined ? { renewIntervalMs: o.leaseIntervalMs } : {}) });
@@ -192,6 +204,7 @@ export class Kubelet {
         imageBackoff: o.imageBackoff ?? { baseMs: 10_000, maxMs: 300_000 },
         volumes,
         probes,
+        admit: (pod) => this.#eviction?.admit(pod),
       });
       const workers = new PodWorkers({
         clientset: o.clientset,
@@ -202,6 +215,18 @@ export class Kubelet {
         ...(o.relistIntervalMs !== undefined ? { relistIntervalMs: o.relistIntervalMs } : {}),
       });
       this.#workers = workers;
+      if (threshold) {
+        const eviction = new EvictionManager({
+          stats, pods: workers, recorder, threshold, log: this.#log,
+          ...(o.evictionIntervalMs !== undefined ? { intervalMs: o.evictionIntervalMs } : {}),
+          ...(o.evictionPressureTransitionMs !== undefined ? { pressureTransitionMs: o.evictionPressureTransitionMs } : {}),
+          onPressureChange: () => {
+            nodeStatus.updateStatus(true).catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'node status update failed'));
+          },
+        });
+        this.#eviction = eviction;
+        tasks.push(eviction.run(sig));
+      }
       this.#resolver = new PodStreamResolver(workers, syncer, engine);
       if (server) tasks.push(server.run(sig));
       tasks.push(engine.containers.run(sig));

@@ -6,6 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from '../../src/kubelet/pods/labels.ts';
 import { StatsProvider } from '../../src/kubelet/stats/stats-provider.ts';
+import type { Node } from '../../src/api/types/core-v1.ts';
+import type { Summary } from '../../src/api/types/stats-v1alpha1.ts';
+import { createCa, issueCert } from '../../src/apiserver/auth/certs.ts';
+import { kubeletGetJson } from '../../src/apiserver/kubelet-client.ts';
+import type { PodStreamBackend } from '../../src/kubelet/server/backend.ts';
+import { KubeletServer } from '../../src/kubelet/server/server.ts';
+import { selfSignedServingCert } from '../../src/kubelet/server/serving-cert.ts';
 import { makeEngineEnv, type EngineTestEnv } from './engine-helpers.ts';
 
 let t: EngineTestEnv;
@@ -59,5 +66,28 @@ describe('kubelet stats provider', () => {
     // A second summary soon after reuses the samples: rates are still there.
     const again = await stats.summary();
     assert.ok((again.pods[0]?.containers.find((c) => c.name === 'burn')?.cpu?.usageNanoCores ?? 0) > 0);
+  });
+
+  test('GET /stats/summary on the kubelet server, only with a client certificate the cluster CA signed', async () => {
+    const ca = await createCa('skiff-test-ca', 1);
+    const client = await issueCert(ca, { cn: 'kube-apiserver-kubelet-client', orgs: [], usage: 'client', days: 1 });
+    const stats = new StatsProvider({ engine: t.engine, nodeName: 'n1', log: pino({ level: 'silent' }) });
+    const server = new KubeletServer({
+      host: '127.0.0.1', port: 0, tls: await selfSignedServingCert('127.0.0.1'), clientCaPem: ca.certPem,
+      backend: {} as PodStreamBackend, engine: t.engine, log: pino({ level: 'silent' }), stats,
+    });
+    const { port } = await server.listen();
+    const ac = new AbortController();
+    const serving = server.run(ac.signal);
+    try {
+      const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } } as Node;
+      const summary = await kubeletGetJson<Summary>(node, '/stats/summary', { cert: { certPem: client.certPem, keyPem: client.keyPem }, timeoutMs: 10_000 });
+      assert.equal(summary.node.nodeName, 'n1');
+      assert.deepEqual(summary.pods.map((p) => p.podRef.uid), [uid]);
+      await assert.rejects(kubeletGetJson<Summary>(node, '/stats/summary', { cert: undefined, timeoutMs: 10_000 }), (err: Error & { status?: number }) => err.status === 401);
+    } finally {
+      ac.abort();
+      await serving;
+    }
   });
 });

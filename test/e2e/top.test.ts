@@ -194,6 +194,25 @@ describe('kubectl top on skiff up', () => {
     assert.match(watch.stderr, /MethodNotAllowed|not supported|405/);
   });
 
+  test('kubectl get podmetrics and nodemetrics print tables as metrics-server does', async () => {
+    const pods = await kubectl('1.33', server, ['get', 'podmetrics']);
+    assert.equal(pods.code, 0, pods.stderr);
+    assert.match(pods.stdout, /^NAME\s+CPU\s+MEMORY\s+WINDOW\s*$/m);
+    assert.match(pods.stdout, /^busy\s+\d+[num]?\s+\d+(Ki|Mi)?\s+10s\s*$/m);
+    assert.match(pods.stdout, /^idle\s+\d+[num]?\s+\d+(Ki|Mi)?\s+10s\s*$/m);
+    const nodes = await kubectl('1.27', server, ['get', 'nodes.metrics.k8s.io']);
+    assert.equal(nodes.code, 0, nodes.stderr);
+    assert.match(nodes.stdout, new RegExp(`^${nodeName}\\s+\\d+[num]?\\s+\\d+(Ki|Mi|Gi)?\\s+10s\\s*$`, 'm'));
+  });
+
+  test('logs and exec still go through the shared kubelet client', async () => {
+    const exec = await kubectl('1.33', server, ['exec', 'idle', '-c', 'side', '--', 'echo', 'through-the-kubelet']);
+    assert.equal(exec.code, 0, exec.stderr);
+    assert.equal(exec.stdout.trim(), 'through-the-kubelet');
+    const logs = await kubectl('1.33', server, ['logs', 'idle', '-c', 'main']);
+    assert.equal(logs.code, 0, logs.stderr);
+  });
+
   test('client-node 1.4.0 Metrics reads PodMetricsList and NodeMetricsList', async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(server.kubeconfig);

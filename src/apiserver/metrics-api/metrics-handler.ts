@@ -11,14 +11,18 @@ import { matchesLabels, parseLabelSelector } from '../../api/selectors/labels.ts
 import type { Node, Pod } from '../../api/types/core-v1.ts';
 import { METRICS_API_VERSION, METRICS_GROUP, METRICS_VERSION, type MetricsList, type NodeMetrics, type PodMetrics } from '../../api/types/metrics-v1beta1.ts';
 import type { WatchCache } from '../cache/watch-cache.ts';
+import { negotiate } from '../handlers/negotiate.ts';
 import { writeJson } from '../http-io.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { RequestInfo } from '../request-info.ts';
+import { metricsTable } from './metrics-table.ts';
 import type { SummaryCollector } from './summary-collector.ts';
 import { findPodStats, nodeMetricsFromSummary, podMetricsFromStats } from './summary-to-metrics.ts';
 
 export interface MetricsRequest {
   res: ServerResponse;
+  /** The Accept header: JSON, a Table (kubectl get) or metadata only. */
+  accept: string | undefined;
   ri: RequestInfo;
   query: URLSearchParams;
   cache: WatchCache;
@@ -59,6 +63,20 @@ function list<T>(kind: 'NodeMetricsList' | 'PodMetricsList', items: T[]): Metric
   return { kind, apiVersion: METRICS_API_VERSION, metadata: {}, items };
 }
 
+/** Writes one object or a list in the format the client asked for. */
+function respond(m: MetricsRequest, kind: 'NodeMetricsList' | 'PodMetricsList', items: Array<NodeMetrics | PodMetrics>, single: boolean): void {
+  const fmt = negotiate(m.accept);
+  if (fmt.kind === 'table') {
+    const v = m.query.get('includeObject');
+    writeJson(m.res, 200, { ...metricsTable(items, v === 'None' || v === 'Object' ? v : 'Metadata'), apiVersion: fmt.apiVersion });
+  } else if (fmt.kind === 'partial') {
+    const partial = items.map((i) => ({ kind: 'PartialObjectMetadata', apiVersion: fmt.apiVersion, metadata: i.metadata }));
+    writeJson(m.res, 200, single ? partial[0] : { kind: 'PartialObjectMetadataList', apiVersion: fmt.apiVersion, metadata: {}, items: partial });
+  } else {
+    writeJson(m.res, 200, single ? items[0] : list(kind, items));
+  }
+}
+
 async function objects<T extends KubeObject>(m: MetricsRequest, key: '/pods' | '/nodes', namespace: string): Promise<T[]> {
   const registry = m.registries.get(key)!;
   await m.cache.sync();
@@ -89,7 +107,7 @@ export async function handleMetricsRequest(m: MetricsRequest): Promise<void> {
       const summary = summaries.get(ri.name);
       const metrics = summary ? nodeMetricsFromSummary(node, summary, now) : undefined;
       if (!metrics) throw notFound(NODES_GR, ri.name);
-      writeJson(m.res, 200, metrics);
+      respond(m, 'NodeMetricsList', [metrics], true);
       return;
     }
     const nodes = (await objects<Node>(m, '/nodes', '')).filter(selectorFilter(m.query, false));
@@ -101,19 +119,19 @@ export async function handleMetricsRequest(m: MetricsRequest): Promise<void> {
       if (metrics) items.push(metrics);
     }
     items.sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
-    writeJson(m.res, 200, list('NodeMetricsList', items));
+    respond(m, 'NodeMetricsList', items, false);
     return;
   }
   if (ri.name) {
     const pod = await getObject<Pod>(m, '/pods', ri.namespace, ri.name);
     const metrics = (await podMetrics(m, [pod], now))[0];
     if (!metrics) throw notFound(PODS_GR, `${ri.namespace}/${ri.name}`);
-    writeJson(m.res, 200, metrics);
+    respond(m, 'PodMetricsList', [metrics], true);
     return;
   }
   const pods = (await objects<Pod>(m, '/pods', ri.namespace)).filter(selectorFilter(m.query, true));
   pods.sort((a, b) => compareKeys([a.metadata.namespace ?? '', a.metadata.name ?? ''], [b.metadata.namespace ?? '', b.metadata.name ?? '']));
-  writeJson(m.res, 200, list('PodMetricsList', await podMetrics(m, pods, now)));
+  respond(m, 'PodMetricsList', await podMetrics(m, pods, now), false);
 }
 
 function compareKeys(a: string[], b: string[]): number {

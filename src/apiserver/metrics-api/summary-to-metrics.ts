@@ -5,7 +5,7 @@
 import type { Node, Pod } from '../../api/types/core-v1.ts';
 import { METRICS_API_VERSION, type ContainerMetrics, type NodeMetrics, type PodMetrics } from '../../api/types/metrics-v1beta1.ts';
 import type { CPUStats, MemoryStats, PodStats, Summary } from '../../api/types/stats-v1alpha1.ts';
-import { formatBytes, formatGoDuration, formatNanoCores } from './quantity-format.ts';
+import { formatBytes, formatGoDuration, formatNanoCores } from '../../api/quantity-format.ts';
 
 /**
  * The window the kubelet's rates cover: its stats provider samples every cgroup every 10 s

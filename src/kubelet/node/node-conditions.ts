@@ -8,8 +8,9 @@ const MEMORY_THRESHOLD = 100 * 1024 * 1024;
 
 interface Verdict { type: string; status: 'True' | 'False'; reason: string; message: string }
 
-export function conditionVerdicts(facts: MachineFacts): Verdict[] {
-  const memory = facts.memoryAvailableBytes < MEMORY_THRESHOLD;
+/** `memoryPressure`: the eviction manager's verdict (its threshold), when it runs. */
+export function conditionVerdicts(facts: MachineFacts, overrides: { memoryPressure?: boolean | undefined } = {}): Verdict[] {
+  const memory = overrides.memoryPressure ?? facts.memoryAvailableBytes < MEMORY_THRESHOLD;
   const disk = facts.storageBytes > 0 && facts.storageAvailableBytes < facts.storageBytes * 0.1;
   const pids = facts.pidMax > 0 && facts.pidsInUse > facts.pidMax * 0.9;
   return [

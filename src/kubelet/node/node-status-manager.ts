@@ -23,6 +23,8 @@ export interface NodeStatusManagerOptions {
   labels?: Record<string, string>;
   updateIntervalMs?: number;
   reportIntervalMs?: number;
+  /** MemoryPressure as the eviction manager sees it; undefined: from /proc/meminfo. */
+  memoryPressure?: () => boolean | undefined;
 }
 
 export class NodeStatusManager {
@@ -70,7 +72,7 @@ export class NodeStatusManager {
     return {
       capacity,
       allocatable: allocatableOf(capacity, this.#o.allocatable ?? {}),
-      conditions: nextConditions(previous?.conditions, conditionVerdicts(facts), now),
+      conditions: nextConditions(previous?.conditions, conditionVerdicts(facts, { memoryPressure: this.#o.memoryPressure?.() }), now),
       addresses: nodeAddresses(this.#o.nodeIP, this.#o.nodeName),
       daemonEndpoints: { kubeletEndpoint: { Port: this.kubeletPort } },
       nodeInfo: await systemInfo(),

@@ -17,12 +17,18 @@ export interface PodState {
   terminationMessages: Map<string, string>;
   startTime?: string;
   terminalPhase?: 'Succeeded' | 'Failed';
+  /**
+   * Why the node agent itself failed the pod (eviction, rejection, active deadline): status reason
+   * and message, and whether to add the DisruptionTarget condition
+   * (pkg/kubelet/eviction/eviction_manager.go evictPod).
+   */
+  failure?: { reason: string; message: string; disruptionTarget?: boolean };
+  /** Grace period (s) to stop the containers of a pod failed by the node agent, instead of the pod's. */
+  stopGraceSeconds?: number;
   /** Termination running or done. */
   terminating: boolean;
   /** The earliest time a timed retry is wanted (backoff), ms since the epoch. */
   nextSyncAt?: number;
-  /** status.reason and message (e.g. DeadlineExceeded). */
-  statusReason?: { reason: string; message: string };
   /** The pod finished and its network attachment (IP) was released. */
   networkReleased?: boolean;
   /** Containers whose postStart hook failed (engine id), to report the reason. */
@@ -30,10 +36,12 @@ export interface PodState {
 }
 
 export function newPodState(pod: Pod): PodState {
+  // A pod the API shows in a terminal phase stays there (an agent restart must not run an
+  // evicted pod again: pkg/kubelet/status/status_manager.go never leaves a terminal phase).
   const phase = pod.status?.phase;
+  const terminal = phase === 'Succeeded' || phase === 'Failed' ? phase : undefined;
+  const disrupted = (pod.status?.conditions ?? []).some((c) => c.type === 'DisruptionTarget' && c.status === 'True');
   return {
-    // A pod the API already shows finished (e.g. before an agent restart) stays finished.
-    ...(phase === 'Succeeded' || phase === 'Failed' ? { terminalPhase: phase } : {}),
     uid: pod.metadata.uid!,
     pod,
     removedFromApi: false,
@@ -42,6 +50,8 @@ export function newPodState(pod: Pod): PodState {
     terminationMessages: new Map(),
     terminating: false,
     postStartFailed: new Set(),
+    ...(terminal ? { terminalPhase: terminal } : {}),
+    ...(terminal === 'Failed' && pod.status?.reason ? { failure: { reason: pod.status.reason, message: pod.status.message ?? '', ...(disrupted ? { disruptionTarget: true } : {}) } } : {}),
   };
 }
 

@@ -45,6 +45,8 @@ export interface PodSyncerOptions {
   imageBackoff: { baseMs: number; maxMs: number };
   volumes?: PodVolumePlugin;
   probes?: PodProbePlugin;
+  /** Whether a pod that has not started may (kubelet admission: the eviction manager's Admit). */
+  admit?: (pod: Pod) => { reason: string; message: string } | undefined;
 }
 
 type Kind = 'init' | 'app';
@@ -108,14 +110,23 @@ export class PodSyncer {
     delete st.nextSyncAt;
     let sandbox = await this.#sandbox(st.uid);
     let runs = await this.runs(st);
+    if (!st.terminalPhase && !sandbox && st.containerIds.size === 0) {
+      // A pod not admitted fails without running (pkg/kubelet/kubelet.go rejectPod).
+      const rejected = this.#o.admit?.(pod);
+      if (rejected) {
+        st.terminalPhase = 'Failed';
+        st.failure = { reason: rejected.reason, message: `Pod was rejected: ${rejected.message}` };
+        this.#o.recorder.pod(pod, 'Warning', rejected.reason, rejected.message);
+      }
+    }
     const deadline = pod.spec?.activeDeadlineSeconds;
     if (!st.terminalPhase && deadline !== undefined) {
       // pkg/kubelet/active_deadline.go: past the deadline the pod fails and its containers stop.
       const until = Date.parse(st.startTime) + deadline * 1000;
       if (Date.now() >= until) {
         st.terminalPhase = 'Failed';
-        st.statusReason = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
-        this.#o.recorder.pod(pod, 'Normal', 'DeadlineExceeded', st.statusReason.message);
+        st.failure = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+        this.#o.recorder.pod(pod, 'Normal', 'DeadlineExceeded', st.failure.message);
       } else {
         this.#later(st, until);
       }
@@ -140,7 +151,7 @@ export class PodSyncer {
       // A finished pod: nothing runs again (e.g. activeDeadlineSeconds or a Failed init).
       for (const list of runs.values()) {
         const latest = list.at(-1);
-        if (latest?.status.status === 'running') await this.#o.engine.containers.stop(latest.status.id, this.#grace(pod));
+        if (latest?.status.status === 'running') await this.#o.engine.containers.stop(latest.status.id, st.stopGraceSeconds ?? this.#grace(pod));
       }
       runs = await this.runs(st);
     }
@@ -183,10 +194,10 @@ export class PodSyncer {
       startTime: st.startTime!,
       containers: facts,
       ...(st.terminalPhase ? { terminalPhase: st.terminalPhase } : {}),
+      ...(st.failure ? { failure: st.failure } : {}),
       now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     if (status.phase === 'Succeeded' || status.phase === 'Failed') st.terminalPhase = status.phase;
-    if (st.statusReason) Object.assign(status, st.statusReason);
     await this.#o.statuses.set(pod, status);
   }
 

@@ -48,7 +48,7 @@ export class PodWorkers {
     return this.#states;
   }
 
-  /** Syncs the pod soon (a probe result flipped, a volume changed). */
+  /** Syncs the pod soon (a probe result flipped, a volume changed, the eviction manager failed it). */
   enqueue(uid: string): void {
     if (this.#states.has(uid)) this.#queue.add(uid);
   }

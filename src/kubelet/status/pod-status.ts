@@ -36,6 +36,8 @@ export interface PodFacts {
   containers: Map<string, ContainerFacts>;
   /** A terminal phase the pod already reached: kept. */
   terminalPhase?: 'Succeeded' | 'Failed';
+  /** The node agent failed the pod (eviction): status reason and message, DisruptionTarget condition. */
+  failure?: { reason: string; message: string; disruptionTarget?: boolean };
   now: string;
 }
 
@@ -170,9 +172,15 @@ export function computePodStatus(f: PodFacts): PodStatus {
     condition(prev, 'ContainersReady', containersReady, f.now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : readyMsg),
     scheduled,
   ];
+  if (f.failure?.disruptionTarget) {
+    // pkg/kubelet/eviction/eviction_manager.go: DisruptionTarget, reason TerminationByKubelet.
+    const old = prev?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
+    conditions.push({ type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: old?.lastTransitionTime ?? f.now, reason: 'TerminationByKubelet', message: f.failure.message });
+  }
   return {
     phase,
     conditions,
+    ...(f.failure ? { reason: f.failure.reason, message: f.failure.message } : {}),
     hostIP: f.hostIP,
     hostIPs: [{ ip: f.hostIP }],
     ...(f.podIP ? { podIP: f.podIP, podIPs: [{ ip: f.podIP }] } : {}),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseQuantity } from '../../api/validation/quantity.ts';
+import { parseQuantity } from './validation/quantity.ts';
 import { formatBytes, formatDecimalSI, formatGoDuration, formatNanoCores } from './quantity-format.ts';
 
 test('CPU nanocores print as resource.Quantity does for NewScaledQuantity(n, Nano)', () => {
