@@ -38,6 +38,10 @@ export interface EngineSettingsInput {
 }
 
 export interface KubeletOptions {
+  /**
+   * The Kubelet's own Clientset: it starts the clientset's informers with its own lifetime, and
+   * stopping the Kubelet closes that clientset's connections (do not share one with controllers).
+   */
   clientset: Clientset;
   nodeName: string;
   /** The kubelet's directory: pod files, termination messages, volumes. */
