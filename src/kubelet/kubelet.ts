@@ -17,6 +17,7 @@ import type { PodProbePlugin, PodVolumePlugin } from './pods/plugins.ts';
 import { PodSyncer } from './pods/pod-sync.ts';
 import { PodWorkers } from './pods/pod-workers.ts';
 import { PodStreamResolver } from './pods/stream-backend.ts';
+import type { PodStreamBackend } from './server/backend.ts';
 import { KubeletServer } from './server/server.ts';
 import { selfSignedServingCert } from './server/serving-cert.ts';
 import { StatsProvider } from './stats/stats-provider.ts';
@@ -40,6 +41,10 @@ export interface EngineSettingsInput {
 }
 
 export interface KubeletOptions {
+  /**
+   * The Kubelet's own Clientset: it starts the clientset's informers with its own lifetime, and
+   * stopping the Kubelet closes that clientset's connections (do not share one with controllers).
+   */
   clientset: Clientset;
   nodeName: string;
   /** The kubelet's directory: pod files, termination messages, volumes. */
@@ -250,8 +255,8 @@ export class Kubelet {
 
   #resolver: PodStreamResolver | undefined;
 
-  /** The streaming server starts before the pod workers: it asks them through this. */
-  #lazyBackend(): PodStreamResolver {
+  /** The streaming server may take requests before the pod workers run: it asks them through this. */
+  #lazyBackend(): PodStreamBackend {
     const get = (): PodStreamResolver => {
       if (!this.#resolver) throw new KubeletError('the node agent is still starting');
       return this.#resolver;
@@ -259,7 +264,7 @@ export class Kubelet {
     return {
       resolveContainer: (ns, pod, c, opts) => get().resolveContainer(ns, pod, c, opts),
       podNetns: (ns, pod) => get().podNetns(ns, pod),
-    } as PodStreamResolver;
+    };
   }
 
   #volumeSources(): VolumeSources {

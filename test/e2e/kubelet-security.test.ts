@@ -148,3 +148,15 @@ test('Pod Lifecycle, prestop http hook and prestop exec hook: run before the con
   }, 20_000, 'both preStop requests at the receiver');
   await remove('receiver');
 });
+
+test('a pod whose sandbox died gets a new one (SandboxChanged) and its containers count a restart', async () => {
+  await podsClient(t.cs).create('default', busyboxPod('resandbox', t.nodeName));
+  const pod = await waitForPod(t.cs, 'resandbox', running());
+  const sb = await t.engineEnv.engine.sandboxes.status(pod.metadata.uid!);
+  await t.engineEnv.engine.containers.kill(sb.pauseContainerId!, 'KILL');
+  const again = await waitForPod(t.cs, 'resandbox', (p) => running()(p) && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000, 'running again in a new sandbox');
+  assert.notEqual(containerIdOf(again, 'main'), containerIdOf(pod, 'main'));
+  const reasons = (await podEvents(t.cs, 'resandbox')).map((e) => e.reason);
+  assert.ok(reasons.includes('SandboxChanged'), reasons.join(','));
+  await remove('resandbox');
+});

@@ -50,6 +50,8 @@ export class ImageManager {
   readonly #o: ImageManagerOptions;
   readonly #backoff: Backoff;
   readonly #layers = new Map<string, string[]>();
+  /** When the last pull of a key failed (ms), for the backoff. */
+  readonly #lastFailure = new Map<string, number>();
 
   constructor(options: ImageManagerOptions) {
     this.#o = options;
@@ -65,7 +67,8 @@ export class ImageManager {
       this.#o.recorder.pod(pod, 'Warning', 'InspectFailed', `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`, fieldPath);
       throw new ImageError('InvalidImageName', `Failed to apply default image tag "${image}": invalid reference format`, undefined, { cause: err });
     }
-    const hasTag = parseReference(image).tag !== undefined || parseReference(image).digest !== undefined;
+    const parsed = parseReference(image);
+    const hasTag = parsed.tag !== undefined || parsed.digest !== undefined;
     const policy = container.imagePullPolicy ?? (!hasTag || ref.endsWith(':latest') ? 'Always' : 'IfNotPresent');
     const local = LOCAL_IMAGES.has(ref);
     if (local) await ensureBaseImages(this.#o.engine.images);
@@ -113,8 +116,6 @@ export class ImageManager {
     }
     return { ref, details, lowerDirs, imageID: imageIdOf(ref, details.digest) };
   }
-
-  readonly #lastFailure = new Map<string, number>();
 
   forgetPod(uid: string): void {
     this.#backoff.forgetPrefix(`${uid}/`);

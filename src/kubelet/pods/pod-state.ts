@@ -13,6 +13,8 @@ export interface PodState {
   containerIds: Set<string>;
   /** Why a container is not running, by container name (image errors, backoff, config errors). */
   waiting: Map<string, { reason: string; message?: string }>;
+  /** The attempt number last started per container name. */
+  lastAttempt: Map<string, number>;
   /** Termination messages read when a container stopped, by engine container id. */
   terminationMessages: Map<string, string>;
   startTime?: string;
@@ -47,6 +49,7 @@ export function newPodState(pod: Pod): PodState {
     removedFromApi: false,
     containerIds: new Set(),
     waiting: new Map(),
+    lastAttempt: new Map(),
     terminationMessages: new Map(),
     terminating: false,
     postStartFailed: new Set(),

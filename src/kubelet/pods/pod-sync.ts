@@ -288,7 +288,10 @@ export class PodSyncer {
       }
       this.#crash.next(key);
     }
-    await this.#startContainer(st, sandbox, c, kind, latest ? latest.attempt + 1 : 0, fieldPath);
+    // After a sandbox was re-created its old runs are gone: count on from the last attempt started.
+    const last = st.lastAttempt.get(c.name);
+    const attempt = latest ? latest.attempt + 1 : last !== undefined ? last + 1 : 0;
+    await this.#startContainer(st, sandbox, c, kind, attempt, fieldPath);
   }
 
   #later(st: PodState, at: number): void {
@@ -365,6 +368,7 @@ export class PodSyncer {
       return;
     }
     st.containerIds.add(id);
+    st.lastAttempt.set(c.name, attempt);
     this.#o.recorder.pod(pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
     try {
       await this.#o.engine.containers.start(id);

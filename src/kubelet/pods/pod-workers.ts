@@ -154,13 +154,13 @@ export class PodWorkers {
 
   async #syncOne(st: PodState): Promise<void> {
     if (st.terminating && st.containerIds.size === 0 && !this.#informer?.get(podKey(st.pod))) {
-      this.#states.delete(st.uid);
+      this.#forget(st.uid);
       return;
     }
     if (st.removedFromApi || st.pod.metadata.deletionTimestamp) {
       await this.#o.syncer.terminate(st);
       // Keep the state while the API still shows the pod, so a late event does not recreate it.
-      if (st.removedFromApi) this.#states.delete(st.uid);
+      if (st.removedFromApi) this.#forget(st.uid);
       return;
     }
     await this.#o.syncer.sync(st);
@@ -171,10 +171,19 @@ export class PodWorkers {
     if (st.nextSyncAt !== undefined) this.#queue.addAfter(st.uid, Math.max(0, st.nextSyncAt - Date.now()));
   }
 
+  #forget(uid: string): void {
+    this.#states.delete(uid);
+    this.#lastSeen.delete(`sandbox:${uid}`);
+  }
+
   /** Compares every tracked container's state with the last one seen; changed → sync its pod. */
   async #relist(signal: AbortSignal): Promise<void> {
     while (await sleepOrAbort(this.#o.relistIntervalMs ?? 1000, signal)) {
       for (const st of this.#states.values()) {
+        const sandbox = `sandbox:${st.uid}`;
+        const ready = st.terminating || st.terminalPhase ? 'skip' : await this.#o.engine.sandboxes.status(st.uid).then((s) => s.state, () => 'gone');
+        if (ready !== 'skip' && this.#lastSeen.has(sandbox) && this.#lastSeen.get(sandbox) !== ready) this.#queue.add(st.uid);
+        this.#lastSeen.set(sandbox, ready);
         for (const id of st.containerIds) {
           const s = await this.#o.engine.containers.state(id).catch(() => undefined);
           const now = s?.status ?? 'gone';
