@@ -189,8 +189,11 @@ export class Registry {
       if (ctx.dryRun) return { obj: withRV(next, cur.kv.modRevision), created: false };
       const key = this.key(namespace, name);
       try {
-        if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !this.#waitsOnNamespaceFinalizers(next)) {
-          // The last finalizer went: the object goes (registry/generic/registry/store.go deleteWithoutFinalizers).
+        // The last finalizer went from an object whose grace period is over: it goes
+        // (registry/generic/registry/store.go ShouldDeleteDuringUpdate). A pod still in its grace
+        // period stays while the kubelet writes its final status; the kubelet deletes it after.
+        const graceOver = (cur.obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+        if (next.metadata.deletionTimestamp && graceOver && !(next.metadata.finalizers?.length) && !this.#waitsOnNamespaceFinalizers(next)) {
           const kv = await this.#store.delete(key, cur.kv.modRevision);
           next = withRV(next, kv.modRevision);
           return { obj: next, created: false };
