@@ -25,13 +25,30 @@ export class NodeInfo {
     this.name = name;
   }
 
+  // Read by every filter for every sampled node of every pod: derived once per Node object.
+  labels: Record<string, string> = {};
+  taints: readonly Taint[] = [];
+  unschedulable = false;
+  /** The Ready condition's status; Unknown when the node reports none. */
+  readyStatus: 'True' | 'False' | 'Unknown' = 'Unknown';
+
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = nodeAllocatable(node);
+    this.labels = node.metadata.labels ?? {};
+    this.taints = node.spec?.taints ?? [];
+    this.unschedulable = node.spec?.unschedulable === true;
+    this.readyStatus = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
   }
 
-  get labels(): Record<string, string> { return this.node?.metadata.labels ?? {}; }
-  get taints(): Taint[] { return this.node?.spec?.taints ?? []; }
+  /** The Node object went away; its pods stay until they are deleted. */
+  clearNode(): void {
+    this.node = undefined;
+    this.labels = {};
+    this.taints = [];
+    this.unschedulable = false;
+    this.readyStatus = 'Unknown';
+  }
 
   addPod(pi: PodInfo): void {
     this.removePod(pi.key);
