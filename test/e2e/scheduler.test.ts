@@ -210,6 +210,20 @@ describe('scheduler', () => {
     assert.equal(await boundNode('waiting'), 'roomy');
   });
 
+  it('a pod with scheduling gates waits until the gates are removed', async () => {
+    await createFakeNode(cs, 'gated-node');
+    const p = simplePod('gated');
+    (p.spec as Record<string, unknown>).schedulingGates = [{ name: 'example.com/wait' }];
+    await pods().create(NS, p);
+    await pods().create(NS, simplePod('marker'));
+    // A pod created after it gets scheduled; the gated one is not even tried.
+    await boundNode('marker');
+    assert.equal((await pods().get(NS, 'gated')).spec?.nodeName, undefined);
+    assert.equal((await events('gated', 'FailedScheduling')).length, 0);
+    await pods().patch(NS, 'gated', 'json', [{ op: 'remove', path: '/spec/schedulingGates' }]);
+    assert.equal(await boundNode('gated'), 'gated-node');
+  });
+
   it('pods for another scheduler are left alone; back-to-back pods do not overcommit a node', async () => {
     await createFakeNode(cs, 'one', { cpu: '1' });
     await pods().create(NS, simplePod('other-sched', {}, { schedulerName: 'someone-else' }));
