@@ -213,7 +213,7 @@ describe('scheduler', () => {
   it('a pod with scheduling gates waits until the gates are removed', async () => {
     await createFakeNode(cs, 'gated-node');
     const p = simplePod('gated');
-    (p.spec as Record<string, unknown>).schedulingGates = [{ name: 'example.com/wait' }];
+    Object.assign(p.spec!, { schedulingGates: [{ name: 'example.com/wait' }] });
     await pods().create(NS, p);
     await pods().create(NS, simplePod('marker'));
     // A pod created after it gets scheduled; the gated one is not even tried.
