@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { Node, Pod } from '../src/api/types/core-v1.ts';
 import { Clientset } from '../src/client/clientset.ts';
+import { resourcePath } from '../src/client/resource-client.ts';
 import { Scheduler } from '../src/scheduler/index.ts';
 import { removeDir, startServer, tempDir } from '../test/e2e/harness.ts';
 import { fakeNode, fakeNodeStatus, simplePod } from '../test/e2e/scheduler-helpers.ts';
@@ -14,6 +15,7 @@ const PODS = Number(process.env.SCHED_PODS ?? 10_000);
 // kube-scheduler's CI threshold for SchedulingBasic at 5,000 nodes / 10,000 pods
 // (test/integration/scheduler_perf/config/performance-config.yaml: threshold 270).
 const KUBE_SCHEDULER_CI_FLOOR = 270;
+const FLOOR_PODS = Number(process.env.SCHED_FLOOR_PODS ?? 3000);
 
 function line(name: string, value: number, unit: string): void {
   console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`);
@@ -58,6 +60,17 @@ export async function benchScheduler(): Promise<void> {
     await loop(64, PODS, async (i) => { await pods.create('default', simplePod(`pod-${i}`, { cpu: '100m', memory: '500Mi' })); });
     line(`create_${PODS}_pods`, (performance.now() - t0) / 1000, 's');
 
+    // The floor: the same binds with no scheduling at all (64 clients POSTing pods/binding for
+    // pods the scheduler ignores), i.e. what the API server and an HTTPS client allow right now.
+    await cs.resource('v1', 'namespaces').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'floor' } });
+    await loop(64, FLOOR_PODS, async (i) => { await pods.create('floor', simplePod(`f-${i}`, { cpu: '100m' }, { schedulerName: 'nobody' })); });
+    t0 = performance.now();
+    await loop(64, FLOOR_PODS, async (i) => {
+      const body = { apiVersion: 'v1', kind: 'Binding', metadata: { name: `f-${i}` }, target: { kind: 'Node', name: `node-${i % NODES}` } };
+      await cs.rest.request('POST', resourcePath(pods.ref, 'floor', `f-${i}`, 'binding'), { body });
+    });
+    const floor = FLOOR_PODS / ((performance.now() - t0) / 1000);
+
     const sched = new Scheduler(cs, pino({ level: 'warn' }));
     const running = sched.run(ac.signal);
     // CPU used by each side while binding, so the figure can be read apart from the other load
@@ -89,12 +102,15 @@ export async function benchScheduler(): Promise<void> {
       }, 2);
     });
     const list = await pods.list('default');
+    if (list.items.length !== PODS) throw new Error(`expected ${PODS} pods, listed ${list.items.length}`);
     const bound = list.items.filter((p) => p.spec?.nodeName).length;
     if (bound !== PODS) throw new Error(`the server has ${bound} of ${PODS} pods bound`);
     const perNode = new Map<string, number>();
     for (const p of list.items) perNode.set(p.spec!.nodeName!, (perNode.get(p.spec!.nodeName!) ?? 0) + 1);
     line(`scheduler_throughput_${NODES}_nodes`, PODS / ((last - first) / 1000), 'pods/s');
     line('scheduler_kube_scheduler_ci_floor (upstream reference, not run here)', KUBE_SCHEDULER_CI_FLOOR, 'pods/s');
+    line('scheduler_bind_floor_64_clients (binds alone, no scheduling)', floor, 'binds/s');
+    line('scheduler_throughput_vs_bind_floor', PODS / ((last - first) / 1000) / floor, 'ratio');
     line('scheduler_cpu_per_pod (scheduler process)', (cpuSched / PODS) * 1e6, 'µs');
     line('scheduler_apiserver_cpu_per_pod (bind and watch)', (cpuServer / PODS) * 1e6, 'µs');
     line('scheduler_nodes_used', perNode.size, `of ${NODES}`);

@@ -35,6 +35,7 @@ export class PodScheduler {
   readonly #percentage: number | undefined;
   readonly #random: () => number;
   #nextStartNodeIndex = 0;
+  #buffer = new Float64Array(0);
 
   constructor(profile: Profile, opts: { percentageOfNodesToScore?: number; random?: () => number } = {}) {
     this.#profile = profile;
@@ -96,8 +97,10 @@ export class PodScheduler {
   }
 
   #score(pi: PodInfo, cluster: ClusterView, state: CycleState, nodes: readonly NodeInfo[]): Float64Array {
-    const totals = new Float64Array(nodes.length);
-    const scores = new Float64Array(nodes.length);
+    // Scratch space kept across cycles: hundreds of nodes are scored for every pod.
+    if (this.#buffer.length < 2 * nodes.length) this.#buffer = new Float64Array(2 * nodes.length);
+    const totals = this.#buffer.subarray(0, nodes.length).fill(0);
+    const scores = this.#buffer.subarray(nodes.length, 2 * nodes.length);
     for (const p of this.#profile.scores) {
       if (p.preScore?.(state, pi, nodes, cluster)) continue;
       for (let i = 0; i < nodes.length; i++) scores[i] = p.score(state, pi, nodes[i]!);

@@ -123,8 +123,11 @@ export class Scheduler {
     }
   }
 
+  /** Ours, and not held back by scheduling gates (the SchedulingGates PreEnqueue plugin). */
   #responsible(pod: Pod): boolean {
-    return (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === this.#name;
+    if ((pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) !== this.#name) return false;
+    const gates = (pod.spec as { schedulingGates?: unknown[] } | undefined)?.schedulingGates;
+    return !gates?.length;
   }
 
   #scheduleOne(qpi: QueuedPodInfo): void {

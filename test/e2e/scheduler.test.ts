@@ -174,6 +174,20 @@ describe('scheduler', () => {
     assert.equal(ev2.message, "0/3 nodes are available: 3 node(s) didn't satisfy existing pods anti-affinity rules.");
   });
 
+  it('topology spread (DoNotSchedule, maxSkew 1) puts two pods in each of three zones', async () => {
+    for (const z of ['a', 'b', 'c']) await createFakeNode(cs, `zone-${z}`, { labels: { 'topology.kubernetes.io/zone': z } });
+    const spread = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { matchLabels: { app: 'spread' } } }] };
+    for (let i = 0; i < 6; i++) await pods().create(NS, simplePod(`spread-${i}`, {}, spread, { app: 'spread' }));
+    const perNode = new Map<string, number>();
+    await waitUntil(async () => {
+      const items = (await pods().list(NS)).items;
+      perNode.clear();
+      for (const p of items) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+      return [...perNode.values()].reduce((a, b) => a + b, 0) === 6;
+    }, 15_000, 'six spread pods bound');
+    assert.deepEqual([...perNode.entries()].sort(), [['zone-a', 2], ['zone-b', 2], ['zone-c', 2]]);
+  });
+
   it('Scheduling, HostPort and Protocol match, HostIPs different but one is default HostIP (0.0.0.0): the second pod is not scheduled', async () => {
     await createFakeNode(cs, 'ports', { labels: { 'e2e-ports': 'yes' } });
     const onNode = { nodeSelector: { 'e2e-ports': 'yes' } };
@@ -208,6 +222,20 @@ describe('scheduler', () => {
     await failedScheduling('waiting');
     await createFakeNode(cs, 'roomy', { memory: '4Gi' });
     assert.equal(await boundNode('waiting'), 'roomy');
+  });
+
+  it('a pod with scheduling gates waits until the gates are removed', async () => {
+    await createFakeNode(cs, 'gated-node');
+    const p = simplePod('gated');
+    Object.assign(p.spec!, { schedulingGates: [{ name: 'example.com/wait' }] });
+    await pods().create(NS, p);
+    await pods().create(NS, simplePod('marker'));
+    // A pod created after it gets scheduled; the gated one is not even tried.
+    await boundNode('marker');
+    assert.equal((await pods().get(NS, 'gated')).spec?.nodeName, undefined);
+    assert.equal((await events('gated', 'FailedScheduling')).length, 0);
+    await pods().patch(NS, 'gated', 'json', [{ op: 'remove', path: '/spec/schedulingGates' }]);
+    assert.equal(await boundNode('gated'), 'gated-node');
   });
 
   it('pods for another scheduler are left alone; back-to-back pods do not overcommit a node', async () => {

@@ -80,7 +80,7 @@ export class SchedulerCache implements ClusterView {
     if (!ni) return;
     // Pods still bound to the node keep their place until they are deleted (cache.RemoveNode).
     if (ni.pods.size === 0) this.#nodes.delete(name);
-    else ni.node = undefined;
+    else ni.clearNode();
     this.#withAffinity.delete(ni);
     this.#withRequiredAnti.delete(ni);
     this.#reindex(ni);

@@ -36,8 +36,9 @@ export interface EventRecorderOptions {
   /** Concurrent writes. */
   concurrency?: number;
   /**
-   * While this says true (the scheduler has binds in flight or pods waiting), events wait: binds
-   * are what pods wait for, events are best effort, and both are writes to the same server.
+   * While this says true (the scheduler has binds in flight or pods waiting), events wait (up to a
+   * second each): binds are what pods wait for, events are best effort, and both are writes to
+   * the same server.
    */
   busy?: () => boolean;
 }
@@ -123,7 +124,10 @@ export class EventRecorder {
           });
           continue;
         }
-        while (this.#busy() && !signal.aborted) await sleep(20, signal);
+        // Yield to binds, but never starve: under a steady stream of pods each worker still
+        // writes an event a second.
+        const until = Date.now() + 1000;
+        while (this.#busy() && Date.now() < until && !signal.aborted) await sleep(20, signal);
         await this.#write(e);
       }
     };

@@ -25,13 +25,56 @@ export class NodeInfo {
     this.name = name;
   }
 
+  // Read by every filter for every sampled node of every pod: derived once per Node object.
+  labels: Record<string, string> = {};
+  taints: readonly Taint[] = [];
+  unschedulable = false;
+  /** The Ready condition's status; Unknown when the node reports none. */
+  readyStatus: 'True' | 'False' | 'Unknown' = 'Unknown';
+
+  // What is left of the allocatable, kept as plain fields on this object: the resource filter
+  // reads them for hundreds of nodes per pod, and one object is fewer cache misses than four.
+  freeMilliCPU = 0;
+  freeMemory = 0;
+  freeEphemeralStorage = 0;
+  freePods = 0;
+  /** cpu and memory allocatable and requested, flat, for the scores. */
+  allocMilliCPU = 0;
+  allocMemory = 0;
+  reqMilliCPU = 0;
+  reqMemory = 0;
+
+  #updateFree(): void {
+    this.allocMilliCPU = this.allocatable.milliCPU;
+    this.allocMemory = this.allocatable.memory;
+    this.reqMilliCPU = this.requested.milliCPU;
+    this.reqMemory = this.requested.memory;
+    this.freeMilliCPU = this.allocatable.milliCPU - this.requested.milliCPU;
+    this.freeMemory = this.allocatable.memory - this.requested.memory;
+    this.freeEphemeralStorage = this.allocatable.ephemeralStorage - this.requested.ephemeralStorage;
+    this.freePods = this.allocatable.allowedPodNumber - this.pods.size;
+  }
+
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = nodeAllocatable(node);
+    this.#updateFree();
+    this.labels = node.metadata.labels ?? {};
+    this.taints = node.spec?.taints ?? [];
+    this.unschedulable = node.spec?.unschedulable === true;
+    this.readyStatus = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
   }
 
-  get labels(): Record<string, string> { return this.node?.metadata.labels ?? {}; }
-  get taints(): Taint[] { return this.node?.spec?.taints ?? []; }
+  /** The Node object went away; its pods stay until they are deleted. */
+  clearNode(): void {
+    this.node = undefined;
+    this.allocatable = emptyResource();
+    this.#updateFree();
+    this.labels = {};
+    this.taints = [];
+    this.unschedulable = false;
+    this.readyStatus = 'Unknown';
+  }
 
   addPod(pi: PodInfo): void {
     this.removePod(pi.key);
@@ -42,6 +85,7 @@ export class NodeInfo {
     if (hasAffinity(pi)) this.podsWithAffinity.add(pi);
     if (pi.requiredAntiAffinity.length) this.podsWithRequiredAntiAffinity.add(pi);
     for (const p of pi.hostPorts) this.#updatePort(p, 1);
+    this.#updateFree();
   }
 
   /** Remove the pod with this key; returns what was removed. */
@@ -55,6 +99,7 @@ export class NodeInfo {
     this.podsWithAffinity.delete(pi);
     this.podsWithRequiredAntiAffinity.delete(pi);
     for (const p of pi.hostPorts) this.#updatePort(p, -1);
+    this.#updateFree();
     return pi;
   }
 

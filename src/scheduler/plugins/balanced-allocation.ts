@@ -9,10 +9,9 @@ export const balancedAllocation: ScorePlugin = {
   preScore(_state, pi) { return pi.requests.milliCPU === 0 && pi.requests.memory === 0; },
   score(_state, pi, node) {
     // Balanced allocation uses the actual requests (useRequested), capped at the allocatable.
-    const alloc = node.allocatable;
-    if (alloc.milliCPU === 0 || alloc.memory === 0) return 0;
-    const cpu = Math.min(1, (node.requested.milliCPU + pi.requests.milliCPU) / alloc.milliCPU);
-    const mem = Math.min(1, (node.requested.memory + pi.requests.memory) / alloc.memory);
+    if (node.allocMilliCPU === 0 || node.allocMemory === 0) return 0;
+    const cpu = Math.min(1, (node.reqMilliCPU + pi.requests.milliCPU) / node.allocMilliCPU);
+    const mem = Math.min(1, (node.reqMemory + pi.requests.memory) / node.allocMemory);
     const std = Math.abs((cpu - mem) / 2);
     return Math.trunc((1 - std) * MAX_NODE_SCORE);
   },

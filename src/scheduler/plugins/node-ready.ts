@@ -3,7 +3,7 @@
 // (False) and node.kubernetes.io/unreachable (Unknown) and TaintToleration rejects the node
 // (pkg/controller/nodelifecycle/node_lifecycle_controller.go); skiff has no such controller, so
 // this filter derives the same taint from the condition and rejects with the same message.
-import type { Node, Taint } from '../../api/types/core-v1.ts';
+import type { Taint } from '../../api/types/core-v1.ts';
 import { unresolvable, type FilterPlugin } from '../framework/types.ts';
 import { tolerated, untoleratedTaintReason } from './tolerations.ts';
 
@@ -11,25 +11,18 @@ const NAME = 'NodeReady';
 
 const NOT_READY: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' };
 const UNREACHABLE: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' };
-// Every pod checks every sampled node: derive the answer once per Node object.
-const derived = new WeakMap<Node, Taint | null>();
 
-export function readinessTaint(node: Node): Taint | undefined {
-  let t = derived.get(node);
-  if (t === undefined) {
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-    t = ready?.status === 'True' ? null : ready?.status === 'False' ? NOT_READY : UNREACHABLE;
-    derived.set(node, t);
-  }
-  return t ?? undefined;
+/** The taint the node lifecycle controller would put on a node in this Ready state. */
+export function readinessTaint(readyStatus: 'True' | 'False' | 'Unknown'): Taint | undefined {
+  return readyStatus === 'True' ? undefined : readyStatus === 'False' ? NOT_READY : UNREACHABLE;
 }
 
 export const nodeReady: FilterPlugin = {
   name: NAME,
   events: ['NodeAdd', 'NodeCondition', 'NodeTaint'],
   filter(_state, pi, node) {
-    if (!node.node) return undefined;
-    const taint = readinessTaint(node.node);
+    if (node.readyStatus === 'True' || !node.node) return undefined;
+    const taint = readinessTaint(node.readyStatus);
     if (!taint || tolerated(pi.pod.spec?.tolerations, taint)) return undefined;
     return unresolvable(NAME, untoleratedTaintReason(taint));
   },

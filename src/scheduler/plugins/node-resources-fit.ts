@@ -26,13 +26,11 @@ export function insufficientResources(pi: PodInfo, node: NodeInfo): string[] {
 
 /** The common case without allocating: does everything fit? */
 function fits(pi: PodInfo, node: NodeInfo): boolean {
-  const alloc = node.allocatable;
-  const used = node.requested;
   const req = pi.requests;
-  return node.pods.size + 1 <= alloc.allowedPodNumber
-    && (req.milliCPU <= 0 || req.milliCPU <= alloc.milliCPU - used.milliCPU)
-    && (req.memory <= 0 || req.memory <= alloc.memory - used.memory)
-    && (req.ephemeralStorage <= 0 || req.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage)
+  return node.freePods >= 1
+    && (req.milliCPU <= 0 || req.milliCPU <= node.freeMilliCPU)
+    && (req.memory <= 0 || req.memory <= node.freeMemory)
+    && (req.ephemeralStorage <= 0 || req.ephemeralStorage <= node.freeEphemeralStorage)
     && req.scalar.size === 0;
 }
 
@@ -56,8 +54,8 @@ export const nodeResourcesLeastAllocated: ScorePlugin = {
   weight: 1,
   score(_state, pi, node) {
     // Scores use the non-zero requests, so pods without requests still spread (resource_allocation.go).
-    const cpu = leastRequested(node.nonZeroCPU + pi.nonZeroCPU, node.allocatable.milliCPU);
-    const mem = leastRequested(node.nonZeroMemory + pi.nonZeroMemory, node.allocatable.memory);
+    const cpu = leastRequested(node.nonZeroCPU + pi.nonZeroCPU, node.allocMilliCPU);
+    const mem = leastRequested(node.nonZeroMemory + pi.nonZeroMemory, node.allocMemory);
     return Math.trunc((cpu + mem) / 2);
   },
 };

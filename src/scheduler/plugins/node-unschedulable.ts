@@ -12,7 +12,7 @@ export const nodeUnschedulable: FilterPlugin = {
   name: NAME,
   events: ['NodeAdd', 'NodeTaint'],
   filter(_state, pi, node) {
-    if (!node.node?.spec?.unschedulable) return undefined;
+    if (!node.unschedulable) return undefined;
     if (tolerated(pi.pod.spec?.tolerations, UNSCHEDULABLE_TAINT)) return undefined;
     return unresolvable(NAME, ERR_REASON_UNSCHEDULABLE);
   },

@@ -177,7 +177,7 @@ export class SchedulingQueue {
   moveAllToActiveOrBackoff(event: ClusterEvent, preCheck?: (p: QueuedPodInfo) => boolean): number {
     let moved = 0;
     for (const [key, p] of this.#unschedulable) {
-      if (p.unschedulablePlugins.size > 0 && ![...p.unschedulablePlugins].some((pl) => this.#interested(pl, event))) continue;
+      if (p.unschedulablePlugins.size > 0 && !this.#anyInterested(p.unschedulablePlugins, event)) continue;
       if (preCheck && !preCheck(p)) continue;
       this.#unschedulable.delete(key);
       if (this.#isBackingOff(p)) this.#backoff.addOrUpdate(p);
@@ -186,6 +186,11 @@ export class SchedulingQueue {
     }
     if (moved) this.#wake();
     return moved;
+  }
+
+  #anyInterested(plugins: ReadonlySet<string>, event: ClusterEvent): boolean {
+    for (const pl of plugins) if (this.#interested(pl, event)) return true;
+    return false;
   }
 
   /** Pods whose backoff ended go to the active queue (flushBackoffQCompleted, every second). */
