@@ -130,6 +130,46 @@ describe('PersistentVolume binder (skiff server + kubectl 1.33)', () => {
     assert.equal(await phase('pv', 'pv-20g'), 'Available');
   });
 
+  test('a volume reserved by claimRef goes only to that claim; a claim naming a volume too small gets VolumeMismatch', async () => {
+    await ok(['apply', '-f', '-'], `apiVersion: v1
+kind: PersistentVolume
+metadata: { name: pv-reserved }
+spec:
+  capacity: { storage: 1Gi }
+  accessModes: [ReadWriteOnce]
+  hostPath: { path: /tmp/skiff-e2e-pv-reserved }
+  storageClassName: res
+  claimRef: { namespace: pvs, name: owner }
+`);
+    await waitPhase('pv', 'pv-reserved', 'Available');
+    await ok(['apply', '-f', '-'], pvcYaml('intruder', '1Gi', { cls: 'res' }));
+    await waitUntil(async () => (await claimEvents('intruder')).length > 0, 20_000, 'intruder event');
+    const [ev] = await claimEvents('intruder');
+    assert.equal(ev.type, 'Warning');
+    assert.equal(ev.reason, 'ProvisioningFailed');
+    assert.equal(ev.message, 'storageclass.storage.k8s.io "res" not found');
+    assert.equal(await phase('pvc', 'intruder'), 'Pending');
+
+    await ok(['apply', '-f', '-'], pvcYaml('owner', '1Gi', { cls: 'res' }));
+    await waitPhase('pvc', 'owner', 'Bound');
+    const owner = await json(['get', 'pvc', 'owner', '-n', 'pvs']);
+    assert.equal(owner.spec.volumeName, 'pv-reserved');
+    await waitPhase('pv', 'pv-reserved', 'Bound');
+    const pv = await json(['get', 'pv', 'pv-reserved']);
+    assert.equal(pv.spec.claimRef.uid, owner.metadata.uid);
+    assert.equal(pv.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], undefined, 'the user reserved it');
+    assert.equal(await phase('pvc', 'intruder'), 'Pending');
+
+    await ok(['apply', '-f', '-'], pvcYaml('mismatch', '2Gi', { volumeName: 'pv-1g' }));
+    await waitUntil(async () => (await claimEvents('mismatch')).length > 0, 20_000, 'VolumeMismatch event');
+    const [mm] = await claimEvents('mismatch');
+    assert.equal(mm.type, 'Warning');
+    assert.equal(mm.reason, 'VolumeMismatch');
+    assert.equal(mm.message, 'Cannot bind to requested volume "pv-1g": requested PV is too small');
+    assert.equal(await phase('pvc', 'mismatch'), 'Pending');
+    assert.equal(await phase('pv', 'pv-1g'), 'Available');
+  });
+
   test('deleting a bound claim releases its volume (Retain), which no other claim then gets', async () => {
     await ok(['delete', 'pvc', 'data', '-n', 'pvs']);
     await waitPhase('pv', 'pv-5g', 'Released');

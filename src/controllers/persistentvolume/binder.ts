@@ -96,8 +96,7 @@ export class Binder {
     const status: NonNullable<PersistentVolumeClaim['status']> = { ...claim.status, phase };
     if (volume) {
       status.accessModes = [...(volume.spec?.accessModes ?? [])];
-      const storage = volume.spec?.capacity?.storage;
-      status.capacity = storage === undefined ? {} : { storage };
+      status.capacity = { ...volume.spec?.capacity };
     } else {
       delete status.accessModes;
       delete status.capacity;

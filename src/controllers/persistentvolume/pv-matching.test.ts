@@ -101,5 +101,8 @@ describe('checkVolumeSatisfiesClaim (claim.spec.volumeName set)', () => {
     assert.equal(checkVolumeSatisfiesClaim(pv('v', '1Gi', { cls: 'fast' }), pvc('c', '1Gi')), 'storageClassName does not match');
     assert.equal(checkVolumeSatisfiesClaim(pv('v', '1Gi'), pvc('c', '1Gi', { modes: ['ReadWriteMany'] })), 'incompatible accessMode');
     assert.equal(checkVolumeSatisfiesClaim(pv('v', '1Gi', { mode: 'Block' }), pvc('c', '1Gi')), 'incompatible volumeMode');
+    const deleting = pv('v', '1Gi');
+    deleting.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+    assert.equal(checkVolumeSatisfiesClaim(deleting, pvc('c', '1Gi')), 'the volume is marked for deletion "v"');
   });
 });

@@ -49,6 +49,7 @@ function volumeModeMismatch(volume: PersistentVolume, claim: PersistentVolumeCla
  * (pv_controller.go checkVolumeSatisfyClaim, with its messages).
  */
 export function checkVolumeSatisfiesClaim(volume: PersistentVolume, claim: PersistentVolumeClaim): string | undefined {
+  if (volume.metadata.deletionTimestamp) return `the volume is marked for deletion "${volume.metadata.name ?? ''}"`;
   if (capacity(volume) < requested(claim)) return 'requested PV is too small';
   if (volumeClass(volume) !== claimClass(claim)) return 'storageClassName does not match';
   if (volumeModeMismatch(volume, claim)) return 'incompatible volumeMode';

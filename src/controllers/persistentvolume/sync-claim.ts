@@ -49,8 +49,9 @@ async function syncUnboundClaim(ctx: SyncContext, claim: PersistentVolumeClaim):
     return;
   }
   // The volume is someone else's: the claim waits (upstream returns an error when we chose it).
+  ctx.event(ref, 'Warning', 'FailedBinding', `volume "${wanted}" already bound to a different claim.`);
   if (claim.metadata.annotations?.[ANN_BOUND_BY_CONTROLLER] !== undefined) {
-    throw new Error(`Invalid binding of claim "${ref.namespace}/${ref.name}" to volume "${wanted}": volume already claimed by "${volume.spec.claimRef.namespace}/${volume.spec.claimRef.name}"`);
+    throw new Error(`invalid binding of claim "${ref.namespace}/${ref.name}" to volume "${wanted}": volume already claimed by "${volume.spec.claimRef.namespace}/${volume.spec.claimRef.name}"`);
   }
   await ctx.binder.updateClaimStatus(claim, 'Pending');
 }

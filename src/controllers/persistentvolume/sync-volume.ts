@@ -17,8 +17,11 @@ export async function syncVolume(ctx: SyncContext, volume: PersistentVolume): Pr
   }
   const namespace = ref.namespace ?? 'default';
   let claim = ctx.claimCache.get(AssumedCache.key(namespace, ref.name ?? ''));
-  if (!claim) {
-    // The informer may not have seen a new claim yet: ask the server before releasing anything.
+  const releasing = volume.status?.phase !== 'Released' && volume.status?.phase !== 'Failed';
+  if ((!claim && releasing) || (claim && claim.metadata.uid !== ref.uid)) {
+    // The informer may be behind (a claim just created, or created again under the same name):
+    // ask the server before releasing anything.
+    claim = undefined;
     try {
       claim = await ctx.claims.get(namespace, ref.name ?? '');
     } catch (err) {
@@ -28,7 +31,7 @@ export async function syncVolume(ctx: SyncContext, volume: PersistentVolume): Pr
   if (claim && claim.metadata.uid !== ref.uid) claim = undefined; // deleted and created again
   if (!claim) {
     let v = volume;
-    if (v.status?.phase !== 'Released' && v.status?.phase !== 'Failed') v = await ctx.binder.updateVolumePhase(v, 'Released');
+    if (releasing) v = await ctx.binder.updateVolumePhase(v, 'Released');
     await reclaim(ctx, v);
     return;
   }
