@@ -20,6 +20,7 @@ import { syncVolume } from './sync-volume.ts';
 const COMPONENT = 'persistentvolume-controller';
 const VOLUME = 'volume:';
 const CLAIM = 'claim:';
+const RESYNC_MS = 15_000;
 
 export class PersistentVolumeController implements Controller {
   readonly name = 'persistentvolume-binder';
@@ -85,6 +86,17 @@ export class PersistentVolumeController implements Controller {
     });
     const events = recorder.run(signal);
     await Promise.all([pvInformer.waitForSync(signal), pvcInformer.waitForSync(signal)]);
+    if (signal.aborted) {
+      await events;
+      return;
+    }
+    // Level-triggered: look at everything again now and then (pv_controller_base.go resyncs every
+    // 15 s), so what changed outside volumes and claims (a storage class) is noticed too.
+    const resync = setInterval(() => {
+      for (const v of pvInformer.values()) this.#queue.add(VOLUME + (v.metadata.name ?? ''));
+      for (const c of pvcInformer.values()) this.#queue.add(CLAIM + AssumedCache.key(c.metadata.namespace, c.metadata.name ?? ''));
+    }, RESYNC_MS);
+    signal.addEventListener('abort', () => clearInterval(resync), { once: true });
     await runWorkers(this.name, this.#queue, 1, (key) => this.#sync(ctx, key), this.#log, signal);
     await events;
   }
