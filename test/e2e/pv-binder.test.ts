@@ -180,6 +180,20 @@ spec:
     assert.equal(await phase('pv', 'pv-5g'), 'Released');
   });
 
+  test('a bound claim whose volume is deleted is Lost, with a ClaimLost warning', async () => {
+    await ok(['delete', 'pv', 'pv-10g']);
+    await waitPhase('pvc', 'named', 'Lost');
+    const named = await json(['get', 'pvc', 'named', '-n', 'pvs']);
+    assert.equal(named.status.capacity, undefined);
+    assert.equal(named.status.accessModes, undefined);
+    const lostEvents = async (): Promise<any[]> => (await claimEvents('named')).filter((e) => e.reason === 'ClaimLost');
+    await waitUntil(async () => (await lostEvents()).length > 0, 20_000, 'ClaimLost event');
+    const lost = await lostEvents();
+    assert.equal(lost.length, 1);
+    assert.equal(lost[0].type, 'Warning');
+    assert.equal(lost[0].message, 'Bound claim has lost its PersistentVolume. Data on the volume is lost!');
+  });
+
   test('reclaim policy Delete deletes the released volume; Recycle fails it as upstream does without a recycler', async () => {
     await ok(['apply', '-f', '-'], pvYaml('pv-del', '1Mi', { cls: 'gone', policy: 'Delete' }) + pvYaml('pv-rec', '1Mi', { cls: 'recycled', policy: 'Recycle' }));
     await ok(['apply', '-f', '-'], pvcYaml('del', '1Mi', { cls: 'gone' }) + pvcYaml('rec', '1Mi', { cls: 'recycled' }));
