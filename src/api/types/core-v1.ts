@@ -420,8 +420,15 @@ export interface Binding extends KubeObject {
 
 export interface PersistentVolumeClaim extends KubeObject {
   metadata: ObjectMeta;
-  spec?: { volumeName?: string; storageClassName?: string; accessModes?: string[]; resources?: ResourceRequirements };
-  status?: { phase?: 'Pending' | 'Bound' | 'Lost'; capacity?: ResourceList };
+  spec?: {
+    volumeName?: string;
+    storageClassName?: string;
+    accessModes?: string[];
+    resources?: ResourceRequirements;
+    selector?: LabelSelector;
+    volumeMode?: string;
+  };
+  status?: { phase?: 'Pending' | 'Bound' | 'Lost'; capacity?: ResourceList; accessModes?: string[] };
 }
 
 export interface PersistentVolume extends KubeObject {
@@ -434,9 +441,10 @@ export interface PersistentVolume extends KubeObject {
     storageClassName?: string;
     accessModes?: string[];
     persistentVolumeReclaimPolicy?: string;
+    volumeMode?: string;
     nodeAffinity?: { required?: { nodeSelectorTerms: NodeSelectorTerm[] } };
   };
-  status?: { phase?: string };
+  status?: { phase?: string; message?: string; reason?: string; lastPhaseTransitionTime?: string };
 }
 
 /** coordination.k8s.io/v1 Lease (node heartbeats in kube-node-lease). */
