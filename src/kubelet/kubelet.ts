@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Node, ResourceList } from '../api/types/core-v1.ts';
 import type { Clientset } from '../client/clientset.ts';
 import { Engine } from '../runtime/engine.ts';
-import { EventRecorder } from './events/event-recorder.ts';
+import { EventRecorder } from '../client/event-recorder.ts';
 import { LeaseRenewer } from './node/lease-renewer.ts';
 import { defaultNodeIP } from './node/node-info.ts';
 import type { AllocatableOverrides } from './node/node-info.ts';

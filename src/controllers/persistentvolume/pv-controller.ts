@@ -8,7 +8,7 @@ import { RESOURCES } from '../../api/scheme.ts';
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim } from '../../api/types/core-v1.ts';
 import type { Clientset } from '../../client/clientset.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
-import { EventRecorder } from '../../kubelet/events/event-recorder.ts';
+import { EventRecorder } from '../../client/event-recorder.ts';
 import { runWorkers, type Controller } from '../controller.ts';
 import { AssumedCache } from './assumed-cache.ts';
 import { Binder } from './binder.ts';

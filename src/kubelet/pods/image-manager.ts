@@ -7,7 +7,7 @@ import type { ImageDetails } from '../../runtime/images/index.ts';
 import { pullImage } from '../../runtime/images/pull/index.ts';
 import type { Engine } from '../../runtime/engine.ts';
 import type { Container, Pod } from '../../api/types/core-v1.ts';
-import type { EventRecorder } from '../events/event-recorder.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
 import { Backoff } from './backoff.ts';
 
 export class ImageError extends Error {

@@ -14,7 +14,7 @@ import type { Engine } from '../../runtime/engine.ts';
 import type { SandboxStatus } from '../../runtime/sandbox/index.ts';
 import { isSandboxNotFound } from '../../runtime/sandbox/index.ts';
 import { isContainerConfigError, resolveContainerEnv } from '../env/index.ts';
-import type { EventRecorder } from '../events/event-recorder.ts';
+import type { EventRecorder } from '../../client/event-recorder.ts';
 import { computePodStatus, shouldRestart } from '../status/pod-status.ts';
 import type { Attempt, ContainerFacts } from '../status/pod-status.ts';
 import type { StatusManager } from '../status/status-manager.ts';

@@ -1,12 +1,12 @@
-// Events about pods, as upstream's recorder writes them (client-go tools/record/event.go and
-// events_cache.go): source component and host set, and a repeat of the same event (same object,
+// Events as upstream's recorder writes them (client-go tools/record/event.go and events_cache.go),
+// for the node agent and controllers: source component and host set, and a repeat of the same event (same object,
 // reason, message, type) increments `count` and `lastTimestamp` on the first one instead of
 // creating another. Writing happens in the background, in order; a failure is logged, never thrown.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isNotFound } from '../../api/errors.ts';
-import type { CoreEvent, ObjectReference, Pod } from '../../api/types/core-v1.ts';
-import type { Clientset } from '../../client/clientset.ts';
+import { isNotFound } from '../api/errors.ts';
+import type { CoreEvent, ObjectReference, Pod } from '../api/types/core-v1.ts';
+import type { Clientset } from './clientset.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
