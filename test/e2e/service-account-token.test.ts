@@ -1,0 +1,145 @@
+// TokenRequest (serviceaccounts/token) and service account bearer tokens against a real
+// `skiff server`, with real kubectl 1.33 (`kubectl create token`).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { kubectl, removeDir, startServer, type RunningServer } from './harness.ts';
+import { decodeJwtUnverified, signingKey, signJwt } from '../../src/apiserver/serviceaccount/jwt.ts';
+
+const AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+
+describe('service account tokens', () => {
+  let srv: RunningServer;
+  let caPem: string;
+  const ok = async (args: string[], input?: string): Promise<string> => {
+    const r = await kubectl('1.33', srv, args, input === undefined ? {} : { input });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+    return r.stdout;
+  };
+
+  /** A request with only a bearer token (no client certificate). */
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<{ code: number; body: any }> => new Promise((resolve, reject) => {
+    const url = new URL(path, srv.url);
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = request(url, {
+      method, ca: caPem, agent: false,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => { text += d.toString(); });
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+
+  before(async () => {
+    srv = await startServer();
+    caPem = await readFile(join(srv.dataDir, 'pki', 'ca.crt'), 'utf8');
+  });
+  after(async () => {
+    await srv.stop();
+    await removeDir(srv.dataDir);
+  });
+
+  test('the signing key pair is created beside the PKI, the private key readable by its owner only', async () => {
+    const st = await stat(join(srv.dataDir, 'pki', 'sa.key'));
+    assert.equal(st.mode & 0o777, 0o600);
+    assert.match(await readFile(join(srv.dataDir, 'pki', 'sa.pub'), 'utf8'), /BEGIN PUBLIC KEY/);
+  });
+
+  test('kubectl create token gives a bearer token that authenticates until the service account is deleted', async () => {
+    await ok(['create', 'serviceaccount', 'robot']);
+    const uid = JSON.parse(await ok(['get', 'serviceaccount', 'robot', '-o', 'json'])).metadata.uid as string;
+    const token = (await ok(['create', 'token', 'robot'])).trim();
+    const { header, claims } = decodeJwtUnverified(token);
+    assert.equal(header.alg, 'RS256');
+    assert.equal(claims.iss, AUDIENCE);
+    assert.equal(claims.sub, 'system:serviceaccount:default:robot');
+    assert.deepEqual(claims.aud, [AUDIENCE]);
+    assert.equal((claims.exp as number) - (claims.iat as number), 3600);
+    assert.deepEqual(claims['kubernetes.io'], { namespace: 'default', serviceaccount: { name: 'robot', uid } });
+
+    const pods = await call('GET', '/api/v1/namespaces/default/pods', token);
+    assert.equal(pods.code, 200, JSON.stringify(pods.body));
+    assert.equal(pods.body.kind, 'PodList');
+
+    await ok(['delete', 'serviceaccount', 'robot']);
+    const after = await call('GET', '/api/v1/namespaces/default/pods', token);
+    assert.equal(after.code, 401);
+    assert.equal(after.body.reason, 'Unauthorized');
+  });
+
+  test('a token for another audience, a forged token and an expired token are refused with 401', async () => {
+    await ok(['create', 'serviceaccount', 'guard']);
+    const other = (await ok(['create', 'token', 'guard', '--audience', 'vault', '--duration', '20m'])).trim();
+    assert.deepEqual(decodeJwtUnverified(other).claims.aud, ['vault']);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', other)).code, 401);
+
+    const good = (await ok(['create', 'token', 'guard'])).trim();
+    const { claims } = decodeJwtUnverified(good);
+    // Same claims signed by a key the server does not know.
+    const foreign = signingKey(createPrivateKey(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' })));
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', signJwt(claims, foreign))).code, 401);
+    // The server's own key, but expired: sign with the key on disk.
+    const own = signingKey(createPrivateKey(await readFile(join(srv.dataDir, 'pki', 'sa.key'), 'utf8')));
+    const now = Math.floor(Date.now() / 1000);
+    const expired = signJwt({ ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 }, own);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', expired)).code, 401);
+    // A tampered payload with the original signature.
+    const [h, , sig] = good.split('.');
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'system:serviceaccount:default:admin' })).toString('base64url')}.${sig}`;
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', tampered)).code, 401);
+    // The genuine one still works.
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', good)).code, 200);
+  });
+
+  test('a token bound to a pod names the pod and stops working once the pod is gone', async () => {
+    await ok(['create', 'serviceaccount', 'worker']);
+    await ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bound', namespace: 'default' },
+      spec: { serviceAccountName: 'worker', containers: [{ name: 'c', image: 'busybox' }] },
+    }));
+    const podUid = JSON.parse(await ok(['get', 'pod', 'bound', '-o', 'json'])).metadata.uid as string;
+    const token = (await ok(['create', 'token', 'worker', '--bound-object-kind', 'Pod', '--bound-object-name', 'bound'])).trim();
+    const k8s = decodeJwtUnverified(token).claims['kubernetes.io'] as Record<string, any>;
+    assert.deepEqual(k8s.pod, { name: 'bound', uid: podUid });
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', token)).code, 200);
+
+    const wrongUid = await kubectl('1.33', srv, ['create', 'token', 'worker', '--bound-object-kind', 'Pod', '--bound-object-name', 'bound', '--bound-object-uid', 'not-the-uid']);
+    assert.notEqual(wrongUid.code, 0);
+    assert.match(wrongUid.stderr, /does not match the UID in record/);
+    const missing = await kubectl('1.33', srv, ['create', 'token', 'worker', '--bound-object-kind', 'Pod', '--bound-object-name', 'absent']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /pods "absent" not found/);
+    const otherSa = await kubectl('1.33', srv, ['create', 'token', 'guard', '--bound-object-kind', 'Pod', '--bound-object-name', 'bound']);
+    assert.notEqual(otherSa.code, 0);
+    assert.match(otherSa.stderr, /cannot bind token for serviceaccount "guard"/);
+
+    // No node runs the pod: a forced delete removes it at once.
+    await ok(['delete', 'pod', 'bound', '--grace-period=0', '--force']);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', token)).code, 401);
+  });
+
+  test('TokenRequest errors: unknown service account 404, too short an expiry 422, the answer has status.token and expirationTimestamp', async () => {
+    const admin = (await ok(['create', 'token', 'guard'])).trim();
+    const missing = await call('POST', '/api/v1/namespaces/default/serviceaccounts/nobody/token', admin, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
+    assert.equal(missing.code, 404);
+    assert.equal(missing.body.message, 'serviceaccounts "nobody" not found');
+    const short = await call('POST', '/api/v1/namespaces/default/serviceaccounts/guard/token', admin, { spec: { expirationSeconds: 60 } });
+    assert.equal(short.code, 422);
+    assert.match(short.body.message, /spec\.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes/);
+    const made = await call('POST', '/api/v1/namespaces/default/serviceaccounts/guard/token', admin, { spec: { audiences: ['a', 'b'], expirationSeconds: 700 } });
+    assert.equal(made.code, 201);
+    assert.equal(made.body.kind, 'TokenRequest');
+    assert.deepEqual(made.body.spec.audiences, ['a', 'b']);
+    const exp = Date.parse(made.body.status.expirationTimestamp);
+    assert.equal(exp / 1000, decodeJwtUnverified(made.body.status.token).claims.exp);
+    const kubectlSa = await kubectl('1.33', srv, ['create', 'token', 'nobody']);
+    assert.notEqual(kubectlSa.code, 0);
+    assert.match(kubectlSa.stderr, /serviceaccounts "nobody" not found/);
+  });
+});
