@@ -76,7 +76,10 @@ describe('service account tokens', () => {
   test('a token for another audience, a forged token and an expired token are refused with 401', async () => {
     await ok(['create', 'serviceaccount', 'guard']);
     const other = (await ok(['create', 'token', 'guard', '--audience', 'vault', '--duration', '20m'])).trim();
-    assert.deepEqual(decodeJwtUnverified(other).claims.aud, ['vault']);
+    // kubectl 1.33 sends the TokenRequest in protobuf: audience and duration survive the decoding.
+    const otherClaims = decodeJwtUnverified(other).claims;
+    assert.deepEqual(otherClaims.aud, ['vault']);
+    assert.equal((otherClaims.exp as number) - (otherClaims.iat as number), 1200);
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', other)).code, 401);
 
     const good = (await ok(['create', 'token', 'guard'])).trim();
@@ -122,6 +125,12 @@ describe('service account tokens', () => {
     // No node runs the pod: a forced delete removes it at once.
     await ok(['delete', 'pod', 'bound', '--grace-period=0', '--force']);
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', token)).code, 401);
+  });
+
+  test('discovery lists serviceaccounts/token as a create-only TokenRequest subresource', async () => {
+    const list = JSON.parse(await ok(['get', '--raw', '/api/v1']));
+    const sub = list.resources.find((r: { name: string }) => r.name === 'serviceaccounts/token');
+    assert.deepEqual({ kind: sub.kind, group: sub.group, version: sub.version, verbs: sub.verbs }, { kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] });
   });
 
   test('TokenRequest errors: unknown service account 404, too short an expiry 422, the answer has status.token and expirationTimestamp', async () => {
