@@ -97,7 +97,9 @@ describe('projected service account tokens on skiff up', () => {
       assert.equal(claims.sub, 'system:serviceaccount:default:reader');
       assert.deepEqual(claims.aud, [aud]);
       assert.equal((claims.exp as number) - (claims.iat as number), lifetime);
-      assert.deepEqual((claims['kubernetes.io'] as Record<string, unknown>).pod, { name: 'tokens', uid: pod.metadata.uid });
+      const k8s = claims['kubernetes.io'] as Record<string, any>;
+      assert.deepEqual(k8s.pod, { name: 'tokens', uid: pod.metadata.uid });
+      assert.equal(k8s.node?.name, nodeName);
     }
 
     // The token for the API server's audience authenticates while the pod lives; the other does not.

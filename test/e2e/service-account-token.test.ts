@@ -127,6 +127,25 @@ describe('service account tokens', () => {
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', token)).code, 401);
   });
 
+  test('a token for a pod on a node names the node too; a token bound to a node lives as long as the node', async () => {
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }));
+    const nodeUid = JSON.parse(await ok(['get', 'node', 'n1', '-o', 'json'])).metadata.uid as string;
+    await ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'placed', namespace: 'default' },
+      spec: { serviceAccountName: 'guard', nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] },
+    }));
+    const podToken = (await ok(['create', 'token', 'guard', '--bound-object-kind', 'Pod', '--bound-object-name', 'placed'])).trim();
+    assert.deepEqual((decodeJwtUnverified(podToken).claims['kubernetes.io'] as Record<string, any>).node, { name: 'n1', uid: nodeUid });
+    const nodeToken = (await ok(['create', 'token', 'guard', '--bound-object-kind', 'Node', '--bound-object-name', 'n1'])).trim();
+    const k8s = decodeJwtUnverified(nodeToken).claims['kubernetes.io'] as Record<string, any>;
+    assert.deepEqual(k8s.node, { name: 'n1', uid: nodeUid });
+    assert.equal(k8s.pod, undefined);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', nodeToken)).code, 200);
+    await ok(['delete', 'pod', 'placed', '--grace-period=0', '--force']);
+    await ok(['delete', 'node', 'n1']);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', nodeToken)).code, 401);
+  });
+
   test('discovery lists serviceaccounts/token as a create-only TokenRequest subresource', async () => {
     const list = JSON.parse(await ok(['get', '--raw', '/api/v1']));
     const sub = list.resources.find((r: { name: string }) => r.name === 'serviceaccounts/token');

@@ -60,3 +60,16 @@ test('checkBoundObjects: the service account and bound pod must exist with the s
   objects.delete('serviceaccounts/robot');
   await assert.rejects(checkBoundObjects(c, lookup, now), /no longer exists/);
 });
+
+test('a node-bound token needs its node; the node of a pod-bound token is not checked', async () => {
+  const node: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'node-uid' } };
+  const objects = new Map<string, KubeObject>([['serviceaccounts/robot', sa], ['pods/p', pod], ['nodes/n1', node]]);
+  const lookup: ObjectLookup = async (resource, ns, name) => (resource === 'nodes' && ns !== '' ? undefined : objects.get(`${resource}/${name}`));
+  const nodeBound = buildClaims({ issuer: ISS, serviceAccount: sa, node, audiences: [ISS], expirationSeconds: 600, now });
+  assert.deepEqual(nodeBound['kubernetes.io'].node, { name: 'n1', uid: 'node-uid' });
+  const podOnNode = buildClaims({ issuer: ISS, serviceAccount: sa, pod, node, audiences: [ISS], expirationSeconds: 600, now });
+  await checkBoundObjects(nodeBound, lookup, now);
+  objects.delete('nodes/n1');
+  await checkBoundObjects(podOnNode, lookup, now);
+  await assert.rejects(checkBoundObjects(nodeBound, lookup, now), /node n1 no longer exists/);
+});

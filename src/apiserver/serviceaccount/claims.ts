@@ -14,6 +14,8 @@ export interface KubernetesClaim {
   serviceaccount: ObjectRef;
   pod?: ObjectRef;
   secret?: ObjectRef;
+  /** The node a bound pod runs on, or the node the token is bound to. */
+  node?: ObjectRef;
 }
 
 export interface TokenClaims {
@@ -41,6 +43,7 @@ export interface ClaimsInput {
   serviceAccount: KubeObject;
   pod?: KubeObject;
   secret?: KubeObject;
+  node?: KubeObject;
   audiences: string[];
   expirationSeconds: number;
   now: Date;
@@ -52,6 +55,7 @@ export function buildClaims(input: ClaimsInput): TokenClaims {
   const k8s: KubernetesClaim = { namespace: sa.namespace ?? '', serviceaccount: { name: sa.name ?? '', uid: sa.uid ?? '' } };
   if (input.pod) k8s.pod = { name: input.pod.metadata.name ?? '', uid: input.pod.metadata.uid ?? '' };
   if (input.secret) k8s.secret = { name: input.secret.metadata.name ?? '', uid: input.secret.metadata.uid ?? '' };
+  if (input.node) k8s.node = { name: input.node.metadata.name ?? '', uid: input.node.metadata.uid ?? '' };
   return {
     iss: input.issuer,
     sub: serviceAccountUsername(k8s.namespace, k8s.serviceaccount.name),
@@ -97,6 +101,7 @@ export function checkClaims(raw: Record<string, unknown>, opts: { issuer: string
   if (raw.sub !== serviceAccountUsername(k8s.namespace, k8s.serviceaccount.name)) throw new InvalidTokenError('token subject does not match its service account');
   if (k8s.pod !== undefined && !isRef(k8s.pod)) throw new InvalidTokenError('token has a malformed pod reference');
   if (k8s.secret !== undefined && !isRef(k8s.secret)) throw new InvalidTokenError('token has a malformed secret reference');
+  if (k8s.node !== undefined && !isRef(k8s.node)) throw new InvalidTokenError('token has a malformed node reference');
   return { ...(raw as unknown as TokenClaims), aud, 'kubernetes.io': k8s as KubernetesClaim };
 }
 
@@ -106,7 +111,7 @@ function isRef(v: unknown): v is ObjectRef {
 }
 
 export interface ObjectLookup {
-  (resource: 'serviceaccounts' | 'pods' | 'secrets', namespace: string, name: string): Promise<KubeObject | undefined>;
+  (resource: 'serviceaccounts' | 'pods' | 'secrets' | 'nodes', namespace: string, name: string): Promise<KubeObject | undefined>;
 }
 
 // A bound object deleted longer ago than this no longer vouches for its tokens (claims.go).
@@ -114,7 +119,8 @@ const DELETED_OBJECT_GRACE_MS = 60_000;
 
 /**
  * The checks against live objects (claims.go validator.Validate): the service account and the
- * bound pod or secret exist with the uids the token names.
+ * bound pod, secret or node exist with the uids the token names. The node of a pod-bound token is
+ * informational only: the pod's own check covers it.
  */
 export async function checkBoundObjects(claims: TokenClaims, lookup: ObjectLookup, now: Date): Promise<void> {
   const k8s = claims['kubernetes.io'];
@@ -122,11 +128,12 @@ export async function checkBoundObjects(claims: TokenClaims, lookup: ObjectLooku
   if (!sa) throw new InvalidTokenError(`service account ${k8s.namespace}/${k8s.serviceaccount.name} no longer exists`);
   if (sa.metadata.uid !== k8s.serviceaccount.uid) throw new InvalidTokenError(`service account UID (${sa.metadata.uid ?? ''}) does not match claim (${k8s.serviceaccount.uid})`);
   if (sa.metadata.deletionTimestamp) throw new InvalidTokenError('service account has been deleted');
-  for (const [resource, ref] of [['pods', k8s.pod], ['secrets', k8s.secret]] as const) {
+  const nodeBound = k8s.pod === undefined && k8s.secret === undefined ? k8s.node : undefined;
+  for (const [resource, ref] of [['pods', k8s.pod], ['secrets', k8s.secret], ['nodes', nodeBound]] as const) {
     if (!ref) continue;
-    const obj = await lookup(resource, k8s.namespace, ref.name);
-    const what = resource === 'pods' ? 'pod' : 'secret';
-    if (!obj) throw new InvalidTokenError(`${what} ${k8s.namespace}/${ref.name} no longer exists`);
+    const obj = await lookup(resource, resource === 'nodes' ? '' : k8s.namespace, ref.name);
+    const what = resource.slice(0, -1);
+    if (!obj) throw new InvalidTokenError(`${what} ${resource === 'nodes' ? '' : `${k8s.namespace}/`}${ref.name} no longer exists`);
     if (obj.metadata.uid !== ref.uid) throw new InvalidTokenError(`${what} UID (${obj.metadata.uid ?? ''}) does not match claim (${ref.uid})`);
     const deleted = obj.metadata.deletionTimestamp;
     if (deleted && Date.parse(deleted) < now.getTime() - DELETED_OBJECT_GRACE_MS) throw new InvalidTokenError(`${what} has been deleted`);

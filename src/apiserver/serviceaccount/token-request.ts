@@ -22,7 +22,7 @@ export interface TokenRequestInput {
   body: Obj;
   signer: TokenSigner;
   /** Reads an object of the namespace; throws NotFound as a GET would. */
-  get(resource: 'serviceaccounts' | 'pods' | 'secrets', namespace: string, name: string): Promise<KubeObject>;
+  get(resource: 'serviceaccounts' | 'pods' | 'secrets' | 'nodes', namespace: string, name: string): Promise<KubeObject>;
   now: Date;
 }
 
@@ -48,6 +48,7 @@ export async function createToken(input: TokenRequestInput): Promise<Obj> {
   const sa = await input.get('serviceaccounts', namespace, name);
   let pod: KubeObject | undefined;
   let secret: KubeObject | undefined;
+  let node: KubeObject | undefined;
   const ref = spec.boundObjectRef as Obj | undefined;
   if (ref) {
     const apiVersion = (ref.apiVersion ?? 'v1') as string;
@@ -56,8 +57,15 @@ export async function createToken(input: TokenRequestInput): Promise<Obj> {
       bound = pod = await input.get('pods', namespace, ref.name as string);
       const podSa = ((pod.spec ?? {}) as Obj).serviceAccountName ?? 'default';
       if (podSa !== name) throw badRequest(`cannot bind token for serviceaccount "${name}" to pod running with different serviceaccount name.`);
+      // The pod's node goes into the claims when it can be read (ServiceAccountTokenPodNodeInfo);
+      // a node that cannot be read only leaves the claim out, as upstream.
+      const nodeName = ((pod.spec ?? {}) as Obj).nodeName as string | undefined;
+      if (nodeName) node = await input.get('nodes', '', nodeName).catch(() => undefined);
     } else if (apiVersion === 'v1' && ref.kind === 'Secret') {
       bound = secret = await input.get('secrets', namespace, ref.name as string);
+    } else if (apiVersion === 'v1' && ref.kind === 'Node') {
+      // ServiceAccountTokenNodeBinding (on by default since 1.31).
+      bound = node = await input.get('nodes', '', ref.name as string);
     } else {
       throw badRequest(`cannot bind token to object of type ${apiVersion}, Kind=${String(ref.kind)}`);
     }
@@ -70,7 +78,7 @@ export async function createToken(input: TokenRequestInput): Promise<Obj> {
 
   const audiences = (spec.audiences as string[]).length > 0 ? spec.audiences as string[] : input.signer.audiences;
   const claims = buildClaims({
-    issuer: input.signer.issuer, serviceAccount: sa, ...(pod ? { pod } : {}), ...(secret ? { secret } : {}),
+    issuer: input.signer.issuer, serviceAccount: sa, ...(pod ? { pod } : {}), ...(secret ? { secret } : {}), ...(node ? { node } : {}),
     audiences, expirationSeconds: spec.expirationSeconds as number, now: input.now,
   });
   return {
