@@ -146,6 +146,17 @@ describe('service account tokens', () => {
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', nodeToken)).code, 401);
   });
 
+  test('kubectl 1.27 to 1.32 create token too', async () => {
+    for (const version of ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32']) {
+      const r = await kubectl(version, srv, ['create', 'token', 'guard', '--duration', '15m']);
+      assert.equal(r.code, 0, `kubectl ${version}: ${r.stderr}`);
+      const { claims } = decodeJwtUnverified(r.stdout.trim());
+      assert.equal(claims.sub, 'system:serviceaccount:default:guard', version);
+      assert.equal((claims.exp as number) - (claims.iat as number), 900, version);
+      assert.equal((await call('GET', '/api/v1/namespaces/default/pods', r.stdout.trim())).code, 200, version);
+    }
+  });
+
   test('discovery lists serviceaccounts/token as a create-only TokenRequest subresource', async () => {
     const list = JSON.parse(await ok(['get', '--raw', '/api/v1']));
     const sub = list.resources.find((r: { name: string }) => r.name === 'serviceaccounts/token');
@@ -169,5 +180,12 @@ describe('service account tokens', () => {
     const kubectlSa = await kubectl('1.33', srv, ['create', 'token', 'nobody']);
     assert.notEqual(kubectlSa.code, 0);
     assert.match(kubectlSa.stderr, /serviceaccounts "nobody" not found/);
+  });
+
+  test('tokens outlive a restart: the signing key is kept in the data directory', async () => {
+    const token = (await ok(['create', 'token', 'guard'])).trim();
+    await srv.stop();
+    srv = await startServer({ dataDir: srv.dataDir });
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', token)).code, 200);
   });
 });
