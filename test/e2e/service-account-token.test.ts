@@ -6,7 +6,7 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { kubectl, removeDir, startServer, type RunningServer } from './harness.ts';
+import { kubectl, removeDir, startServer, waitUntil, type RunningServer } from './harness.ts';
 import { decodeJwtUnverified, signingKey, signJwt } from '../../src/apiserver/serviceaccount/jwt.ts';
 
 const AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
@@ -155,6 +155,26 @@ describe('service account tokens', () => {
       assert.equal((claims.exp as number) - (claims.iat as number), 900, version);
       assert.equal((await call('GET', '/api/v1/namespaces/default/pods', r.stdout.trim())).code, 200, version);
     }
+  });
+
+  test('every namespace gets a "default" service account, made again when deleted; kubectl create token default works', async () => {
+    const getDefault = async (ns: string): Promise<string | undefined> => {
+      const r = await kubectl('1.33', srv, ['get', 'serviceaccount', 'default', '-n', ns, '-o', 'jsonpath={.metadata.uid}']);
+      return r.code === 0 ? r.stdout : undefined;
+    };
+    await waitUntil(async () => (await getDefault('default')) !== undefined, 20_000, 'default/default');
+    await ok(['create', 'namespace', 'team']);
+    await waitUntil(async () => (await getDefault('team')) !== undefined, 20_000, 'team/default');
+    const first = await getDefault('team');
+    await ok(['delete', 'serviceaccount', 'default', '-n', 'team']);
+    await waitUntil(async () => { const uid = await getDefault('team'); return uid !== undefined && uid !== first; }, 20_000, 'team/default made again');
+    const token = (await ok(['create', 'token', 'default', '-n', 'team'])).trim();
+    assert.equal(decodeJwtUnverified(token).claims.sub, 'system:serviceaccount:team:default');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', token)).code, 200);
+    // Deleting the namespace is not held up by the account being made again.
+    assert.match(await ok(['delete', 'namespace', 'team', '--timeout=60s']), /namespace "team" deleted/);
+    assert.match((await kubectl('1.33', srv, ['get', 'namespace', 'team'])).stderr, /not found/);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', token)).code, 401);
   });
 
   test('discovery lists serviceaccounts/token as a create-only TokenRequest subresource', async () => {
