@@ -14,7 +14,7 @@ export interface ResourceInfo {
   shortNames?: string[];
   categories?: string[];
   /** Subresources served besides the main resource. */
-  subresources: Array<'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'finalize' | 'ephemeralcontainers'>;
+  subresources: Array<'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'finalize' | 'ephemeralcontainers' | 'token'>;
   /** Group/resource whose storage this version shares (several versions, one store). */
   storage: { group: string; resource: string };
   /** The version objects are kept in at rest; other versions are converted on the way in and out. */
@@ -62,7 +62,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
     { r: 'replicationcontrollers', k: 'ReplicationController', ns: true, sn: ['rc'], cat: ALL, sub: ['status', 'scale'] },
     { r: 'resourcequotas', k: 'ResourceQuota', ns: true, sn: ['quota'], sub: ['status'] },
     { r: 'secrets', k: 'Secret', ns: true },
-    { r: 'serviceaccounts', k: 'ServiceAccount', ns: true, sn: ['sa'] },
+    { r: 'serviceaccounts', k: 'ServiceAccount', ns: true, sn: ['sa'], sub: ['token'] },
     { r: 'services', k: 'Service', ns: true, sn: ['svc'], cat: ALL, sub: ['status', 'proxy'] },
   ]),
   ...defs('apps', 'v1', [

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import { badRequest, notFound, unauthorized, type StatusError } from '../api/errors.ts';
+import { badRequest, isNotFound, notFound, unauthorized, type StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
@@ -14,6 +14,9 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { serviceAllocator } from './admission/service-allocator.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
+import { DEFAULT_ISSUER, ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.ts';
+import type { SigningKey } from './serviceaccount/jwt.ts';
+import type { TokenSigner } from './serviceaccount/token-request.ts';
 import { WatchCache } from './cache/watch-cache.ts';
 import { bootstrap, ensureKubernetesService } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
@@ -48,6 +51,13 @@ export interface ApiServerOptions {
    * portforward (kube-apiserver --kubelet-client-certificate/--kubelet-client-key).
    */
   kubeletClient?: KubeletClientCert;
+  /**
+   * Service account tokens: the key that signs TokenRequest answers and verifies bearer JWTs
+   * (--service-account-signing-key-file), the issuer (--service-account-issuer, default
+   * https://kubernetes.default.svc.cluster.local) and the accepted audiences (--api-audiences,
+   * default the issuer).
+   */
+  serviceAccountTokens?: { key: SigningKey; issuer?: string; audiences?: string[] };
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
@@ -68,6 +78,8 @@ export class ApiServer {
   #address: AddressInfo | undefined;
   /** metrics.k8s.io reads the kubelets' stats summaries through this. */
   readonly #summaries: SummaryCollector;
+  readonly #saSigner: TokenSigner | undefined;
+  readonly #saAuth: ServiceAccountTokenAuthenticator | undefined;
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
@@ -98,6 +110,29 @@ export class ApiServer {
     });
     this.#record = requestRecorder(this.#metrics);
     this.#summaries = new SummaryCollector({ kubeletClient: opts.kubeletClient, log: this.#log.child({ component: 'metrics-api' }) });
+    if (opts.serviceAccountTokens) {
+      const issuer = opts.serviceAccountTokens.issuer ?? DEFAULT_ISSUER;
+      this.#saSigner = { key: opts.serviceAccountTokens.key, issuer, audiences: opts.serviceAccountTokens.audiences ?? [issuer] };
+      this.#saAuth = new ServiceAccountTokenAuthenticator({
+        ...this.#saSigner,
+        lookup: async (resource, ns, name) => {
+          try {
+            return (await this.#registries.get(`/${resource}`)!.get(ns, name)).obj;
+          } catch (err) {
+            if (isNotFound(err)) return undefined;
+            throw err;
+          }
+        },
+      });
+    }
+  }
+
+  /** Client certificate, static token, then service account JWT (the union authenticator's order). */
+  async #authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
+    const user = authenticate(req, this.#opts.tokens);
+    if (user || !this.#saAuth) return user;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    return m ? await this.#saAuth.authenticate(m[1]!) : undefined;
   }
 
   get address(): AddressInfo | undefined { return this.#address; }
@@ -158,7 +193,7 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     try {
-      if (!authenticate(req, this.#opts.tokens)) throw unauthorized();
+      if (!(await this.#authenticate(req))) throw unauthorized();
       if (!ri.isResourceRequest || ri.group !== '' || ri.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
         throw badRequest(`cannot upgrade the connection for ${url.pathname}: only pods/exec, pods/attach and pods/portforward switch protocols`);
       }
@@ -182,7 +217,7 @@ export class ApiServer {
     let code = 200;
     let longRunning = false;
     try {
-      let user: UserInfo | undefined = authenticate(req, this.#opts.tokens);
+      let user: UserInfo | undefined = await this.#authenticate(req);
       if (!user && HEALTH_PATHS.test(url.pathname)) user = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
       if (!user) throw unauthorized();
       if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
@@ -196,6 +231,7 @@ export class ApiServer {
         const server: ServerContext = {
           cache: this.#cache, registries: this.#registries, watchCount: this.#watchCount, signal: this.#abort.signal,
           ...(this.#opts.kubeletClient ? { kubeletClient: this.#opts.kubeletClient } : {}),
+          ...(this.#saSigner ? { serviceAccountTokens: this.#saSigner } : {}),
         };
         if (longRunning) this.#metrics.longRunning.inc(labels(ri));
         try {

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ensurePki, issueClientCert } from '../apiserver/auth/pki.ts';
+import { ensureServiceAccountKey } from '../apiserver/serviceaccount/signing-key.ts';
 import type { Pki } from '../apiserver/auth/pki.ts';
 import { loadTokenFile } from '../apiserver/auth/authenticate.ts';
 import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
@@ -60,6 +61,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensurePki(join(dataDir, 'pki'), { hostnames: [hostname()], ips: host === '0.0.0.0' || host === '127.0.0.1' ? [] : [host] });
+  const serviceAccountKey = await ensureServiceAccountKey(join(dataDir, 'pki'));
   const store = await openStore({ backend: 'sqlite', path: join(dataDir, 'store.db'), historyRetentionMs: opts.historyRetentionSeconds * 1000 });
   const tokens = opts.tokenFile ? await loadTokenFile(opts.tokenFile) : undefined;
   // The API server's identity towards kubelets (logs, exec, attach, port-forward), as kubeadm's
@@ -70,6 +72,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     store, host, port: opts.port, logger: log, eventTTLms: opts.eventTtlSeconds * 1000,
     tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
     ...(tokens ? { tokens } : {}),
+    serviceAccountTokens: { key: serviceAccountKey },
   });
   let addr: { address: string; port: number };
   try {

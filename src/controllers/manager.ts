@@ -6,9 +6,13 @@ import { GarbageCollector } from './garbage-collector/garbage-collector.ts';
 import { NamespaceController } from './namespace/namespace-controller.ts';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { PersistentVolumeController } from './persistentvolume/pv-controller.ts';
+import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
 
 export function builtinControllers(cs: Clientset, log: Logger): Controller[] {
-  return [new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log), new PersistentVolumeController(cs, log)];
+  return [
+    new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log),
+    new PersistentVolumeController(cs, log), new ServiceAccountsController(cs, log),
+  ];
 }
 
 export async function runControllers(cs: Clientset, log: Logger, signal: AbortSignal): Promise<void> {

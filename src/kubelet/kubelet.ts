@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Node, ResourceList } from '../api/types/core-v1.ts';
 import type { Clientset } from '../client/clientset.ts';
+import { resourcePath } from '../client/resource-client.ts';
 import { Engine } from '../runtime/engine.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import { LeaseRenewer } from './node/lease-renewer.ts';
@@ -282,6 +283,19 @@ export class Kubelet {
       getSecret: (ns, name) => get<Secret>('secrets', ns, name),
       getPersistentVolumeClaim: (ns, name) => get<PersistentVolumeClaim>('persistentvolumeclaims', ns, name),
       getPersistentVolume: (name) => get<PersistentVolume>('persistentvolumes', undefined, name),
+      // A TokenRequest bound to the pod, as pkg/kubelet/token/token_manager.go asks for one: no
+      // audience means the API server's own.
+      requestServiceAccountToken: async (ns, sa, audience, expirationSeconds, pod) => {
+        const path = resourcePath(cs.resource('v1', 'serviceaccounts').ref, ns, sa, 'token');
+        const tr = await cs.rest.request<{ status?: { token?: string; expirationTimestamp?: string } }>('POST', path, {
+          body: {
+            apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
+            spec: { audiences: audience ? [audience] : [], expirationSeconds, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid } },
+          },
+        });
+        if (!tr.status?.token) throw new KubeletError(`the API server answered serviceaccounts/${sa}/token without a token`);
+        return { token: tr.status.token, ...(tr.status.expirationTimestamp ? { expirationTimestamp: tr.status.expirationTimestamp } : {}) };
+      },
     };
   }
 

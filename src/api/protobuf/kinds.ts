@@ -1,6 +1,7 @@
 // Which top-level message a protobuf body holds, by the apiVersion and kind in its envelope.
 import { linkTables, type MessageDef, type PackageTable } from './table.ts';
 import { appsV1 } from './tables/apps-v1.ts';
+import { authenticationV1 } from './tables/authentication-v1.ts';
 import { autoscalingV1 } from './tables/autoscaling-v1.ts';
 import { autoscalingV2 } from './tables/autoscaling-v2.ts';
 import { batchV1 } from './tables/batch-v1.ts';
@@ -16,7 +17,7 @@ import { storageV1 } from './tables/storage-v1.ts';
 
 export const TABLES: readonly PackageTable[] = [
   metaV1, coreV1, appsV1, batchV1, autoscalingV1, autoscalingV2, policyV1, networkingV1, coordinationV1,
-  discoveryV1, eventsV1, storageV1, nodeV1,
+  discoveryV1, eventsV1, storageV1, nodeV1, authenticationV1,
 ];
 
 /** apiVersion → table alias → kinds a client may send in protobuf. */
@@ -34,6 +35,7 @@ const TOP_LEVEL: ReadonlyArray<[apiVersion: string, alias: string, kinds: string
   ['events.k8s.io/v1', 'events', ['Event']],
   ['storage.k8s.io/v1', 'storage', ['StorageClass']],
   ['node.k8s.io/v1', 'node', ['RuntimeClass']],
+  ['authentication.k8s.io/v1', 'authentication', ['TokenRequest']],
 ];
 
 let linked: { messages: Map<string, MessageDef>; kinds: Map<string, MessageDef> } | undefined;

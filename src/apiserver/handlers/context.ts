@@ -5,6 +5,7 @@ import type { UserInfo } from '../admission/types.ts';
 import type { WatchCache } from '../cache/watch-cache.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { RequestInfo } from '../request-info.ts';
+import type { TokenSigner } from '../serviceaccount/token-request.ts';
 
 export interface ServerContext {
   cache: WatchCache;
@@ -16,6 +17,8 @@ export interface ServerContext {
   signal: AbortSignal;
   /** The client certificate for proxying pods/log, exec, attach and portforward to kubelets. */
   kubeletClient?: { certPem: string; keyPem: string };
+  /** Signs serviceaccounts/token answers; without it TokenRequest is not served. */
+  serviceAccountTokens?: TokenSigner;
 }
 
 export interface RequestScope {

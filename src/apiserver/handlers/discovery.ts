@@ -29,12 +29,14 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   proxy: ['create', 'delete', 'get', 'patch', 'update'],
   finalize: ['update'],
   ephemeralcontainers: ['get', 'patch', 'update'],
+  token: ['create'],
 };
 
 const SUBRESOURCE_KIND: Record<string, (r: ResourceInfo) => { group: string; version: string; kind: string }> = {
   scale: () => ({ group: 'autoscaling', version: 'v1', kind: 'Scale' }),
   binding: () => ({ group: '', version: 'v1', kind: 'Binding' }),
   eviction: () => ({ group: 'policy', version: 'v1', kind: 'Eviction' }),
+  token: () => ({ group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }),
   log: (r) => ({ group: r.group, version: r.version, kind: r.kind }),
   exec: () => ({ group: '', version: 'v1', kind: 'PodExecOptions' }),
   attach: () => ({ group: '', version: 'v1', kind: 'PodAttachOptions' }),

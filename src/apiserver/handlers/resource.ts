@@ -1,5 +1,5 @@
 // Resource requests: get, list, create, update, patch, delete, deletecollection and the
-// subresources status, scale, binding, eviction, finalize (the role of
+// subresources status, scale, binding, eviction, finalize, serviceaccounts/token (the role of
 // k8s.io/apiserver/pkg/endpoints/handlers/{get,create,update,patch,delete}.go).
 import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFound, StatusError } from '../../api/errors.ts';
 import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
@@ -20,6 +20,7 @@ import { negotiate } from './negotiate.ts';
 import { listJson, partialMetadata, served, servedJson } from './objects.ts';
 import { handlePodStreamRequest, POD_STREAM_SUBRESOURCES, type PodStreamSubresource } from './pod-streams.ts';
 import { handleWatch } from './watch.ts';
+import { createToken } from '../serviceaccount/token-request.ts';
 
 type Obj = Record<string, any>;
 
@@ -34,6 +35,7 @@ export async function handleResource(s: RequestScope): Promise<void> {
   if (sub === 'scale') return handleScale(s);
   if (sub === 'binding') return handleBinding(s, ri.name);
   if (sub === 'eviction') return handleEviction(s);
+  if (sub === 'token' && s.info.resource === 'serviceaccounts') return handleTokenRequest(s);
   if (sub && s.info.resource === 'pods' && POD_STREAM_SUBRESOURCES.has(sub)) {
     return handlePodStreamRequest(s.req, s.res, {
       registries: s.server.registries, sub: sub as PodStreamSubresource, namespace: ri.namespace, name: ri.name,
@@ -450,4 +452,18 @@ async function handleEviction(s: RequestScope): Promise<void> {
   const opts = (body.deleteOptions ?? {}) as DeleteOptions;
   await s.registry.delete(s.ri.namespace, s.ri.name, opts, writeContext(s));
   writeJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+// ---- serviceaccounts/token ----
+
+async function handleTokenRequest(s: RequestScope): Promise<void> {
+  if (s.ri.verb !== 'create') throw methodNotAllowed('the server does not allow this method on the requested resource');
+  const signer = s.server.serviceAccountTokens;
+  if (!signer) throw new StatusError(newStatus(501, 'Unknown', 'this server has no service account signing key: TokenRequest is not served'));
+  const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
+  const out = await createToken({
+    namespace: s.ri.namespace, name: s.ri.name, body, signer, now: new Date(),
+    get: async (resource, ns, name) => (await s.server.registries.get(`/${resource}`)!.get(ns, name)).obj,
+  });
+  writeJson(s.res, 201, out);
 }

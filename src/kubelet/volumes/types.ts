@@ -12,9 +12,9 @@ export interface VolumeSources extends ObjectSources {
   getPersistentVolumeClaim(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
   getPersistentVolume(name: string): Promise<PersistentVolume | undefined>;
   /**
-   * POST serviceaccounts/<sa>/token (TokenRequest) bound to the pod. Optional because skiff's API
-   * server does not serve TokenRequest yet: without it a serviceAccountToken projection fails the
-   * volume with a FailedMount error (never a made-up token).
+   * POST serviceaccounts/<sa>/token (TokenRequest) bound to the pod. Optional so that a source
+   * without it (tests, an API server without a signing key) fails a serviceAccountToken projection
+   * with a FailedMount error (never a made-up token).
    */
   requestServiceAccountToken?(
     namespace: string,
