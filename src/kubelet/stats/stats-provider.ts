@@ -112,11 +112,11 @@ export class StatsProvider {
     const [nodeCpuNanos, nodeMemory, pods] = await Promise.all([
       (this.#o.readNodeCpuNanos ?? readNodeCpuNanos)(),
       (this.#o.readNodeMemory ?? readNodeMemory)(),
-      Promise.all([...targets.values()].map(async (target) => ({
-        target,
-        stats: await readCgroupStats(target.cgroup),
-        containers: await Promise.all(target.containers.map(async (c) => ({ ...c, stats: await this.#containerStats(c.id) }))),
-      }))),
+      Promise.all([...targets.values()].map(async (target) => {
+        // Containers first, then their pod: the parent's counters, read later, cover the children's.
+        const containers = await Promise.all(target.containers.map(async (c) => ({ ...c, stats: await this.#containerStats(c.id) })));
+        return { target, containers, stats: await readCgroupStats(target.cgroup) };
+      })),
     ]);
     return { atMs, time: new Date(atMs).toISOString(), nodeCpuNanos, nodeMemory, pods };
   }
