@@ -3,23 +3,23 @@
 // (no service network), so the test reads the file with kubectl exec and uses the token from here.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
 import { decodeJwtUnverified } from '../../src/apiserver/serviceaccount/jwt.ts';
-import { freePort, kubectl, removeDir, startServer, tempDir, waitUntil } from './harness.ts';
+import { kubectl, waitUntil } from './harness.ts';
 import type { RunningServer } from './harness.ts';
+import { startUpCluster } from './up-cluster.ts';
+import type { UpCluster } from './up-cluster.ts';
 
 const hex = randomBytes(3).toString('hex');
 const cgroupRoot = `/skiff-e2e-tok-${hex}`;
 const bridge = `skifft${hex}`;
 const nodeName = `tok-${hex}`;
 const API_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+let cluster: UpCluster;
 let server: RunningServer;
 let dataDir: string;
 
@@ -56,23 +56,13 @@ function getPods(token: string, caPem: string): Promise<number> {
 }
 
 before(async () => {
-  dataDir = await tempDir('e2e-tok');
-  const subnet = `10.42.${208 + (randomBytes(1)[0]! % 16)}.0/24`;
-  server = await startServer({
-    command: 'up', dataDir,
-    extraArgs: ['--node-name', nodeName, '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', bridge, '--cgroup-root', cgroupRoot],
-  });
+  cluster = await startUpCluster({ label: 'tok', nodeName, cgroupRoot, bridge, subnetBase: 208 });
+  server = cluster.server;
+  dataDir = cluster.dataDir;
 });
 
 after(async () => {
-  await server.stop();
-  // The node agent leaves containers running when it stops: remove them here.
-  const engine = await Engine.open({ dataDir: join(dataDir, 'node', 'engine') });
-  await engine.reset();
-  await removeCgroup(cgroupRoot, cgroupRoot).catch(() => undefined);
-  const left = [...cgroupDirs(cgroupRoot).filter((d) => existsSync(d)), ...mountPoints().filter((m) => m.startsWith(dataDir))];
-  await removeDir(dataDir);
-  assert.deepEqual(left, [], 'host state left behind');
+  await cluster.stop();
 });
 
 describe('projected service account tokens on skiff up', () => {

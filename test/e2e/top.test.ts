@@ -3,33 +3,21 @@
 // kubectl 1.33 and 1.27 and client-node's Metrics client read the same metrics.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { parseQuantity } from '../../src/api/validation/quantity.ts';
-import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
-import { Engine } from '../../src/runtime/engine.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
-import { kubectl, removeDir, startServer, tempDir } from './harness.ts';
+import { kubectl } from './harness.ts';
 import type { KubectlResult, RunningServer } from './harness.ts';
+import { startUpCluster } from './up-cluster.ts';
+import type { UpCluster } from './up-cluster.ts';
 
 const hex = randomBytes(3).toString('hex');
 const cgroupRoot = `/skiff-e2e-top-${hex}`;
 const bridge = `skifft${hex}`;
 const nodeName = `top-${hex}`;
+let cluster: UpCluster;
 let server: RunningServer;
-let dataDir: string;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 const PODS = `apiVersion: v1
 kind: Pod
@@ -94,12 +82,8 @@ async function until(version: string, args: string[], ok: (r: KubectlResult) => 
 }
 
 before(async () => {
-  dataDir = await tempDir('e2e-top');
-  const subnet = `10.42.${208 + (randomBytes(1)[0]! % 16)}.0/24`;
-  server = await startServer({
-    command: 'up', dataDir,
-    extraArgs: ['--node-name', nodeName, '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', bridge, '--cgroup-root', cgroupRoot],
-  });
+  cluster = await startUpCluster({ label: 'top', nodeName, cgroupRoot, bridge, subnetBase: 208 });
+  server = cluster.server;
   const applied = await kubectl('1.33', server, ['apply', '-f', '-'], { input: PODS });
   assert.equal(applied.code, 0, applied.stderr);
   const waited = await kubectl('1.33', server, ['wait', '--for=condition=Ready', 'pod/busy', 'pod/idle', '--timeout=90s'], { timeoutMs: 100_000 });
@@ -107,14 +91,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
-  // The node agent leaves containers running when it stops: remove them here.
-  const engine = await Engine.open({ dataDir: join(dataDir, 'node', 'engine') });
-  await engine.reset();
-  await removeCgroup(cgroupRoot, cgroupRoot).catch(() => undefined);
-  const left = [...cgroupDirs(cgroupRoot).filter((d) => existsSync(d)), ...mountPoints().filter((m) => m.startsWith(dataDir))];
-  await removeDir(dataDir);
-  assert.deepEqual(left, [], 'host state left behind');
+  await cluster.stop();
 });
 
 describe('kubectl top on skiff up', () => {

@@ -2,19 +2,19 @@
 // the unmodified kubectl then runs a pod of real containers on this machine and deletes it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
-import { freePort, kubectl, removeDir, startServer, tempDir, waitUntil } from './harness.ts';
+import { kubectl, waitUntil } from './harness.ts';
 import type { RunningServer } from './harness.ts';
+import { startUpCluster } from './up-cluster.ts';
+import type { UpCluster } from './up-cluster.ts';
 
 const hex = randomBytes(3).toString('hex');
 const cgroupRoot = `/skiff-e2e-up-${hex}`;
 const bridge = `skiffu${hex}`;
 const nodeName = `up-${hex}`;
+let cluster: UpCluster;
 let server: RunningServer;
 let dataDir: string;
 
@@ -32,23 +32,13 @@ spec:
 `;
 
 before(async () => {
-  dataDir = await tempDir('e2e-up');
-  const subnet = `10.42.${224 + (randomBytes(1)[0]! % 16)}.0/24`;
-  server = await startServer({
-    command: 'up', dataDir,
-    extraArgs: ['--node-name', nodeName, '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', bridge, '--cgroup-root', cgroupRoot],
-  });
+  cluster = await startUpCluster({ label: 'up', nodeName, cgroupRoot, bridge, subnetBase: 224 });
+  server = cluster.server;
+  dataDir = cluster.dataDir;
 });
 
 after(async () => {
-  await server.stop();
-  // The node agent leaves containers running when it stops (as k3s does): remove them here.
-  const engine = await Engine.open({ dataDir: join(dataDir, 'node', 'engine') });
-  await engine.reset();
-  await removeCgroup(cgroupRoot, cgroupRoot).catch(() => undefined);
-  const left = [...cgroupDirs(cgroupRoot).filter((d) => existsSync(d)), ...mountPoints().filter((m) => m.startsWith(dataDir))];
-  await removeDir(dataDir);
-  assert.deepEqual(left, [], 'host state left behind');
+  await cluster.stop();
 });
 
 describe('skiff up', () => {
