@@ -6,11 +6,8 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseQuantity } from '../api/validation/quantity.ts';
-import { Clientset } from '../client/clientset.ts';
-import { loadKubeconfig } from '../client/kubeconfig.ts';
 import type { ClientConfig } from '../client/kubeconfig.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
-import { Kubelet } from '../kubelet/kubelet.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -60,7 +57,7 @@ export function registerAgentCommand(program: Command): void {
 }
 
 async function clientConfig(flags: AgentFlags): Promise<ClientConfig> {
-  if (flags.kubeconfig) return loadKubeconfig(flags.kubeconfig);
+  if (flags.kubeconfig) return (await import('../client/kubeconfig.ts')).loadKubeconfig(flags.kubeconfig);
   if (!flags.server) throw new Error('skiff agent needs --server (with --token-file) or --kubeconfig');
   if (!flags.tokenFile) throw new Error('skiff agent needs --token-file with --server');
   const token = (await readFile(flags.tokenFile, 'utf8')).trim();
@@ -91,6 +88,8 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   if (!Number.isInteger(maxPods) || maxPods <= 0) throw new Error(`--max-pods "${flags.maxPods}": expected a positive integer`);
   const cfg = await clientConfig(flags);
   if (cfg.insecureSkipTLSVerify) log.warn('no --ca-file: the API server\'s certificate is not verified');
+  // Loaded when the command runs, so the engine commands start fast.
+  const [{ Clientset }, { Kubelet }] = await Promise.all([import('../client/clientset.ts'), import('../kubelet/kubelet.ts')]);
   const clientset = new Clientset(cfg);
   const signal = shutdownSignal((sig) => log.info({ sig }, 'stopping the node agent (containers keep running)'));
   const dataDir = resolve(flags.dataDir);

@@ -1,7 +1,7 @@
 // `skiff server`: the control plane alone (API server on the embedded store, controllers, scheduler),
 // with TLS material and a kubeconfig generated at first start.
 import type { Command } from 'commander';
-import { parseListen, parseSeconds, startControlPlane } from './control-plane.ts';
+import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -40,6 +40,8 @@ export function registerServerCommand(program: Command): void {
 export async function runServer(flags: ServerFlags): Promise<void> {
   const log = createLogger(flags.logLevel);
   const { host, port } = parseListen(flags.listen);
+  // Loaded here, not at the top: `skiff run` and the other engine commands never need it.
+  const { startControlPlane } = await import('./control-plane.ts');
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log,
     historyRetentionSeconds: parseSeconds('--history-retention', flags.historyRetention),

@@ -6,11 +6,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Node } from '../api/types/core-v1.ts';
-import { Clientset } from '../client/clientset.ts';
+import type { Clientset } from '../client/clientset.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
-import { Kubelet } from '../kubelet/kubelet.ts';
-import { ensureBaseImages, ImageStore } from '../runtime/images/index.ts';
-import { parseListen, parseSeconds, startControlPlane } from './control-plane.ts';
+import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
 import { addControlPlaneFlags } from './server-command.ts';
 import { shutdownSignal } from './signals.ts';
@@ -66,6 +64,10 @@ export async function runUp(flags: UpFlags): Promise<void> {
   if (flags.evictionHard !== '') parseEvictionHard(flags.evictionHard);
   const t0 = performance.now();
   process.stderr.write(`skiff up: a single-node cluster in ${flags.dataDir}\n`);
+  // The components are loaded when the command runs, so the engine commands start fast.
+  const [{ startControlPlane }, { Clientset }, { Kubelet }, { ensureBaseImages, ImageStore }] = await Promise.all([
+    import('./control-plane.ts'), import('../client/clientset.ts'), import('../kubelet/kubelet.ts'), import('../runtime/images/index.ts'),
+  ]);
 
   let s = step('certificates, store and API server');
   const cp = await startControlPlane({
