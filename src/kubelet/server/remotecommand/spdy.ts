@@ -3,7 +3,8 @@
 // the command (pkg/kubelet/cri/streaming/remotecommand/httpstream.go, protocol v4).
 import type { SpdyConnection, SpdyStream } from '../spdy/connection.ts';
 import { parseResize, endWritable } from './websocket.ts';
-import type { CommandStreams, StreamOptions, StreamStatus, TerminalSize } from './streams.ts';
+import { resizeRelay } from './streams.ts';
+import type { CommandStreams, StreamOptions, StreamStatus } from './streams.ts';
 
 export const SPDY_EXEC_PROTOCOLS = ['v4.channel.k8s.io'] as const;
 
@@ -59,16 +60,14 @@ function assemble(got: Map<string, SpdyStream>, opts: StreamOptions, gone: Promi
   // The client writes nothing on its output streams and the error stream; drain them so their
   // FIN is seen.
   for (const s of [errorStream, stdout, stderr]) s?.resume();
-  const sizes: TerminalSize[] = [];
-  let onSize: ((s: TerminalSize) => void) | undefined;
+  const sizes = resizeRelay();
   let pending = '';
   resize?.on('data', (b: Buffer) => {
     pending += b.toString('utf8');
     const cut = pending.lastIndexOf('}');
     if (cut < 0) return;
     for (const s of parseResize(Buffer.from(pending.slice(0, cut + 1)))) {
-      if (onSize) onSize(s);
-      else sizes.push(s);
+      sizes.push(s);
     }
     pending = pending.slice(cut + 1);
   });
@@ -77,10 +76,7 @@ function assemble(got: Map<string, SpdyStream>, opts: StreamOptions, gone: Promi
     ...(stdout ? { stdout } : {}),
     ...(stderr ? { stderr } : {}),
     tty: opts.tty,
-    onResize(cb): void {
-      onSize = cb;
-      for (const s of sizes.splice(0)) cb(s);
-    },
+    onResize: (cb) => sizes.onResize(cb),
     gone,
     async finish(status: StreamStatus): Promise<void> {
       await Promise.all([stdout, stderr].map((w) => (w ? endWritable(w) : Promise.resolve())));

@@ -71,3 +71,22 @@ export function exitStatus(code: number): StreamStatus {
 export function internalErrorStatus(message: string): StreamStatus {
   return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', code: 500, details: { causes: [{ reason: '', message }] } };
 }
+
+/**
+ * Terminal sizes from the client, held until the session asks for them (the command may start
+ * after the first size arrived), then handed over as they come.
+ */
+export function resizeRelay(): { push(size: TerminalSize): void; onResize(cb: (size: TerminalSize) => void): void } {
+  const held: TerminalSize[] = [];
+  let deliver: ((size: TerminalSize) => void) | undefined;
+  return {
+    push(size) {
+      if (deliver) deliver(size);
+      else held.push(size);
+    },
+    onResize(cb) {
+      deliver = cb;
+      for (const size of held.splice(0)) cb(size);
+    },
+  };
+}

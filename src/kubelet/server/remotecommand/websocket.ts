@@ -4,6 +4,7 @@
 // pkg/kubelet/cri/streaming/remotecommand/websocket.go.
 import { PassThrough, Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { resizeRelay } from './streams.ts';
 import type { CommandStreams, StreamOptions, StreamStatus, TerminalSize } from './streams.ts';
 
 export const WS_EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
@@ -51,9 +52,8 @@ export function websocketStreams(ws: WebSocket, opts: StreamOptions): CommandStr
   const stdin = opts.stdin ? new PassThrough() : undefined;
   const stdout = opts.stdout ? channelWriter(ws, STDOUT) : undefined;
   const stderr = opts.stderr ? channelWriter(ws, STDERR) : undefined;
-  const sizes: TerminalSize[] = [];
-  let onSize: ((s: TerminalSize) => void) | undefined;
   const gone = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+  const sizes = resizeRelay();
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (!isBinary || data.length === 0) return;
     const channel = data[0]!;
@@ -61,8 +61,7 @@ export function websocketStreams(ws: WebSocket, opts: StreamOptions): CommandStr
     if (channel === STDIN) stdin?.write(body);
     else if (channel === RESIZE) {
       for (const s of parseResize(body)) {
-        if (onSize) onSize(s);
-        else sizes.push(s);
+        sizes.push(s);
       }
     } else if (channel === CLOSE && body[0] === STDIN) stdin?.end();
   });
@@ -73,10 +72,7 @@ export function websocketStreams(ws: WebSocket, opts: StreamOptions): CommandStr
     ...(stdout ? { stdout } : {}),
     ...(stderr ? { stderr } : {}),
     tty: opts.tty,
-    onResize(cb): void {
-      onSize = cb;
-      for (const s of sizes.splice(0)) cb(s);
-    },
+    onResize: (cb) => sizes.onResize(cb),
     gone,
     async finish(status: StreamStatus): Promise<void> {
       await Promise.all([stdout, stderr].map((w) => (w ? endWritable(w) : Promise.resolve())));
