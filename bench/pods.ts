@@ -16,6 +16,8 @@ import { measurePodFloor } from './engine.ts';
 const SEQUENTIAL = Number(process.env.BENCH_PODS_SEQUENTIAL ?? 100);
 const BATCH = Number(process.env.BENCH_PODS_BATCH ?? 100);
 const CLI = join(import.meta.dirname, '..', 'bin', 'skiff.js');
+// Extra node flags for the cluster process, e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it.
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,7 +35,7 @@ function podObject(name: string): Pod {
 async function startCluster(root: string, hex: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
   const subnet = `10.42.${200 + (randomBytes(1)[0]! % 40)}.0/24`;
   const cgroupRoot = `/skiff-bench-pods-${hex}`;
-  const args = [CLI, 'up', '--data-dir', join(root, 'data'), '--listen', '127.0.0.1:0', '--node-name', `bench-${hex}`,
+  const args = [...NODE_ARGS, CLI, 'up', '--data-dir', join(root, 'data'), '--listen', '127.0.0.1:0', '--node-name', `bench-${hex}`,
     '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', `skiffb${hex}`, '--cgroup-root', cgroupRoot, '--log-level', 'warn'];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

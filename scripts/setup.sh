@@ -25,3 +25,5 @@ if [ ! -f dist/cli/main.js ] || [ -n "$(find src -name '*.ts' -newer dist/cli/ma
   echo "setup: compiling" >&2
   npm run --silent build
 fi
+# The engine's process spawner (src/runtime/native), compiled once per version of its source.
+node -e "import('./dist/runtime/native/native-binary.js').then((m) => m.nativeBinary('skiff-spawner'))"

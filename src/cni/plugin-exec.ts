@@ -1,10 +1,10 @@
 // Executes one CNI plugin binary the way the spec's runtime does: parameters in CNI_* environment
 // variables, the network configuration as JSON on stdin, the result (or an error object with exit
 // code 1) as JSON on stdout. Mirrors libcni's invoke/exec.go.
-import { spawn } from 'node:child_process';
 import { channel } from 'node:diagnostics_channel';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runProcess } from '../runtime/spawner/run-process.ts';
 import { CniError } from './errors.ts';
 import type { CniCommand, RuntimeConf } from './types.ts';
 
@@ -111,20 +111,9 @@ function pluginError(plugin: string, command: string, exitCode: number | string,
   return new CniError(plugin, command, text === '' ? `exit ${exitCode}` : `${text} (exit ${exitCode})`);
 }
 
-function spawnWithInput(file: string, env: Record<string, string>, input: string, timeoutMs: number):
+async function spawnWithInput(file: string, env: Record<string, string>, input: string, timeoutMs: number):
 Promise<{ code: number | string; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, [], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // A plugin that exits without reading stdin must not turn into an EPIPE crash.
-    child.stdin.on('error', () => undefined);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      resolve({ code: code ?? (signal === 'SIGKILL' ? `killed after ${timeoutMs} ms` : `signal ${signal}`), stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  const r = await runProcess(file, [], { env, input, timeoutMs });
+  const code = r.code ?? (r.timedOut ? `killed after ${timeoutMs} ms` : `signal ${r.signal}`);
+  return { code, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }

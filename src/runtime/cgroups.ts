@@ -14,8 +14,18 @@ export interface CgroupHierarchy {
   controllers: string[];
 }
 
+let hostHierarchies: CgroupHierarchy[] | undefined;
+
+/**
+ * The mounted cgroup hierarchies. Without an argument, this host's, read once: cgroup mounts are
+ * set up at boot, and /proc/self/mountinfo grows with every container's mounts.
+ */
 export function cgroupHierarchies(mountinfo?: string): CgroupHierarchy[] {
-  const text = mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8');
+  if (mountinfo === undefined) return (hostHierarchies ??= parseCgroupHierarchies(readFileSync('/proc/self/mountinfo', 'utf8')));
+  return parseCgroupHierarchies(mountinfo);
+}
+
+function parseCgroupHierarchies(text: string): CgroupHierarchy[] {
   const out: CgroupHierarchy[] = [];
   for (const line of text.split('\n')) {
     const [pre, post] = line.split(' - ');

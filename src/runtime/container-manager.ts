@@ -29,6 +29,7 @@ import type { RuntimeSelector } from './oci-runtime.ts';
 import { generateOciSpec } from './oci-spec.ts';
 import type { OciSpec } from './oci-spec-types.ts';
 import type { ContainerSpecInput } from './oci-spec.ts';
+import { SharedLock } from './shared-lock.ts';
 import { mountOverlay, mountPoints, unmountIfMounted, unmountOverlay } from './snapshots/overlay.ts';
 
 export interface ContainerDescription extends Omit<ContainerSpecInput, 'rootfs' | 'cgroupsPath' | 'hostHardLimits' | 'arch'> {
@@ -64,8 +65,6 @@ export interface ContainerManagerOptions {
 }
 
 const ID_PATTERN = /^[a-f0-9]{64}$/;
-/** Lock key (never a container id) serialising cgroup creation and removal. */
-const CGROUP_LOCK = '#cgroups';
 
 export class ContainerManager {
   readonly dataDir: string;
@@ -74,6 +73,8 @@ export class ContainerManager {
   readonly #conmon: string;
   readonly #runtimes = new Map<string, OciRuntime>();
   readonly #locks = new KeyedMutex();
+  /** Creates (which make the pod's parent cgroups) share it; removing empty parents takes it alone. */
+  readonly #cgroupLock = new SharedLock();
   readonly #logRotation: RotateOptions | undefined;
   readonly #rotationIntervalMs: number;
 
@@ -145,7 +146,7 @@ export class ContainerManager {
         await mkdir(paths.persistDir, { recursive: true });
         // Runtimes create the pod's parent cgroups on the way to the leaf; removal of a sibling's
         // empty parents must not run in between (see #destroy).
-        const created = await this.#locks.run(CGROUP_LOCK, () => conmonCreate({
+        const created = await this.#cgroupLock.shared(() => conmonCreate({
           conmon: this.#conmon,
           id,
           name: desc.name,
@@ -432,7 +433,9 @@ export class ContainerManager {
     if (record.rootfs.kind === 'overlay') {
       await unmountOverlay({ target: record.rootfs.target, stateDir: record.rootfs.stateDir });
     }
-    await this.#locks.run(CGROUP_LOCK, () => removeCgroup(record.cgroupsPath, record.cgroupRoot));
+    // The leaf is this container's alone; its empty parents may be a new sibling's way down.
+    await removeCgroup(record.cgroupsPath, record.cgroupsPath);
+    await this.#cgroupLock.exclusive(() => removeCgroup(record.cgroupsPath, record.cgroupRoot));
     await rm(join(this.socketDir, record.id), { force: true, recursive: true });
     await rm(paths.dir, { recursive: true, force: true });
   }

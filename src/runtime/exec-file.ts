@@ -1,6 +1,6 @@
 // Runs a helper binary to completion and collects its output; failures become RuntimeCommandFailed.
-import { spawn } from 'node:child_process';
 import { RuntimeCommandFailed } from './errors.ts';
+import { runProcess } from './spawner/run-process.ts';
 
 export interface ExecResult {
   stdout: string;
@@ -16,23 +16,19 @@ export interface ExecFileOptions {
   timeoutMs?: number;
 }
 
-export function execFile(file: string, args: string[], options: ExecFileOptions = {}): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
-      timeout: options.timeoutMs ?? 60_000,
+export async function execFile(file: string, args: string[], options: ExecFileOptions = {}): Promise<ExecResult> {
+  let r;
+  try {
+    r = await runProcess(file, args, {
+      ...(options.input !== undefined ? { input: options.input } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      timeoutMs: options.timeoutMs ?? 60_000,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.stderr?.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new RuntimeCommandFailed(`${file} ${args.join(' ')}`, null, e.message, { cause: e })));
-    child.on('close', (code) => {
-      const result = { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exitCode: code ?? -1 };
-      if (code === 0 || options.allowFailure) resolve(result);
-      else reject(new RuntimeCommandFailed(`${file} ${args.join(' ')}`, code, result.stderr || result.stdout));
-    });
-    if (options.input !== undefined && child.stdin) child.stdin.end(options.input);
-  });
+  } catch (e) {
+    throw new RuntimeCommandFailed(`${file} ${args.join(' ')}`, null, (e as Error).message, { cause: e });
+  }
+  const result = { stdout: r.stdout.toString(), stderr: r.stderr.toString(), exitCode: r.code ?? -1 };
+  if (r.code === 0 || options.allowFailure) return result;
+  const why = r.timedOut ? `killed after ${options.timeoutMs ?? 60_000} ms` : result.stderr || result.stdout;
+  throw new RuntimeCommandFailed(`${file} ${args.join(' ')}`, r.code, why);
 }

@@ -3,9 +3,10 @@
 // coexist on one host without seeing each other's containers.
 //
 // crun 1.8 refuses hybrid cgroup hosts (v1 controllers plus a cgroup2 mount at
-// /sys/fs/cgroup/unified). On such hosts crun runs through a generated wrapper that enters a
-// private mount namespace, unmounts the cgroup2 hierarchy there and execs crun; the host keeps its
-// mounts (see shared/HOST-NOTES.md).
+// /sys/fs/cgroup/unified). On such hosts crun runs through a wrapper that enters a private mount
+// namespace, unmounts the cgroup2 hierarchy there and execs crun; the host keeps its mounts (see
+// shared/HOST-NOTES.md). The wrapper is skiff-crun-hybrid (src/runtime/native), or without a C
+// compiler a generated shell script doing the same with unshare(1) and umount(8).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { InvalidContainerSpec, isRuntimeCommandFailed } from './errors.ts';
 import { execFile } from './exec-file.ts';
 import type { ExecResult } from './exec-file.ts';
 import { findBinary } from './find-binary.ts';
+import { nativeBinary } from './native/native-binary.ts';
 
 /** `crun`, `runc`, or the absolute path of another OCI runtime binary. */
 export type RuntimeSelector = 'crun' | 'runc' | (string & {});
@@ -84,6 +86,11 @@ export class OciRuntime {
     if (!binary) throw new InvalidContainerSpec(`OCI runtime "${this.selector}" not found on PATH`);
     if (basename(binary) !== 'crun' || !isHybridCgroupHost()) {
       this.#command = binary;
+      return;
+    }
+    const compiled = await nativeBinary('skiff-crun-hybrid', { CRUN_PATH: binary }).catch(() => undefined);
+    if (compiled) {
+      this.#command = compiled;
       return;
     }
     const wrapper = join(this.#dataDir, 'bin', 'crun-hybrid');

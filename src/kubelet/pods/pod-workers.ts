@@ -149,7 +149,7 @@ export class PodWorkers {
         }
       }
     };
-    await Promise.all(Array.from({ length: this.#o.workers ?? 4 }, worker));
+    await Promise.all(Array.from({ length: this.#o.workers ?? 16 }, worker));
   }
 
   async #syncOne(st: PodState): Promise<void> {

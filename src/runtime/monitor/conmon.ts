@@ -8,6 +8,8 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { RuntimeCommandFailed } from '../errors.ts';
+import { sharedSpawner } from '../spawner/run-process.ts';
+import type { Spawner } from '../spawner/spawner.ts';
 
 export interface ConmonCreateOptions {
   conmon: string;
@@ -57,7 +59,12 @@ export function conmonArgs(o: ConmonCreateOptions): string[] {
 }
 
 /** Reads the first JSON message conmon writes on its sync pipe. */
-function readSyncMessage(stream: Readable, timeoutMs: number): Promise<{ data: number; message?: string }> {
+interface SyncMessage {
+  data: number;
+  message?: string;
+}
+
+function readSyncMessage(stream: Readable, timeoutMs: number): Promise<SyncMessage> {
   return new Promise((resolve, reject) => {
     let text = '';
     const done = (fn: () => void): void => {
@@ -74,7 +81,7 @@ function readSyncMessage(stream: Readable, timeoutMs: number): Promise<{ data: n
       const line = text.split('\n').find((l) => l.trim() !== '');
       if (line === undefined) return;
       try {
-        const msg = JSON.parse(line) as { data: number; message?: string };
+        const msg = JSON.parse(line) as SyncMessage;
         done(() => resolve(msg));
       } catch {
         // incomplete; wait for more
@@ -97,6 +104,46 @@ export async function conmonCreate(o: ConmonCreateOptions): Promise<ConmonCreate
   await mkdir(o.exitDir, { recursive: true });
   await mkdir(o.socketDir, { recursive: true });
   await mkdir(o.workDir, { recursive: true });
+  const spawner = await sharedSpawner();
+  const msg = spawner ? await syncThroughSpawner(spawner, o) : await syncThroughNode(o);
+  if (msg.data < 0) {
+    const stderr = await readFile(o.stderrPath, 'utf8').catch(() => '');
+    throw new RuntimeCommandFailed(`conmon create ${o.id}`, msg.data, `${msg.message ?? ''} ${stderr}`);
+  }
+  const conmonPid = await readPid(o.conmonPidFile);
+  return { pid: msg.data, conmonPid };
+}
+
+async function failure(o: ConmonCreateOptions, why: string, cause?: unknown): Promise<RuntimeCommandFailed> {
+  const stderr = await readFile(o.stderrPath, 'utf8').catch(() => '');
+  return new RuntimeCommandFailed(`conmon create ${o.id}`, null, `${why}; ${stderr}`, cause === undefined ? undefined : { cause });
+}
+
+/** conmon started by skiff-spawner (no fork of this process); its answer is the sync pipe's first line. */
+async function syncThroughSpawner(spawner: Spawner, o: ConmonCreateOptions): Promise<SyncMessage> {
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  let answer;
+  try {
+    answer = await spawner.runDetached(o.conmon, conmonArgs(o), {
+      cwd: o.workDir,
+      env: { ...process.env, _OCI_SYNCPIPE: '3' },
+      outputFile: o.stderrPath,
+      timeoutMs,
+    });
+  } catch (err) {
+    throw await failure(o, (err as Error).message, err);
+  }
+  if (answer.line === undefined) {
+    throw await failure(o, answer.timedOut ? `no answer from conmon within ${timeoutMs} ms` : `conmon exited (${answer.signal ?? answer.code}) without an answer`);
+  }
+  try {
+    return JSON.parse(answer.line) as SyncMessage;
+  } catch (err) {
+    throw await failure(o, `conmon answered ${JSON.stringify(answer.line.slice(0, 200))}`, err);
+  }
+}
+
+async function syncThroughNode(o: ConmonCreateOptions): Promise<SyncMessage> {
   const errFd = openSync(o.stderrPath, 'a');
   const child = (() => {
     try {
@@ -113,17 +160,9 @@ export async function conmonCreate(o: ConmonCreateOptions): Promise<ConmonCreate
   child.on('error', () => {});
   child.unref();
   const pipe = child.stdio[3] as Readable;
-  let msg: { data: number; message?: string };
   try {
-    msg = await readSyncMessage(pipe, o.timeoutMs ?? 30_000);
+    return await readSyncMessage(pipe, o.timeoutMs ?? 30_000);
   } catch (err) {
-    const stderr = await readFile(o.stderrPath, 'utf8').catch(() => '');
-    throw new RuntimeCommandFailed(`conmon create ${o.id}`, null, `${(err as Error).message}; ${stderr}`, { cause: err });
+    throw await failure(o, (err as Error).message, err);
   }
-  if (msg.data < 0) {
-    const stderr = await readFile(o.stderrPath, 'utf8').catch(() => '');
-    throw new RuntimeCommandFailed(`conmon create ${o.id}`, msg.data, `${msg.message ?? ''} ${stderr}`);
-  }
-  const conmonPid = await readPid(o.conmonPidFile);
-  return { pid: msg.data, conmonPid };
 }

@@ -52,8 +52,12 @@ export class NamespacePinner {
     return join(this.dirFor(kind), id);
   }
 
-  /** Creates new namespaces of the given kinds (network only by default) and pins them. */
-  async pin(id: string, kinds: readonly NamespaceKind[] = ['net']): Promise<PinnedNamespaces> {
+  /**
+   * Creates new namespaces of the given kinds (network only by default) and pins them. `init`, a
+   * command, runs once inside them (e.g. `hostname NAME` in a new UTS namespace); its failure
+   * fails the pin.
+   */
+  async pin(id: string, kinds: readonly NamespaceKind[] = ['net'], init: readonly string[] = ['true']): Promise<PinnedNamespaces> {
     checkId(id);
     if (!this.#dirsMade) {
       await Promise.all(NAMESPACE_KINDS.map((k) => mkdir(this.dirFor(k), { recursive: true, mode: 0o711 })));
@@ -76,7 +80,7 @@ export class NamespacePinner {
         pinned[kind] = path;
       }
       const args = kinds.map((kind) => `--${kind}=${this.pathFor(kind, id)}`);
-      const result = await runCommand(this.#unshare, [...args, 'true']);
+      const result = await runCommand(this.#unshare, [...args, ...init]);
       if (result.code !== 0) {
         throw new NamespacePinFailed(`Cannot pin namespaces of "${id}": unshare: ${result.stderr.trim() || `exit ${result.code}`}`);
       }

@@ -125,14 +125,13 @@ export class SandboxManager {
       try {
         const kinds: NamespaceKind[] = hostNet ? ['ipc'] : ['net', 'ipc', 'uts'];
         const layers = this.#pauseRootfs();
-        await this.#pinner.pin(request.id, kinds);
-        // Only the sandbox names the pod: app containers join this UTS namespace and must not.
-        const hostnameSet = record.namespaces.uts ? setHostname(record.namespaces.uts, record.hostname) : Promise.resolve();
+        // Only the sandbox names the pod (in its new UTS namespace): app containers join it and must not.
+        await this.#pinner.pin(request.id, kinds, record.namespaces.uts ? hostnameCommand(record.hostname) : undefined);
         const networkReady = this.#attachNetwork(record);
         const pause = this.#startPause(record, await layers);
         // Wait for every step before deciding, so a failure never leaves one still running.
-        const [h, n, p] = await Promise.allSettled([hostnameSet, networkReady, pause]);
-        for (const r of [h, n, p]) if (r.status === 'rejected') throw r.reason;
+        const [n, p] = await Promise.allSettled([networkReady, pause]);
+        for (const r of [n, p]) if (r.status === 'rejected') throw r.reason;
         if (n.status === 'fulfilled' && n.value !== undefined) record.ip = n.value;
         if (p.status === 'fulfilled') {
           record.pauseContainerId = p.value.id;
@@ -346,9 +345,9 @@ function joinedNamespaces(record: SandboxRecord): NonNullable<ContainerDescripti
   };
 }
 
-async function setHostname(utsPath: string, hostname: string): Promise<void> {
+function hostnameCommand(hostname: string): string[] {
   if (!/^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$/.test(hostname)) throw new InvalidSandbox(`invalid hostname "${hostname}"`);
-  await execFile(findBinary('nsenter') ?? 'nsenter', [`--uts=${utsPath}`, findBinary('hostname') ?? 'hostname', hostname]);
+  return [findBinary('hostname') ?? 'hostname', hostname];
 }
 
 function toStatus(record: SandboxRecord, pauseRunning: boolean): SandboxStatus {
