@@ -26,4 +26,4 @@ if [ ! -f dist/cli/main.js ] || [ -n "$(find src -name '*.ts' -newer dist/cli/ma
   npm run --silent build
 fi
 # The engine's process spawner (src/runtime/native), compiled once per version of its source.
-node -e "import('./dist/runtime/native/native-binary.js').then((m) => m.nativeBinary('skiff-spawner'))"
+node --import tsx -e "import('./src/runtime/native/native-binary.ts').then((m) => m.nativeBinary('skiff-spawner'))"

@@ -106,7 +106,12 @@ export class PodWorkers {
       }
       this.#states.set(uid, st);
     } else {
+      const changed = syncRelevant(st.pod) !== syncRelevant(pod);
       st.pod = pod;
+      // A change of status only (our own writes, mostly) is no reason to sync again, as upstream's
+      // pod config does not pass it on: re-syncing at once would, e.g., replace ErrImagePull with
+      // ImagePullBackOff before anyone could see it.
+      if (!changed) return;
     }
     this.#queue.add(uid);
   }
@@ -201,4 +206,10 @@ export class PodWorkers {
       for (const uid of this.#states.keys()) this.#queue.add(uid);
     }
   }
+}
+
+/** What a sync depends on (pkg/kubelet/config: spec, labels, annotations, deletion). */
+function syncRelevant(pod: Pod): string {
+  const m = pod.metadata;
+  return JSON.stringify([pod.spec, m.labels, m.annotations, m.deletionTimestamp, m.deletionGracePeriodSeconds]);
 }

@@ -8,14 +8,20 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
-// This file sits in src/runtime/native or dist/runtime/native: three levels below the package.
-const PACKAGE_ROOT = join(import.meta.dirname, '..', '..', '..');
+/** The package directory: the first one up from this module (in src/ or in the dist/ bundle) with the C sources. */
+function packageRoot(): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'runtime', 'native'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`skiff's package directory is not above ${import.meta.dirname}`);
+  }
+}
+
+const PACKAGE_ROOT = packageRoot();
 
 export type NativeHelper = 'skiff-spawner' | 'skiff-crun-hybrid';
 
 function sourcePath(name: NativeHelper): string {
-  const beside = join(import.meta.dirname, `${name}.c`);
-  return existsSync(beside) ? beside : join(PACKAGE_ROOT, 'src', 'runtime', 'native', `${name}.c`);
+  return join(PACKAGE_ROOT, 'src', 'runtime', 'native', `${name}.c`);
 }
 
 const building = new Map<string, Promise<string>>();
