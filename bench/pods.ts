@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Clientset } from '../src/client/clientset.ts';
 import type { Node, Pod } from '../src/api/types/core-v1.ts';
@@ -64,6 +65,16 @@ async function startCluster(root: string, hex: string): Promise<{ kubeconfig: st
   };
 }
 
+/** Resolves once the node's engine holds no container and no sandbox (read from its data dir). */
+async function engineIdle(engineDir: string): Promise<void> {
+  const count = async (d: string): Promise<number> => (await readdir(join(engineDir, d)).catch(() => [])).length;
+  for (let i = 0; i < 1200; i++) {
+    if ((await count('containers')) + (await count('sandboxes')) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the node still has containers 120 s after its pods were deleted (${engineDir})`);
+}
+
 export async function benchPods(): Promise<void> {
   const root = mkdtempSync('/tmp/skiff-bench-pods-');
   const hex = randomBytes(3).toString('hex');
@@ -120,6 +131,9 @@ export async function benchPods(): Promise<void> {
     console.log(`pod_startup_p99: ${pct(latencies, 99).toFixed(1)} ms`);
     await cs.rest.request('DELETE', '/api/v1/namespaces/default/pods', { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } });
     for (let i = 0; i < 600 && (await pods.list('default')).items.length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Deleted with grace 0, the pods leave the API at once; the node agent tears their containers
+    // down afterwards. The batch starts on an idle node.
+    await engineIdle(join(root, 'data', 'node', 'engine'));
 
     const t0 = performance.now();
     const names = Array.from({ length: BATCH }, (_, i) => `batch-${i}`);

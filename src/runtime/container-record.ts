@@ -83,9 +83,13 @@ export function containerPaths(dataDir: string, id: string): ContainerPaths {
   };
 }
 
-export async function writeRecord(dataDir: string, record: ContainerRecord): Promise<void> {
+/**
+ * Writes the record atomically. With `existing`, only over a record still there: a status read
+ * that races the container's removal must not bring its directory back.
+ */
+export async function writeRecord(dataDir: string, record: ContainerRecord, options: { existing?: boolean } = {}): Promise<void> {
   const p = containerPaths(dataDir, record.id);
-  await mkdir(p.dir, { recursive: true });
+  if (!options.existing) await mkdir(p.dir, { recursive: true });
   const tmp = `${p.record}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, JSON.stringify(record, null, 2));
   await rename(tmp, p.record);

@@ -83,7 +83,7 @@ async function finishedState(dataDir: string, record: ContainerRecord): Promise<
     finishedAt: new Date().toISOString(),
     message: 'container monitor (conmon) exited without recording an exit code',
   };
-  await writeRecord(dataDir, { ...record, finished }).catch(() => {});
+  await writeRecord(dataDir, { ...record, finished }, { existing: true }).catch(() => {});
   return finished;
 }
 
