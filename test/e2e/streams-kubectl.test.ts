@@ -75,10 +75,7 @@ describe('kubectl exec', () => {
       assert.equal(r.stdout.trim().split(/\s+/).join(' '), '2000 done');
     });
 
-    // Known gap: over SPDY (kubectl 1.27–1.29) the resize stream does not reach the container's
-    // terminal any more (its size stays 0x0); tty and input work. Tracked as a todo until fixed.
-    const spdyResize = version === '1.27' ? { todo: 'terminal resize over SPDY does not reach the container' } : {};
-    test(`${version}: -it gives a real terminal of the client's size, and input reaches the shell`, spdyResize, async () => {
+    test(`${version}: -it gives a real terminal of the client's size, and input reaches the shell`, async () => {
       // script(1) gives kubectl a terminal of its own (45 rows, 123 columns); the command runs on a
       // pty in the container, sized by kubectl's resize messages (which arrive on their own
       // schedule: the shell asks a few times; a stty interrupted by the resize is asked again).
