@@ -2,7 +2,7 @@
 // (src/runtime/container-exec.ts); the runtime's stdin is the slave side of script's pty, and the
 // runtime gives the command a pty of its own inside the container, sized from script's when it is
 // made. Later sizes are set on both: script's pty (for a runtime not started yet) and the command's
-// own terminal, reached through /proc/<pid>/fd/0 of the first process inside the container (crun
+// own terminal, reached through /proc/<pid>/fd/0 of the first process on another pty (crun
 // does not pass SIGWINCH on). TIOCSWINSZ there signals the command as a resize on a node would.
 import { execFile } from 'node:child_process';
 import { readFile, readlink, stat } from 'node:fs/promises';
