@@ -6,13 +6,14 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Clientset } from '../src/client/clientset.ts';
 import type { Node, Pod } from '../src/api/types/core-v1.ts';
 import { Engine } from '../src/runtime/engine.ts';
 import { removeCgroup } from '../src/runtime/cgroups.ts';
 import { freePort } from '../test/e2e/harness.ts';
-import { measurePodFloor } from './engine.ts';
+import { busyCpuMs, measurePodFloor } from './engine.ts';
 
 const SEQUENTIAL = Number(process.env.BENCH_PODS_SEQUENTIAL ?? 100);
 const BATCH = Number(process.env.BENCH_PODS_BATCH ?? 100);
@@ -79,11 +80,17 @@ export async function benchPods(): Promise<void> {
   const root = mkdtempSync('/tmp/skiff-bench-pods-');
   const hex = randomBytes(3).toString('hex');
   const floorCgroup = `/skiff-bench-floor-${hex}`;
+  let floorCpuMs = NaN;
   // The floor first, on an engine of its own, so the two never share the machine.
   const engine = await Engine.open({ dataDir: join(root, 'floor'), cgroupRoot: floorCgroup, bridge: `skifff${hex}`, subnet: `10.42.${240 + (randomBytes(1)[0]! % 16)}.0/24` });
   try {
     const floor = await measurePodFloor(engine, 15);
     console.log(`engine_floor_sandbox_plus_container: ${floor.startMs.toFixed(1)} ms`);
+    // The CPU (all cores, all processes) one floor start costs: a batch of pods cannot start
+    // faster than BATCH × that / cores, however well it overlaps.
+    floorCpuMs = floor.startCpuMs;
+    console.log(`engine_floor_cpu_per_pod: ${floorCpuMs.toFixed(1)} ms`);
+    console.log(`engine_floor_${BATCH}_pods_cpu_bound: ${((floorCpuMs * BATCH) / cpus().length / 1000).toFixed(2)} s (${cpus().length} cores)`);
   } finally {
     await engine.reset();
     await removeCgroup(floorCgroup, floorCgroup).catch(() => undefined);
@@ -136,10 +143,12 @@ export async function benchPods(): Promise<void> {
     await engineIdle(join(root, 'data', 'node', 'engine'));
 
     const t0 = performance.now();
+    const c0 = busyCpuMs();
     const names = Array.from({ length: BATCH }, (_, i) => `batch-${i}`);
     await Promise.all(names.map(async (n) => { await pods.create('default', podObject(n)); }));
     await Promise.all(names.map(running));
     console.log(`pods_${BATCH}_at_once_all_running: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    console.log(`pods_${BATCH}_at_once_cpu_per_pod: ${((busyCpuMs() - c0) / BATCH).toFixed(1)} ms (floor ${floorCpuMs.toFixed(1)} ms)`);
     console.log(`targets: p50 <= 100 ms ${pct(latencies, 50) <= 100 ? 'met' : 'missed'}; p99 <= 300 ms ${pct(latencies, 99) <= 300 ? 'met' : 'missed'}; ${BATCH} at once <= 5 s ${(performance.now() - t0) <= 5000 ? 'met' : 'missed'}`);
     await cs.rest.request('DELETE', '/api/v1/namespaces/default/pods', { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } });
     for (let i = 0; i < 600 && (await pods.list('default')).items.length > 0; i++) await new Promise((r) => setTimeout(r, 100));

@@ -98,6 +98,7 @@ describe('B4: the pod is the unit of scheduling, on two real node agents', () =>
     const r = await kubectl('1.33', server, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.allocatable.memory}{"\\n"}{end}']);
     const given = new Map(r.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
     assert.equal(parseQuantity(given.get(agents[0]!.name) ?? ''), 1.25 * 2 ** 30);
+    assert.equal(given.get(agents[0]!.name), '1280Mi', 'stored in canonical form, as the API server would');
     assert.equal(parseQuantity(given.get(agents[1]!.name) ?? ''), 2 * 2 ** 30);
   });
 

@@ -3,7 +3,9 @@
 // (pkg/kubelet/nodestatus/setters.go MachineInfo, NodeAddress, VersionInfo).
 import { readFile, statfs } from 'node:fs/promises';
 import { cpus, hostname, networkInterfaces, release } from 'node:os';
+import { formatBytes, formatDecimalSI, formatNanoCores } from '../../api/quantity-format.ts';
 import type { NodeAddress, NodeSystemInfo, ResourceList } from '../../api/types/core-v1.ts';
+import { parseQuantity } from '../../api/validation/quantity.ts';
 
 export const KUBELET_VERSION = 'v1.33.0-skiff.0';
 export const CONTAINER_RUNTIME_VERSION = 'skiff://0.1.0';
@@ -66,11 +68,21 @@ export function capacityOf(facts: MachineFacts, maxPods = DEFAULT_MAX_PODS): Res
   };
 }
 
+/**
+ * A quantity from a flag in the form the API server would store it (resource.Quantity's canonical
+ * form): "1.25Gi" → "1280Mi", "1.5" CPUs → "1500m", "2000M" → "2G".
+ */
+export function canonicalQuantity(kind: 'cpu' | 'memory', text: string): string {
+  const value = parseQuantity(text);
+  if (kind === 'cpu') return formatNanoCores(Math.round(value * 1e9));
+  return /[KMGTPE]i$/.test(text.trim()) ? formatBytes(Math.round(value)) : formatDecimalSI(Math.round(value), 0);
+}
+
 export function allocatableOf(capacity: ResourceList, overrides: AllocatableOverrides): ResourceList {
   return {
     ...capacity,
-    ...(overrides.cpu !== undefined ? { cpu: overrides.cpu } : {}),
-    ...(overrides.memory !== undefined ? { memory: overrides.memory } : {}),
+    ...(overrides.cpu !== undefined ? { cpu: canonicalQuantity('cpu', overrides.cpu) } : {}),
+    ...(overrides.memory !== undefined ? { memory: canonicalQuantity('memory', overrides.memory) } : {}),
     ...(overrides.pods !== undefined ? { pods: String(overrides.pods) } : {}),
   };
 }
