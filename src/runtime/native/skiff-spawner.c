@@ -307,6 +307,9 @@ static void finish_done_jobs(void) {
 
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
+  /* Ctrl-C in a terminal reaches the whole process group: Node decides when to stop, and the
+     spawner ends when Node closes its stdin. (Commands get every signal reset to default.) */
+  signal(SIGINT, SIG_IGN);
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
