@@ -3,7 +3,7 @@
 // leaf; the parents (pod level) are the engine's to remove (shared/HOST-NOTES.md), including the
 // copy runc creates in the cgroup2 hierarchy of a hybrid host.
 import { readFileSync } from 'node:fs';
-import { readFile, readdir, rmdir } from 'node:fs/promises';
+import { readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -106,6 +106,37 @@ export async function removeCgroup(cgroupPath: string, stopAt: string, hierarchi
       if (r === 'busy') break;
       parent = posix.dirname(parent);
     }
+  }
+}
+
+/** Limits for a cgroup the engine manages itself (a pod's): what OCI gives a container's. */
+export interface CgroupLimits {
+  memoryLimitBytes?: number;
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+}
+
+/**
+ * Writes `limits` into the existing cgroup `cgroupPath`: cgroup v1 files where the controller has
+ * a v1 hierarchy, else the unified one's (cpu.weight converted from shares as runc does).
+ */
+export async function setCgroupLimits(cgroupPath: string, limits: CgroupLimits, hierarchies = cgroupHierarchies()): Promise<void> {
+  const cpu = hierarchyFor('cpu', hierarchies);
+  const memory = hierarchyFor('memory', hierarchies);
+  const put = (h: CgroupHierarchy, file: string, value: string | number): Promise<void> => writeFile(join(h.mountPoint, cgroupPath, file), String(value));
+  if (cpu?.version === 1) {
+    if (limits.cpuShares !== undefined) await put(cpu, 'cpu.shares', limits.cpuShares);
+    if (limits.cpuQuota !== undefined) {
+      await put(cpu, 'cpu.cfs_period_us', limits.cpuPeriod ?? 100_000);
+      await put(cpu, 'cpu.cfs_quota_us', limits.cpuQuota);
+    }
+  } else if (cpu) {
+    if (limits.cpuShares !== undefined) await put(cpu, 'cpu.weight', 1 + Math.floor(((limits.cpuShares - 2) * 9999) / 262142));
+    if (limits.cpuQuota !== undefined) await put(cpu, 'cpu.max', `${limits.cpuQuota} ${limits.cpuPeriod ?? 100_000}`);
+  }
+  if (limits.memoryLimitBytes !== undefined && memory) {
+    await put(memory, memory.version === 1 ? 'memory.limit_in_bytes' : 'memory.max', limits.memoryLimitBytes);
   }
 }
 

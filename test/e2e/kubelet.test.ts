@@ -1,8 +1,11 @@
 // The node agent end to end: a real `skiff server` (with its controllers, so node-ipam runs), an
 // isolated engine, and the Kubelet in process. Pods are created with spec.nodeName set.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Lease, Node, Pod } from '../../src/api/types/core-v1.ts';
+import { cgroupDir } from '../../src/runtime/cgroups.ts';
 import { kubectl, waitUntil } from './harness.ts';
 import { busyboxPod, containerIdOf, podEvents, podsClient, running, startKubeletEnv, waitForPod, waitGone } from './kubelet-helpers.ts';
 import type { KubeletEnv } from './kubelet-helpers.ts';
@@ -88,6 +91,11 @@ describe('pod lifecycle', () => {
     // The cgroup limits were applied: memory.limit_in_bytes of the container.
     const mem = await exec(pod, 'main', ['cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes']);
     assert.equal(mem.trim(), String(32 * 1024 * 1024));
+    // And the pod cgroup's, the sum over the pod's containers (pkg/kubelet/cm ResourceConfigForPod).
+    const podCgroup = `${t.engineEnv.cgroupRoot}/pod-${pod.metadata.uid}`;
+    assert.equal(readFileSync(join(cgroupDir('memory', podCgroup)!, 'memory.limit_in_bytes'), 'utf8').trim(), String(32 * 1024 * 1024));
+    assert.equal(readFileSync(join(cgroupDir('cpu', podCgroup)!, 'cpu.cfs_quota_us'), 'utf8').trim(), '10000');
+    assert.equal(readFileSync(join(cgroupDir('cpu', podCgroup)!, 'cpu.shares'), 'utf8').trim(), '102');
     // /etc/hosts and resolv.conf managed by the kubelet (Kubelet, managed etc hosts).
     const hosts = await exec(pod, 'main', ['cat', '/etc/hosts']);
     assert.match(hosts, new RegExp(`^${s.podIP.replace(/\./g, '\\.')}\\tweb$`, 'm'));

@@ -45,6 +45,35 @@ export function containerResources(c: Container): ContainerResources {
   return out;
 }
 
+/**
+ * The pod cgroup's limits (pkg/kubelet/cm/helpers_linux.go ResourceConfigForPod): shares from the
+ * pod's CPU request; a CPU quota and a memory limit only when every container declares that limit.
+ * The pod's figure for a resource is the larger of its app containers' sum and its largest init
+ * container (init containers run one at a time, before the others).
+ */
+export function podCgroupResources(pod: Pod): ContainerResources {
+  const apps = pod.spec?.containers ?? [];
+  const inits = pod.spec?.initContainers ?? [];
+  const amount = (c: Container, kind: 'requests' | 'limits', name: 'cpu' | 'memory'): number | undefined => {
+    const q = c.resources?.[kind]?.[name] ?? (kind === 'requests' ? c.resources?.limits?.[name] : undefined);
+    return q === undefined ? undefined : parseQuantity(q);
+  };
+  const podAmount = (kind: 'requests' | 'limits', name: 'cpu' | 'memory'): number => Math.max(
+    apps.reduce((sum, c) => sum + (amount(c, kind, name) ?? 0), 0),
+    ...inits.map((c) => amount(c, kind, name) ?? 0),
+  );
+  const declared = (name: 'cpu' | 'memory'): boolean => apps.length > 0 && apps.every((c) => amount(c, 'limits', name) !== undefined);
+  const out: ContainerResources = {};
+  const cpuRequestMilli = Math.round(podAmount('requests', 'cpu') * 1000);
+  out.cpuShares = Math.min(MAX_SHARES, Math.max(MIN_SHARES, Math.floor((cpuRequestMilli * 1024) / 1000)));
+  if (declared('cpu')) {
+    out.cpuQuota = Math.max(1000, Math.floor((Math.round(podAmount('limits', 'cpu') * 1000) * CPU_PERIOD) / 1000));
+    out.cpuPeriod = CPU_PERIOD;
+  }
+  if (declared('memory')) out.memoryLimitBytes = Math.floor(podAmount('limits', 'memory'));
+  return out;
+}
+
 export interface ContainerConfigInput {
   pod: Pod;
   container: Container;

@@ -19,7 +19,7 @@ import { computePodStatus, shouldRestart } from '../status/pod-status.ts';
 import type { Attempt, ContainerFacts } from '../status/pod-status.ts';
 import type { StatusManager } from '../status/status-manager.ts';
 import { Backoff } from './backoff.ts';
-import { containerConfig } from './container-config.ts';
+import { containerConfig, podCgroupResources } from './container-config.ts';
 import { ImageManager, isImageError } from './image-manager.ts';
 import {
   ATTEMPT_LABEL, CONTAINER_KIND_LABEL, CONTAINER_NAME_LABEL, IMAGE_ID_LABEL, POD_NAMESPACE_LABEL, POD_NAME_LABEL,
@@ -224,6 +224,7 @@ export class PodSyncer {
         network: spec.hostNetwork ? 'host' : 'pod',
         shareProcessNamespace: spec.shareProcessNamespace === true,
         ...(portMappings.length > 0 ? { portMappings } : {}),
+        resources: podCgroupResources(pod),
         labels: { [POD_UID_LABEL]: st.uid, [POD_NAME_LABEL]: pod.metadata.name!, [POD_NAMESPACE_LABEL]: pod.metadata.namespace ?? 'default' },
       });
       await writePodFiles(this.#o.kubeletDir, pod, sb.ip ?? (spec.hostNetwork ? this.#o.nodeIP : undefined));

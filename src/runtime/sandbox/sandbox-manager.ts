@@ -6,7 +6,8 @@
 import { readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { PodNetwork, PortMapping } from '../../cni/index.ts';
-import { cgroupHierarchies, removeCgroup } from '../cgroups.ts';
+import { cgroupHierarchies, removeCgroup, setCgroupLimits } from '../cgroups.ts';
+import type { CgroupLimits } from '../cgroups.ts';
 import type { ContainerDescription, ContainerManager, ContainerStatus } from '../container-manager.ts';
 import { execFile } from '../exec-file.ts';
 import { findBinary } from '../find-binary.ts';
@@ -39,6 +40,8 @@ export interface SandboxRequest {
   shareProcessNamespace?: boolean;
   network: SandboxNetworkMode;
   labels?: Record<string, string>;
+  /** Limits of the pod cgroup as a whole (the kubelet's pod-level resources), set once it exists. */
+  resources?: CgroupLimits;
 }
 
 export interface SandboxStatus {
@@ -137,6 +140,8 @@ export class SandboxManager {
           record.pauseContainerId = p.value.id;
           record.pausePid = p.value.pid;
         }
+        // The runtime made the pod cgroup on its way to the pause container's.
+        if (request.resources) await setCgroupLimits(cgroupParent, request.resources);
         record.phase = 'ready';
         await writeSandboxRecord(this.#dataDir, record);
         return toStatus(record, true);
