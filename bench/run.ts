@@ -13,9 +13,20 @@ const suites: Record<string, () => Promise<void>> = {
   pods: async () => { await (await import('./pods.ts')).benchPods(); },
   scheduler: async () => { await (await import('./scheduler.ts')).benchScheduler(); },
 };
+// One suite failing does not stop the others; the run still ends with an error.
+const failed: string[] = [];
 for (const [name, run] of Object.entries(suites)) {
   if (which.includes('all') || which.includes(name)) {
     console.log(`# ${name}`);
-    await run();
+    try {
+      await run();
+    } catch (err) {
+      console.error(`bench ${name} failed: ${(err as Error).stack ?? String(err)}`);
+      failed.push(name);
+    }
   }
+}
+if (failed.length > 0) {
+  console.error(`failed: ${failed.join(', ')}`);
+  process.exitCode = 1;
 }

@@ -160,7 +160,9 @@ export class ApiServer {
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.#opts.port, this.#opts.host, () => { server.off('error', reject); resolve(); });
+      // A deep accept queue, as Go's listener takes (somaxconn): a thousand clients connecting at
+      // once (watchers after a restart) must wait for their TLS handshake, not be refused.
+      server.listen({ port: this.#opts.port, host: this.#opts.host, backlog: 4096 }, () => { server.off('error', reject); resolve(); });
     });
     this.#address = server.address() as AddressInfo;
     await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port);
