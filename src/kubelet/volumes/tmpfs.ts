@@ -3,10 +3,12 @@
 // setupTmpfs) so their contents never touch the disk.
 import { execFile } from '../../runtime/exec-file.ts';
 import { readMountPoints } from '../../runtime/netns/mountinfo.ts';
+import { hasOwnFilesystem } from '../../runtime/snapshots/overlay.ts';
 import { VolumeError } from './errors.ts';
 
-export async function isMountPoint(dir: string): Promise<boolean> {
-  return (await readMountPoints()).includes(dir);
+/** A tmpfs (or any filesystem of its own) mounted on dir. */
+export function isMountPoint(dir: string): Promise<boolean> {
+  return hasOwnFilesystem(dir);
 }
 
 /** Mounts a tmpfs on dir unless one is already there (idempotent across agent restarts). */

@@ -1,8 +1,8 @@
 // The container's root filesystem as an overlayfs mount: read-only image layers below, a
 // per-container writable upper directory above. Mounted with mount(8) since Node has no mount(2).
 import { readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { InvalidContainerSpec } from '../errors.ts';
 import { execFile } from '../exec-file.ts';
 
@@ -28,8 +28,18 @@ export function mountPoints(mountinfo?: string): string[] {
     .map(unescapeMountPath);
 }
 
-export function isMountPoint(path: string): boolean {
-  return mountPoints().includes(path);
+/**
+ * Whether a filesystem of its own (an overlay: it has its own device number) is mounted on
+ * `path`: two stat calls, where reading mountinfo costs time in proportion to every container's
+ * mounts on the host.
+ */
+export async function hasOwnFilesystem(path: string): Promise<boolean> {
+  try {
+    const [self, parent] = await Promise.all([stat(path), stat(dirname(path))]);
+    return self.dev !== parent.dev;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -47,7 +57,7 @@ export async function mountOverlay(lowerDirs: string[], layout: OverlayLayout): 
   await mkdir(upper, { recursive: true });
   await mkdir(work, { recursive: true });
   await mkdir(layout.target, { recursive: true });
-  if (isMountPoint(layout.target)) return;
+  if (await hasOwnFilesystem(layout.target)) return;
   const options = `lowerdir=${lowerDirs.join(':')},upperdir=${upper},workdir=${work}`;
   await execFile('mount', ['-t', 'overlay', 'overlay', '-o', options, layout.target]);
 }
@@ -59,7 +69,7 @@ export async function unmountOverlay(layout: OverlayLayout): Promise<void> {
 }
 
 export async function unmountIfMounted(target: string): Promise<void> {
-  while (isMountPoint(target)) {
+  while (await hasOwnFilesystem(target)) {
     const r = await execFile('umount', [target], { allowFailure: true });
     if (r.exitCode !== 0) {
       await execFile('umount', ['-l', target]);
