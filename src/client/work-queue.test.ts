@@ -71,3 +71,22 @@ test('rate-limited re-adds back off per key and forget resets', async () => {
   q.shutDown();
   assert.equal(await q.get(), undefined);
 });
+
+test('addAfter: a key waits once; an earlier time replaces a later one, a later one is ignored', async () => {
+  const q = new WorkQueue<string>();
+  const got: string[] = [];
+  q.addAfter('a', 40);
+  q.addAfter('a', 60); // later: ignored
+  q.addAfter('b', 80);
+  q.addAfter('b', 20); // earlier: replaces
+  for (let i = 0; i < 2; i++) {
+    const k = (await q.get())!;
+    got.push(k);
+    q.done(k);
+  }
+  assert.deepEqual(got, ['b', 'a']);
+  // Nothing else comes: no second 'a' (60 ms) and no second 'b' (80 ms).
+  const extra = await Promise.race([q.get(), new Promise((r) => setTimeout(() => r('none'), 150))]);
+  assert.equal(extra, 'none');
+  q.shutDown();
+});

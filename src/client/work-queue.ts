@@ -16,6 +16,7 @@ export class WorkQueue<K = string> {
   readonly #processing = new Set<K>();
   readonly #failures = new Map<K, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #delayed = new Map<K, { at: number; timer: NodeJS.Timeout }>();
   #waiters: Array<(k: K | undefined) => void> = [];
   #shutdown = false;
   readonly #base: number;
@@ -71,11 +72,28 @@ export class WorkQueue<K = string> {
     if (this.#dirty.has(key)) this.#push(key);
   }
 
+  /**
+   * Adds `key` once `ms` have passed. A key waits at most once: a later time for a key already
+   * waiting is ignored, an earlier one replaces it (client-go's delaying queue), so two callers
+   * asking for the same retry do not sync the key twice back to back.
+   */
   addAfter(key: K, ms: number): void {
     if (this.#shutdown) return;
     if (ms <= 0) { this.add(key); return; }
-    const t = setTimeout(() => { this.#timers.delete(t); this.add(key); }, ms);
+    const at = Date.now() + ms;
+    const waiting = this.#delayed.get(key);
+    if (waiting && waiting.at <= at) return;
+    if (waiting) {
+      clearTimeout(waiting.timer);
+      this.#timers.delete(waiting.timer);
+    }
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      if (this.#delayed.get(key)?.timer === t) this.#delayed.delete(key);
+      this.add(key);
+    }, ms);
     this.#timers.add(t);
+    this.#delayed.set(key, { at, timer: t });
   }
 
   /** Re-queue after a failure, with per-key exponential backoff. */
@@ -101,6 +119,7 @@ export class WorkQueue<K = string> {
     this.#shutdown = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
+    this.#delayed.clear();
     for (const w of this.#waiters) w(undefined);
     this.#waiters = [];
   }

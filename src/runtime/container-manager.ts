@@ -422,17 +422,23 @@ export class ContainerManager {
       await rt.kill(record.id, 'KILL').catch(() => {});
       for (let i = 0; i < 200 && isProcessAlive(record.pid, record.pidStartTime); i++) await sleep(10);
     }
-    await rt.delete(record.id);
-    if (record.conmonPid !== undefined) {
-      // conmon exits on its own once the container is gone; end it only if it lingers.
-      for (let i = 0; i < 100 && isProcessAlive(record.conmonPid); i++) await sleep(10);
-      if (isProcessAlive(record.conmonPid) && processName(record.conmonPid) === 'conmon') {
-        process.kill(record.conmonPid, 'SIGKILL');
+    // The process is gone: the runtime's state and the root filesystem go in parallel.
+    const deleted = (async () => {
+      await rt.delete(record.id);
+      if (record.conmonPid !== undefined) {
+        // conmon exits on its own once the container is gone; end it only if it lingers.
+        for (let i = 0; i < 500 && isProcessAlive(record.conmonPid); i++) await sleep(2);
+        if (isProcessAlive(record.conmonPid) && processName(record.conmonPid) === 'conmon') {
+          process.kill(record.conmonPid, 'SIGKILL');
+        }
       }
-    }
-    if (record.rootfs.kind === 'overlay') {
-      await unmountOverlay({ target: record.rootfs.target, stateDir: record.rootfs.stateDir });
-    }
+    })();
+    const unmounted = record.rootfs.kind === 'overlay'
+      ? unmountOverlay({ target: record.rootfs.target, stateDir: record.rootfs.stateDir })
+      : Promise.resolve();
+    const [d, u] = await Promise.allSettled([deleted, unmounted]);
+    if (d.status === 'rejected') throw d.reason;
+    if (u.status === 'rejected') throw u.reason;
     // The leaf is this container's alone; its empty parents may be a new sibling's way down.
     await removeCgroup(record.cgroupsPath, record.cgroupsPath);
     await this.#cgroupLock.exclusive(() => removeCgroup(record.cgroupsPath, record.cgroupRoot));

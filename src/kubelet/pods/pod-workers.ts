@@ -169,6 +169,9 @@ export class PodWorkers {
       return;
     }
     await this.#o.syncer.sync(st);
+    // What the sync itself changed is no news for the relist: a sandbox it just made must not
+    // trigger a second sync at once (which would, e.g., turn ErrImagePull into ImagePullBackOff).
+    this.#lastSeen.set(`sandbox:${st.uid}`, await this.#o.engine.sandboxes.status(st.uid).then((s) => s.state, () => 'gone'));
     for (const id of st.containerIds) {
       const s = await this.#o.engine.containers.state(id).catch(() => undefined);
       if (s) this.#lastSeen.set(id, s.status);

@@ -22,6 +22,9 @@
  *             (killed with SIGKILL after the timeout; a detached command is not killed), "line" (see
  *             above) or "error" (the command could not be started;
  *             code = errno, stderr = strerror).
+ * Two built-in commands run in the spawner itself, without a process: "@mount" SOURCE TARGET
+ * FSTYPE DATA (mount(2) with no flags) and "@umount" TARGET ["detach"] (umount2(2)); they answer
+ * kind "exit" with code 0, or 32 (mount(8)'s "mount failure") and the error on stderr.
  * When stdin closes, the spawner exits; commands still running are left alone.
  */
 #define _GNU_SOURCE
@@ -34,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -130,6 +134,24 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
+/* "@mount" and "@umount": mount(8)'s work for the engine's overlay and tmpfs mounts, without an exec. */
+static int builtin(const char *id, const char *file, long argc, char **argv) {
+  int rc = -1;
+  if (strcmp(file, "@mount") == 0 && argc == 5) rc = mount(argv[1], argv[2], argv[3], 0, argv[4]);
+  else if (strcmp(file, "@umount") == 0 && (argc == 2 || argc == 3)) rc = umount2(argv[1], argc == 3 && strcmp(argv[2], "detach") == 0 ? MNT_DETACH : 0);
+  else if (file[0] != '@') return 0;
+  else errno = EINVAL;
+  buf_t err = { 0 };
+  if (rc != 0) {
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "%s %s: %s\n", file, argc > 1 ? argv[argc == 5 ? 2 : 1] : "", strerror(errno));
+    buf_add(&err, msg, (size_t)n);
+  }
+  respond(id, "exit", rc == 0 ? 0 : 32, 0, NULL, &err);
+  free(err.data);
+  return 1;
+}
+
 static void start_job(char *frame, size_t len) {
   char *cur = frame, *end = frame + len;
   char *id = field(&cur, end), *file = field(&cur, end), *argc_s = field(&cur, end);
@@ -153,6 +175,11 @@ static void start_job(char *frame, size_t len) {
   if (!cwd || !timeout_s || !detach_s || !outfile || !stdin_flag) { fprintf(stderr, "skiff-spawner: malformed request tail\n"); exit(65); }
   int want_stdin = strcmp(stdin_flag, "1") == 0;
   int detach = strcmp(detach_s, "1") == 0;
+  if (builtin(id, file, argc, argv)) {
+    free(argv);
+    free(own_env);
+    return;
+  }
 
   job_t *j = calloc(1, sizeof *j);
   snprintf(j->id, sizeof j->id, "%s", id);

@@ -1,10 +1,11 @@
 // The container's root filesystem as an overlayfs mount: read-only image layers below, a
-// per-container writable upper directory above. Mounted with mount(8) since Node has no mount(2).
+// per-container writable upper directory above. Node has no mount(2): skiff-spawner makes the call
+// (src/runtime/spawner/mount.ts), or mount(8) without it.
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { InvalidContainerSpec } from '../errors.ts';
-import { execFile } from '../exec-file.ts';
+import { InvalidContainerSpec, RuntimeCommandFailed } from '../errors.ts';
+import { mountFilesystem, unmountFilesystem } from '../spawner/mount.ts';
 
 export interface OverlayLayout {
   /** Mount point: the bundle's rootfs. */
@@ -59,7 +60,7 @@ export async function mountOverlay(lowerDirs: string[], layout: OverlayLayout): 
   await mkdir(layout.target, { recursive: true });
   if (await hasOwnFilesystem(layout.target)) return;
   const options = `lowerdir=${lowerDirs.join(':')},upperdir=${upper},workdir=${work}`;
-  await execFile('mount', ['-t', 'overlay', 'overlay', '-o', options, layout.target]);
+  await mountFilesystem('overlay', 'overlay', layout.target, options);
 }
 
 /** Unmounts the overlay (lazily if busy) and removes its upper and work directories. */
@@ -70,9 +71,8 @@ export async function unmountOverlay(layout: OverlayLayout): Promise<void> {
 
 export async function unmountIfMounted(target: string): Promise<void> {
   while (await hasOwnFilesystem(target)) {
-    const r = await execFile('umount', [target], { allowFailure: true });
-    if (r.exitCode !== 0) {
-      await execFile('umount', ['-l', target]);
-    }
+    if ((await unmountFilesystem(target)).ok) continue;
+    const lazy = await unmountFilesystem(target, { lazy: true });
+    if (!lazy.ok) throw new RuntimeCommandFailed(`umount -l ${target}`, 32, lazy.error);
   }
 }

@@ -107,3 +107,25 @@ describe('skiff-spawner detached commands (conmon)', () => {
     await new Promise((r) => setTimeout(r, 700)); // it was left running: let it finish
   });
 });
+
+describe('skiff-spawner built-ins: @mount and @umount', () => {
+  test('mount(2) and umount2(2) without a process; failures answer 32 with the error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'skiff-spawner-mount-'));
+    try {
+      const m = await spawner.run('@mount', ['tmpfs', dir, 'tmpfs', 'size=1m']);
+      assert.equal(m.code, 0, m.stderr.toString());
+      assert.ok((await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${dir} `));
+      const bad = await spawner.run('@mount', ['none', join(dir, 'missing'), 'tmpfs', '']);
+      assert.equal(bad.code, 32);
+      assert.match(bad.stderr.toString(), /No such file or directory/);
+      assert.equal((await spawner.run('@umount', [dir])).code, 0);
+      assert.ok(!(await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${dir} `));
+      const again = await spawner.run('@umount', [dir, 'detach']);
+      assert.equal(again.code, 32, 'nothing is mounted there any more');
+      assert.equal((await spawner.run('@nothing', [])).code, 32);
+    } finally {
+      await spawner.run('@umount', [dir, 'detach']);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
