@@ -50,7 +50,8 @@ async function build(source: string, binary: string, flags: string[]): Promise<s
   // Several processes may build at once: each writes its own file, the rename is atomic.
   const tmp = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await promisify(execFile)('cc', ['-O2', ...flags, '-o', tmp, source]);
+    // cc is Debian's alternative for gcc; gcc itself when the alternative is missing.
+    await promisify(execFile)('cc', ['-O2', ...flags, '-o', tmp, source]).catch(() => promisify(execFile)('gcc', ['-O2', ...flags, '-o', tmp, source]));
     await rename(tmp, binary);
   } finally {
     await rm(tmp, { force: true });
