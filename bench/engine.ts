@@ -12,7 +12,7 @@ import { findBinary } from '../src/runtime/find-binary.ts';
 import { readHostHardLimits } from '../src/runtime/host-limits.ts';
 import { generateOciSpec } from '../src/runtime/oci-spec.ts';
 import { removeCgroup } from '../src/runtime/cgroups.ts';
-import { mountPoints } from '../src/runtime/snapshots/overlay.ts';
+import { mountPoints } from '../src/runtime/mounts/mountinfo.ts';
 
 const ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 15);
 // The command as users run it: bin/skiff.js (compiled dist/, built by scripts/setup.sh).

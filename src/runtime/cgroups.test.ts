@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cgroupDir, cgroupDirs, cgroupHierarchies } from './cgroups.ts';
 import { isHybridCgroupHost } from './oci-runtime.ts';
-import { mountPoints } from './snapshots/overlay.ts';
+import { mountPoints } from './mounts/mountinfo.ts';
 
 const HYBRID = [
   '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { isContainerNotFound, isInvalidContainerState } from './errors.ts';
 import { containerPaths } from './container-record.ts';
 import { isProcessAlive } from './monitor/process.ts';
-import { mountPoints } from './snapshots/overlay.ts';
+import { mountPoints } from './mounts/mountinfo.ts';
 import { makeTestEnv, rawLogLines } from './test-support.ts';
 import type { TestEnv } from './test-support.ts';
 

@@ -30,7 +30,8 @@ import { generateOciSpec } from './oci-spec.ts';
 import type { OciSpec } from './oci-spec-types.ts';
 import type { ContainerSpecInput } from './oci-spec.ts';
 import { SharedLock } from './shared-lock.ts';
-import { mountOverlay, mountPoints, unmountIfMounted, unmountOverlay } from './snapshots/overlay.ts';
+import { mountPoints } from './mounts/mountinfo.ts';
+import { mountOverlay, unmountIfMounted, unmountOverlay } from './snapshots/overlay.ts';
 
 export interface ContainerDescription extends Omit<ContainerSpecInput, 'rootfs' | 'cgroupsPath' | 'hostHardLimits' | 'arch'> {
   name: string;

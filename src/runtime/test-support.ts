@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { cgroupDirs } from './cgroups.ts';
 import { ContainerManager } from './container-manager.ts';
 import type { ContainerManagerOptions } from './container-manager.ts';
-import { mountPoints } from './snapshots/overlay.ts';
+import { mountPoints } from './mounts/mountinfo.ts';
 
 export interface TestEnv {
   root: string;

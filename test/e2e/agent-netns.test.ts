@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
+import { mountPoints } from '../../src/runtime/mounts/mountinfo.ts';
 import { spawnCollect } from './engine-helpers.ts';
 import { kubectl, removeDir, ROOT, startServer, tempDir, waitUntil } from './harness.ts';
 import type { RunningServer } from './harness.ts';

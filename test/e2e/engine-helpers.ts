@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { cniChainName } from '../../src/cni/iptables-rules.ts';
 import { cgroupDirs } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
+import { mountPoints } from '../../src/runtime/mounts/mountinfo.ts';
 
 /** The real `skiff` entry, run from source. */
 export const ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cmd', 'skiff.ts');

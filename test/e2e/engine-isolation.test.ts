@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cgroupDir } from '../../src/runtime/cgroups.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
+import { mountPoints } from '../../src/runtime/mounts/mountinfo.ts';
 import { hostNsInode, makeEngineEnv, runOnce } from './engine-helpers.ts';
 import type { EngineTestEnv } from './engine-helpers.ts';
 

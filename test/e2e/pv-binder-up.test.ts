@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
+import { mountPoints } from '../../src/runtime/mounts/mountinfo.ts';
 import { freePort, kubectl, removeDir, startServer, tempDir, waitUntil } from './harness.ts';
 import type { RunningServer } from './harness.ts';
 

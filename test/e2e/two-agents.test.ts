@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseQuantity } from '../../src/api/validation/quantity.ts';
 import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
+import { mountPoints } from '../../src/runtime/mounts/mountinfo.ts';
 import { freePort, kubectl, removeDir, ROOT, startServer, tempDir, waitUntil } from './harness.ts';
 import type { RunningServer } from './harness.ts';
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import { mountPoints } from '../../src/runtime/snapshots/overlay.ts';
+import { mountPoints } from '../../src/runtime/mounts/mountinfo.ts';
 import { freePort, removeDir, startServer, tempDir } from './harness.ts';
 import type { RunningServer } from './harness.ts';
 

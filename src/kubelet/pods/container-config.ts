@@ -24,23 +24,23 @@ const CPU_PERIOD = 100_000;
 const MIN_SHARES = 2;
 const MAX_SHARES = 262_144;
 
+/** CPU shares for a request of `cpus` (MilliCPUToShares). */
+function cpuShares(cpus: number): number {
+  return Math.min(MAX_SHARES, Math.max(MIN_SHARES, Math.floor((Math.round(cpus * 1000) * 1024) / 1000)));
+}
+
+/** CFS quota and period for a limit of `cpus` (MilliCPUToQuota). */
+function cpuQuota(cpus: number): Pick<ContainerResources, 'cpuQuota' | 'cpuPeriod'> {
+  return { cpuQuota: Math.max(1000, Math.floor((Math.round(cpus * 1000) * CPU_PERIOD) / 1000)), cpuPeriod: CPU_PERIOD };
+}
+
 /** requests.cpu → shares, limits.cpu → CFS quota, limits.memory → memory limit (pkg/kubelet/cm/helpers_linux.go). */
 export function containerResources(c: Container): ContainerResources {
-  const out: ContainerResources = {};
   const requests = c.resources?.requests ?? {};
   const limits = c.resources?.limits ?? {};
   const cpuRequest = requests.cpu ?? limits.cpu;
-  if (cpuRequest !== undefined) {
-    const milli = Math.round(parseQuantity(cpuRequest) * 1000);
-    out.cpuShares = Math.min(MAX_SHARES, Math.max(MIN_SHARES, Math.floor((milli * 1024) / 1000)));
-  } else {
-    out.cpuShares = MIN_SHARES;
-  }
-  if (limits.cpu !== undefined) {
-    const milli = Math.round(parseQuantity(limits.cpu) * 1000);
-    out.cpuQuota = Math.max(1000, Math.floor((milli * CPU_PERIOD) / 1000));
-    out.cpuPeriod = CPU_PERIOD;
-  }
+  const out: ContainerResources = { cpuShares: cpuRequest !== undefined ? cpuShares(parseQuantity(cpuRequest)) : MIN_SHARES };
+  if (limits.cpu !== undefined) Object.assign(out, cpuQuota(parseQuantity(limits.cpu)));
   if (limits.memory !== undefined) out.memoryLimitBytes = Math.floor(parseQuantity(limits.memory));
   return out;
 }
@@ -63,13 +63,8 @@ export function podCgroupResources(pod: Pod): ContainerResources {
     ...inits.map((c) => amount(c, kind, name) ?? 0),
   );
   const declared = (name: 'cpu' | 'memory'): boolean => apps.length > 0 && apps.every((c) => amount(c, 'limits', name) !== undefined);
-  const out: ContainerResources = {};
-  const cpuRequestMilli = Math.round(podAmount('requests', 'cpu') * 1000);
-  out.cpuShares = Math.min(MAX_SHARES, Math.max(MIN_SHARES, Math.floor((cpuRequestMilli * 1024) / 1000)));
-  if (declared('cpu')) {
-    out.cpuQuota = Math.max(1000, Math.floor((Math.round(podAmount('limits', 'cpu') * 1000) * CPU_PERIOD) / 1000));
-    out.cpuPeriod = CPU_PERIOD;
-  }
+  const out: ContainerResources = { cpuShares: cpuShares(podAmount('requests', 'cpu')) };
+  if (declared('cpu')) Object.assign(out, cpuQuota(podAmount('limits', 'cpu')));
   if (declared('memory')) out.memoryLimitBytes = Math.floor(podAmount('limits', 'memory'));
   return out;
 }

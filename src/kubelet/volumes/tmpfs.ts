@@ -1,19 +1,13 @@
 // Memory-backed volume directories: emptyDir with `medium: Memory`, and the secret, downwardAPI and
 // projected volumes, which upstream wraps in such an emptyDir (pkg/volume/emptydir/empty_dir.go
 // setupTmpfs) so their contents never touch the disk.
-import { readMountPoints } from '../../runtime/netns/mountinfo.ts';
-import { hasOwnFilesystem } from '../../runtime/snapshots/overlay.ts';
-import { mountFilesystem, unmountFilesystem } from '../../runtime/spawner/mount.ts';
+import { mountFilesystem, unmountFilesystem } from '../../runtime/mounts/mount.ts';
+import { hasOwnFilesystem, readMountPoints } from '../../runtime/mounts/mountinfo.ts';
 import { VolumeError } from './errors.ts';
-
-/** A tmpfs (or any filesystem of its own) mounted on dir. */
-export function isMountPoint(dir: string): Promise<boolean> {
-  return hasOwnFilesystem(dir);
-}
 
 /** Mounts a tmpfs on dir unless one is already there (idempotent across agent restarts). */
 export async function mountTmpfs(dir: string, sizeBytes?: number): Promise<void> {
-  if (await isMountPoint(dir)) return;
+  if (await hasOwnFilesystem(dir)) return;
   try {
     await mountFilesystem('tmpfs', 'tmpfs', dir, sizeBytes !== undefined ? `size=${Math.ceil(sizeBytes)}` : '');
   } catch (err) {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '../../api/types/core-v1.ts';
-import { readMountPoints } from '../../runtime/netns/mountinfo.ts';
+import { readMountPoints } from '../../runtime/mounts/mountinfo.ts';
 import type { NodeFacts } from '../env/index.ts';
 import { ContainerMountError, VolumeSetUpFailed } from './errors.ts';
 import type { VolumeSources } from './types.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isInvalidNamespaceId, isNamespaceAlreadyPinned } from './errors.ts';
-import { readMountPoints, unescapeMountField } from './mountinfo.ts';
+import { readMountPoints, unescapeMountField } from '../mounts/mountinfo.ts';
 import { NamespacePinner } from './namespace-pinner.ts';
 
 let runDir = '';

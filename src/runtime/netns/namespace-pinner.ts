@@ -5,7 +5,7 @@
 import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidNamespaceId, NamespaceAlreadyPinned, NamespacePinFailed } from './errors.ts';
-import { readMountPoints } from './mountinfo.ts';
+import { readMountPoints } from '../mounts/mountinfo.ts';
 import { runCommand } from './run-command.ts';
 
 export type NamespaceKind = 'net' | 'ipc' | 'uts';

@@ -1,46 +1,17 @@
 // The container's root filesystem as an overlayfs mount: read-only image layers below, a
 // per-container writable upper directory above. Node has no mount(2): skiff-spawner makes the call
-// (src/runtime/spawner/mount.ts), or mount(8) without it.
-import { readFileSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// (src/runtime/mounts/mount.ts), or mount(8) without it.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InvalidContainerSpec, RuntimeCommandFailed } from '../errors.ts';
-import { mountFilesystem, unmountFilesystem } from '../spawner/mount.ts';
+import { mountFilesystem, unmountFilesystem } from '../mounts/mount.ts';
+import { hasOwnFilesystem } from '../mounts/mountinfo.ts';
 
 export interface OverlayLayout {
   /** Mount point: the bundle's rootfs. */
   target: string;
   /** Holds `upper/` and `work/`; must be on the same filesystem. */
   stateDir: string;
-}
-
-/** Decodes the octal escapes mountinfo uses for spaces and other special characters. */
-function unescapeMountPath(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-/** Mount points currently listed in this process's mount namespace. */
-export function mountPoints(mountinfo?: string): string[] {
-  const text = mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8');
-  return text
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => p !== undefined)
-    .map(unescapeMountPath);
-}
-
-/**
- * Whether a filesystem of its own (an overlay: it has its own device number) is mounted on
- * `path`: two stat calls, where reading mountinfo costs time in proportion to every container's
- * mounts on the host.
- */
-export async function hasOwnFilesystem(path: string): Promise<boolean> {
-  try {
-    const [self, parent] = await Promise.all([stat(path), stat(dirname(path))]);
-    return self.dev !== parent.dev;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -10,27 +10,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findBinary } from '../../../runtime/find-binary.ts';
 import type { TerminalSize } from './streams.ts';
 
+/** The child processes of `pid`; undefined once it is gone. */
+async function children(pid: number): Promise<number[] | undefined> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => undefined);
+  return text?.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
 /** The terminal script(1) made for its child: fd 0 of its first child process. */
 async function childTerminal(scriptPid: number): Promise<string | undefined> {
   // The child may not exist yet right after the spawn: look a few times.
   for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      const children = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
-      for (const c of children) {
-        const tty = await readlink(`/proc/${c}/fd/0`).catch(() => '');
-        if (tty.startsWith('/dev/pts/')) return tty;
-      }
-    } catch {
-      return undefined; // script is gone
+    const kids = await children(scriptPid);
+    if (kids === undefined) return undefined; // script is gone
+    for (const c of kids) {
+      const tty = await readlink(`/proc/${c}/fd/0`).catch(() => '');
+      if (tty.startsWith('/dev/pts/')) return tty;
     }
     await sleep(25);
   }
   return undefined;
-}
-
-async function children(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 /** The device of a pty slave open as `path`, or undefined. */
@@ -49,13 +47,13 @@ async function containerTerminal(scriptPid: number, scriptTty: string): Promise<
   const outer = await ptyDevice(scriptTty);
   for (let attempt = 0; attempt < 80; attempt++) {
     const queue = await children(scriptPid);
+    if (queue === undefined) return undefined; // script is gone
     while (queue.length > 0) {
       const pid = queue.shift()!;
       const dev = await ptyDevice(`/proc/${pid}/fd/0`);
       if (dev !== undefined && dev !== outer) return `/proc/${pid}/fd/0`;
-      queue.push(...(await children(pid)));
+      queue.push(...((await children(pid)) ?? []));
     }
-    if (!(await stat(`/proc/${scriptPid}`).catch(() => undefined))) return undefined; // script is gone
     await sleep(25);
   }
   return undefined;

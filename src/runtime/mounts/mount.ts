@@ -2,7 +2,7 @@
 // ("@mount", "@umount": no process at all), or by mount(8)/umount(8) without it.
 import { RuntimeCommandFailed } from '../errors.ts';
 import { execFile } from '../exec-file.ts';
-import { sharedSpawner } from './run-process.ts';
+import { sharedSpawner } from '../spawner/run-process.ts';
 
 /** Mounts `source` (of `fstype`, with the comma-separated `data` options) on `target`. */
 export async function mountFilesystem(fstype: string, source: string, target: string, data = ''): Promise<void> {
