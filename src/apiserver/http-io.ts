@@ -1,9 +1,10 @@
 // Reading request bodies and writing responses: size limits, JSON/YAML decoding, Status answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import { badRequest, internalError, isStatusError, tooLarge, unsupportedMediaType, type StatusError } from '../api/errors.ts';
 import type { Status } from '../api/meta.ts';
 import { decodeProtobufObject, isProtobufDecodeError, isProtobufMediaType } from '../api/protobuf/index.ts';
+import { checkJsonDepth, checkValueBounds } from './json-bounds.ts';
+import { decodeYaml } from './yaml-decode.ts';
 
 /** kube-apiserver's default limit for a request body (3 MiB; --max-request-bytes in etcd is 1.5 MiB per object). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -37,24 +38,25 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Rec
   let value: unknown;
   if (body.length === 0) throw badRequest('the request body is empty: expected an object');
   if (type === '' || type === 'application/json' || type === '*/*') {
+    // Depth first: everything after decoding (validation, strict fields, patches) recurses per level.
+    checkJsonDepth(body);
     try {
       value = JSON.parse(body.toString('utf8'));
     } catch (err) {
-      throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+      throw badRequest(`the request body is not valid JSON: ${(err as Error).message.slice(0, 256)}`);
     }
   } else if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
-    try {
-      value = parseYaml(body.toString('utf8'), { version: '1.1', maxAliasCount: 100 });
-    } catch (err) {
-      throw badRequest(`the request body is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-    }
+    value = decodeYaml(body.toString('utf8'));
   } else if (isProtobufMediaType(type)) {
     try {
-      return decodeProtobufObject(body);
+      value = decodeProtobufObject(body);
     } catch (err) {
       if (isProtobufDecodeError(err)) throw badRequest(err.message);
+      // Recursive messages (JSONSchemaProps) nested past the stack: the client's doing, not ours.
+      if (err instanceof RangeError) throw badRequest('the request body is nested too deeply');
       throw err;
     }
+    checkValueBounds(value);
   } else {
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got "${type}")`);
   }
