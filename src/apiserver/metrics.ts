@@ -8,9 +8,15 @@ export interface ApiMetrics {
   storageObjects: Gauge<'resource'>;
   watchers: Gauge<'group' | 'version' | 'kind'>;
   longRunning: Gauge<'verb' | 'group' | 'version' | 'resource' | 'subresource' | 'scope' | 'component'>;
+  inflight: Gauge<'request_kind'>;
 }
 
-export function createMetrics(collect: { storageObjects: () => Array<[string, number]>; watchers: () => Array<[{ group: string; version: string; kind: string }, number]> }): ApiMetrics {
+export function createMetrics(collect: {
+  storageObjects: () => Array<[string, number]>;
+  watchers: () => Array<[{ group: string; version: string; kind: string }, number]>;
+  /** Requests holding an in-flight slot, by kind (readOnly, mutating). */
+  inflight?: () => Array<[string, number]>;
+}): ApiMetrics {
   const registry = new Registry();
   const requests = new Counter({
     name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out for each verb, group, version, resource, scope, component, and HTTP response code.',
@@ -41,7 +47,15 @@ export function createMetrics(collect: { storageObjects: () => Array<[string, nu
     name: 'apiserver_longrunning_requests', help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component.',
     labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'], registers: [registry],
   });
-  return { registry, requests, duration, storageObjects, watchers, longRunning };
+  const inflight = new Gauge({
+    name: 'apiserver_current_inflight_requests', help: 'Maximal number of currently used inflight request limit of this apiserver per request kind in last second.',
+    labelNames: ['request_kind'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, n] of collect.inflight?.() ?? []) this.set({ request_kind: kind }, n);
+    },
+  });
+  return { registry, requests, duration, storageObjects, watchers, longRunning, inflight };
 }
 
 type RequestLabels = { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string };

@@ -1,5 +1,65 @@
 // What a request is about, parsed from its path and method alone
-// (mirrors k8s.io/apiserver/pkg/endpoints/request/requestinfo.go).
+// (mirrors k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), and the request target itself,
+// checked before anything routes on it.
+import { badRequest } from '../api/errors.ts';
+
+/** The path and query of an origin-form request target, the path made of canonical segments. */
+export interface RequestTarget {
+  /** `/` followed by the percent-decoded segments; a single trailing slash is kept. */
+  path: string;
+  query: URLSearchParams;
+}
+
+/** Longest piece of a client's path echoed in an error message. */
+const MAX_ECHO = 256;
+
+/** The client's value for an error message: at most MAX_ECHO characters, quoted. */
+export function quoteForMessage(value: string): string {
+  return JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
+}
+
+/**
+ * Split and check a request target (the second word of the request line). Only origin-form
+ * (`/path?query`) is served; a path must be canonical — no empty, `.` or `..` segments, also not
+ * once percent-decoded, and no encoded `/` — because routing by a path that a client, a proxy and
+ * this server would each resolve differently is how a request ends up acting on something it did
+ * not name. Upstream's Go mux cleans such paths with a redirect; answering 400 names the problem
+ * instead. A single trailing slash is tolerated (`/apis/`), as upstream trims it.
+ */
+export function parseRequestTarget(target: string): RequestTarget {
+  if (!target.startsWith('/')) {
+    throw badRequest(`the request target ${quoteForMessage(target)} is not an absolute path: only origin-form targets (/path?query) are served`);
+  }
+  const q = target.indexOf('?');
+  const rawPath = q < 0 ? target : target.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
+  if (rawPath === '/') return { path: '/', query };
+  const raw = rawPath.slice(1).split('/');
+  const trailing = raw.length > 1 && raw[raw.length - 1] === '';
+  if (trailing) raw.pop();
+  const segments: string[] = [];
+  for (const seg of raw) {
+    const problem = segmentProblem(seg);
+    if (problem) throw badRequest(`the request path ${quoteForMessage(rawPath)} is not canonical: ${problem}`);
+    segments.push(decodeURIComponent(seg));
+  }
+  return { path: `/${segments.join('/')}${trailing ? '/' : ''}`, query };
+}
+
+function segmentProblem(seg: string): string | undefined {
+  if (seg === '') return 'it has an empty segment (//)';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(seg);
+  } catch {
+    return `the segment ${quoteForMessage(seg)} has a malformed percent-encoding`;
+  }
+  if (decoded === '.' || decoded === '..') return `it has a ${quoteForMessage(decoded)} segment`;
+  if (decoded.includes('/')) return `the segment ${quoteForMessage(seg)} encodes a slash`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(decoded)) return `the segment ${quoteForMessage(seg)} encodes a control character`;
+  return undefined;
+}
 
 export interface RequestInfo {
   isResourceRequest: boolean;
@@ -68,7 +128,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
 
   if (info.name === '' && info.verb === 'get') {
     info.verb = isTrue(query.get('watch')) ? 'watch' : 'list';
-  } else if (info.verb === 'get' && isTrue(query.get('watch'))) {
+  } else if (info.verb === 'get' && info.subresource === '' && isTrue(query.get('watch'))) {
     info.verb = 'watch';
   }
   if (info.verb === 'delete' && info.name === '') info.verb = 'deletecollection';

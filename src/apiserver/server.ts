@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import { badRequest, isNotFound, notFound, unauthorized, type StatusError } from '../api/errors.ts';
-import type { KubeObject } from '../api/meta.ts';
+import { badRequest, isNotFound, isStatusError, newStatus, notFound, unauthorized } from '../api/errors.ts';
+import type { KubeObject, Status } from '../api/meta.ts';
 import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
@@ -20,12 +20,15 @@ import type { TokenSigner } from './serviceaccount/token-request.ts';
 import { WatchCache } from './cache/watch-cache.ts';
 import { bootstrap, ensureKubernetesService } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
+import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
+import { limitConnectionsPerClient } from './connection-limit.ts';
 import { registryKey, type ServerContext } from './handlers/context.ts';
 import { handleNonResource } from './handlers/non-resource.ts';
 import { POD_STREAM_SUBRESOURCES, proxyPodStreamUpgrade, writeStatusToSocket, type KubeletClientCert, type PodStreamSubresource } from './handlers/pod-streams.ts';
 import { handleResource } from './handlers/resource.ts';
 import { builtinHooks } from './hooks.ts';
-import { toStatusError, writeStatus } from './http-io.ts';
+import { writeStatus } from './http-io.ts';
+import { isLongRunning, MaxInflight, PRIVILEGED_GROUP, requestKind, tooManyRequests } from './max-inflight.ts';
 import { createMetrics, requestRecorder, type ApiMetrics } from './metrics.ts';
 import { METRICS_GROUP } from '../api/types/metrics-v1beta1.ts';
 import { METRICS_API_GROUP } from './metrics-api/metrics-group.ts';
@@ -33,7 +36,9 @@ import { handleMetricsRequest } from './metrics-api/metrics-handler.ts';
 import { SummaryCollector } from './metrics-api/summary-collector.ts';
 import { Registry } from './registry/registry.ts';
 import { objectKey } from './registry/keys.ts';
-import { parseRequestInfo, type RequestInfo } from './request-info.ts';
+import { parseRequestInfo, parseRequestTarget, quoteForMessage as quotePath, type RequestInfo } from './request-info.ts';
+import { servingLimits, type ServingLimits } from './serving-limits.ts';
+import { checkRoute } from './verbs.ts';
 
 export interface ApiServerOptions {
   store: Store;
@@ -58,9 +63,27 @@ export interface ApiServerOptions {
    * default the issuer).
    */
   serviceAccountTokens?: { key: SigningKey; issuer?: string; audiences?: string[] };
+  /** Slow-client timeouts, connections per client and in-flight limits (defaults: DEFAULT_SERVING_LIMITS). */
+  limits?: Partial<ServingLimits>;
+  /**
+   * Health of the components the embedding process runs beside this server (scheduler,
+   * controller-manager), for componentstatuses; etcd-0 is this server's own probe of its store.
+   */
+  components?: () => ComponentHealth[];
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
+
+/**
+ * The answer to an exception nobody anticipated: a 500 that names no internals (the message and
+ * stack go to the log only), as upstream's panic recovery answers without the panic's text.
+ */
+const UNEXPECTED: Status = newStatus(500, 'InternalError', 'Internal error occurred: the server could not complete the request; its log has the details');
+
+const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+
+/** Longest piece of a request target written to the log. */
+const MAX_LOGGED_PATH = 1024;
 
 export class ApiServer {
   readonly #opts: ApiServerOptions;
@@ -80,9 +103,13 @@ export class ApiServer {
   readonly #summaries: SummaryCollector;
   readonly #saSigner: TokenSigner | undefined;
   readonly #saAuth: ServiceAccountTokenAuthenticator | undefined;
+  readonly #limits: ServingLimits;
+  readonly #inflight: MaxInflight;
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
+    this.#limits = servingLimits(opts.limits);
+    this.#inflight = new MaxInflight(this.#limits);
     // Every open watch listens for shutdown on this signal.
     setMaxListeners(0, this.#abort.signal);
     this.#log = opts.logger.child({ component: 'apiserver' });
@@ -107,6 +134,7 @@ export class ApiServer {
     this.#metrics = createMetrics({
       storageObjects: () => this.#cache.counts().map(([prefix, n]) => [prefix.split('/').slice(2, 4).reverse().filter((p) => p !== 'core').join('.'), n]),
       watchers: () => RESOURCES.filter((r) => r.preferred).map((r) => [{ group: r.group, version: r.version, kind: r.kind }, this.#watchCount.get(registryKey(r)) ?? 0] as [{ group: string; version: string; kind: string }, number]),
+      inflight: () => [['readOnly', this.#inflight.current('readOnly')], ['mutating', this.#inflight.current('mutating')]],
     });
     this.#record = requestRecorder(this.#metrics);
     this.#summaries = new SummaryCollector({ kubeletClient: opts.kubeletClient, log: this.#log.child({ component: 'metrics-api' }) });
@@ -150,13 +178,25 @@ export class ApiServer {
     void runEventTTL(this.#registries.get('/events')!, this.#opts.eventTTLms ?? 3600_000, this.#log, signal);
     await this.#cache.whenReady();
     await bootstrap(this.#registries);
+    const limits = this.#limits;
     const server = createServer({
       cert: this.#opts.tls.certPem, key: this.#opts.tls.keyPem, ca: this.#opts.tls.caPem,
       requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000,
-    }, (req, res) => { void this.#handle(req, res); });
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => { void this.#upgrade(req, socket, head); });
-    server.headersTimeout = 60_000;
-    server.requestTimeout = 0; // watches are long-lived; each handler bounds its own time
+      handshakeTimeout: limits.tlsHandshakeTimeoutMs,
+      // Slow clients: node:http closes a connection (408) whose request headers, or whole request,
+      // have not arrived in time. The request clock stops once the request is received, so
+      // watches and other long answers are not cut; the handlers bound their own time.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often those clocks are checked (node's default is every 30 s).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(limits.headersTimeoutMs / 4))),
+    }, (req, res) => { void this.#handle(req, res).catch((err: unknown) => this.#lastResort(err, req, res)); });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.#upgrade(req, socket, head).catch((err: unknown) => this.#lastResort(err, req, socket));
+    });
+    limitConnectionsPerClient(server, limits.maxConnectionsPerClient, (address) => {
+      if (this.#debug) this.#log.debug({ address, max: limits.maxConnectionsPerClient }, 'connection refused: too many from this client');
+    });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -164,6 +204,9 @@ export class ApiServer {
       // once (watchers after a restart) must wait for their TLS handshake, not be refused.
       server.listen({ port: this.#opts.port, host: this.#opts.host, backlog: 4096 }, () => { server.off('error', reject); resolve(); });
     });
+    // Once listening, a failed accept (EMFILE when descriptors run out) is an 'error' on the
+    // server: logged, not fatal; the listener keeps accepting once descriptors are free again.
+    server.on('error', (err) => this.#log.error({ err }, 'listener error'));
     this.#address = server.address() as AddressInfo;
     await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port);
     this.#log.info({ address: `${this.#address.address}:${this.#address.port}` }, 'listening');
@@ -192,77 +235,147 @@ export class ApiServer {
     socket.on('error', () => {});
     this.#upgraded.add(socket);
     socket.once('close', () => this.#upgraded.delete(socket));
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const method = req.method ?? 'GET';
+    let ri = parseRequestInfo(method, '', new URLSearchParams());
+    let user: UserInfo | undefined;
+    let code = 101;
     try {
-      if (!(await this.#authenticate(req))) throw unauthorized();
-      if (!ri.isResourceRequest || ri.group !== '' || ri.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
-        throw badRequest(`cannot upgrade the connection for ${url.pathname}: only pods/exec, pods/attach and pods/portforward switch protocols`);
+      const target = parseRequestTarget(req.url ?? '/');
+      ri = parseRequestInfo(method, target.path, target.query);
+      user = await this.#authenticate(req);
+      if (!user) throw unauthorized();
+      const info = ri.isResourceRequest ? lookupResource(ri.group, ri.version, ri.resource) : undefined;
+      if (!info || info.group !== '' || info.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
+        throw badRequest(`cannot upgrade the connection for ${quotePath(target.path)}: only pods/exec, pods/attach and pods/portforward switch protocols`);
       }
+      checkRoute(info, ri, method);
       await proxyPodStreamUpgrade(req, socket, head, {
         registries: this.#registries, sub: ri.subresource as PodStreamSubresource, namespace: ri.namespace, name: ri.name,
-        query: url.searchParams, kubeletClient: this.#opts.kubeletClient,
+        query: target.query, kubeletClient: this.#opts.kubeletClient,
       });
     } catch (err) {
-      const se = toStatusError(err);
-      if (se.code >= 500) this.#log.error({ err, path: url.pathname }, 'stream upgrade failed');
-      writeStatusToSocket(socket, se.status);
+      const status = this.#failure(err, req, ri, user);
+      code = status.code;
+      writeStatusToSocket(socket, status);
     } finally {
-      if (this.#debug) this.#log.debug({ verb: ri.verb, path: url.pathname, upgrade: req.headers.upgrade }, 'upgrade request');
+      this.#record(labels(ri), code, undefined);
+      if (this.#debug) this.#log.debug({ verb: ri.verb, path: logPath(req), code, upgrade: req.headers.upgrade }, 'upgrade request');
     }
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const method = req.method ?? 'GET';
+    // Until the target parses, the request is counted as a non-resource request of its method.
+    let ri = parseRequestInfo(method, '', new URLSearchParams());
+    let user: UserInfo | undefined;
     let code = 200;
     let longRunning = false;
+    let release: (() => void) | undefined;
     try {
-      let user: UserInfo | undefined = await this.#authenticate(req);
-      if (!user && HEALTH_PATHS.test(url.pathname)) user = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+      const { path, query } = parseRequestTarget(req.url ?? '/');
+      ri = parseRequestInfo(method, path, query);
+      const health = HEALTH_PATHS.test(path);
+      user = await this.#authenticate(req);
+      if (!user && health) user = ANONYMOUS;
       if (!user) throw unauthorized();
+      longRunning = isLongRunning(ri);
+      // Upstream's max-in-flight filter (and priority-and-fairness's exempt level) lets
+      // system:masters and health probes through; long-running requests hold no slot.
+      if (!longRunning && !health && !user.groups.includes(PRIVILEGED_GROUP)) {
+        release = this.#inflight.tryAcquire(requestKind(ri));
+        if (!release) {
+          res.setHeader('Retry-After', '1');
+          throw tooManyRequests();
+        }
+      }
       if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
-        await handleMetricsRequest({ res, accept: req.headers.accept, ri, query: url.searchParams, cache: this.#cache, registries: this.#registries, collector: this.#summaries, signal: this.#abort.signal });
+        await handleMetricsRequest({ res, accept: req.headers.accept, ri, query, cache: this.#cache, registries: this.#registries, collector: this.#summaries, signal: this.#abort.signal });
       } else if (ri.isResourceRequest) {
-        longRunning = ri.verb === 'watch';
         const info = lookupResource(ri.group, ri.version, ri.resource);
         if (!info) throw notFound({ group: ri.group, resource: ri.resource }, '');
         if (info.namespaced === false && ri.namespace && ri.resource !== 'namespaces') throw notFound({ group: ri.group, resource: ri.resource }, ri.name);
-        const registry = this.#registries.get(registryKey(info)) ?? this.#registries.get('/pods')!;
-        const server: ServerContext = {
-          cache: this.#cache, registries: this.#registries, watchCount: this.#watchCount, signal: this.#abort.signal,
-          ...(this.#opts.kubeletClient ? { kubeletClient: this.#opts.kubeletClient } : {}),
-          ...(this.#saSigner ? { serviceAccountTokens: this.#saSigner } : {}),
-        };
-        if (longRunning) this.#metrics.longRunning.inc(labels(ri));
-        try {
-          await handleResource({ req, res, ri, query: url.searchParams, user, info, registry, server });
-        } finally {
-          if (longRunning) this.#metrics.longRunning.dec(labels(ri));
+        checkRoute(info, ri, method);
+        if (info.group === '' && info.resource === 'componentstatuses') {
+          await handleComponentStatuses({ res, info, name: ri.name, query, accept: req.headers.accept, probe: () => this.#componentHealth() });
+        } else {
+          // A resource without storage of its own is not served: never through another's registry.
+          const registry = this.#registries.get(registryKey(info));
+          if (!registry) throw notFound({ group: ri.group, resource: ri.resource }, ri.name);
+          const server: ServerContext = {
+            cache: this.#cache, registries: this.#registries, watchCount: this.#watchCount, signal: this.#abort.signal,
+            ...(this.#opts.kubeletClient ? { kubeletClient: this.#opts.kubeletClient } : {}),
+            ...(this.#saSigner ? { serviceAccountTokens: this.#saSigner } : {}),
+          };
+          if (longRunning) this.#metrics.longRunning.inc(labels(ri));
+          try {
+            await handleResource({ req, res, ri, query, user, info, registry, server });
+          } finally {
+            if (longRunning) this.#metrics.longRunning.dec(labels(ri));
+          }
         }
       } else {
-        const served = await handleNonResource(req, res, url.pathname, url.searchParams, {
+        const served = await handleNonResource(req, res, path, query, {
           serverAddress: `${this.#address?.address ?? '127.0.0.1'}:${this.#address?.port ?? 0}`,
           health: { checks: () => [{ name: 'ping', ok: true }, { name: 'etcd', ok: this.#cache.ready }, { name: 'informer-sync', ok: this.#cache.ready }] },
           metrics: () => this.#metrics.registry.metrics(),
           extraGroups: [METRICS_API_GROUP],
         });
-        if (!served) throw notFound({ group: '', resource: '' }, url.pathname);
+        if (!served) throw notFound({ group: '', resource: '' }, path);
       }
       code = res.statusCode;
     } catch (err) {
-      const se: StatusError = toStatusError(err);
-      code = se.code;
-      if (code >= 500) this.#log.error({ err, path: url.pathname, verb: ri.verb }, 'request failed');
-      if (!res.headersSent) writeStatus(res, se.status);
+      const status = this.#failure(err, req, ri, user);
+      code = status.code;
+      if (!res.headersSent) writeStatus(res, status);
       else res.destroy();
     } finally {
+      release?.();
       const secs = Number(process.hrtime.bigint() - started) / 1e9;
       this.#record(labels(ri), code, longRunning ? undefined : secs);
-      if (this.#debug) this.#log.debug({ verb: ri.verb || req.method, path: url.pathname, code, ms: Math.round(secs * 1000), ua: req.headers['user-agent'] }, 'request');
+      if (this.#debug) this.#log.debug({ verb: ri.verb || method, path: logPath(req), code, ms: Math.round(secs * 1000), ua: req.headers['user-agent'] }, 'request');
     }
   }
+
+  /**
+   * The one place a failed request becomes its answer: a StatusError is answered as it is; any
+   * other exception is unexpected — logged with the request, answered with a generic 500.
+   */
+  #failure(err: unknown, req: IncomingMessage, ri: RequestInfo, user: UserInfo | undefined): Status {
+    if (isStatusError(err)) {
+      if (err.code >= 500) this.#log.error({ err, verb: ri.verb, path: logPath(req), user: user?.name }, 'request failed');
+      return err.status;
+    }
+    this.#log.error({ err, verb: ri.verb || req.method, path: logPath(req), user: user?.name }, 'unexpected error serving a request');
+    return UNEXPECTED;
+  }
+
+  /** If answering itself failed: log it and close the connection; the process keeps serving. */
+  #lastResort(err: unknown, req: IncomingMessage, out: ServerResponse | Duplex): void {
+    try {
+      this.#log.error({ err, method: req.method, path: logPath(req) }, 'answering a request failed');
+    } finally {
+      out.destroy();
+    }
+  }
+
+  /** componentstatuses: the embedding process's components, and etcd-0 probed by a read of the store. */
+  async #componentHealth(): Promise<ComponentHealth[]> {
+    const out = [...(this.#opts.components?.() ?? [])];
+    try {
+      await this.#opts.store.currentRevision();
+      out.push({ name: 'etcd-0', healthy: true, message: 'ok' });
+    } catch (err) {
+      this.#log.warn({ err }, 'componentstatuses: the store did not answer');
+      out.push({ name: 'etcd-0', healthy: false, message: 'the store did not answer a read' });
+    }
+    return out;
+  }
+}
+
+function logPath(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  return url.length > MAX_LOGGED_PATH ? `${url.slice(0, MAX_LOGGED_PATH)}…` : url;
 }
 
 function labels(ri: RequestInfo): { verb: string; group: string; version: string; resource: string; subresource: string; scope: string; component: string } {

@@ -1,7 +1,8 @@
 // Discovery documents: /api, /apis, /apis/<group>, per group-version resource lists, and the
 // aggregated form kubectl 1.30+ asks for (k8s.io/apiserver/pkg/endpoints/discovery and
 // discovery/aggregated). Built once from the scheme.
-import { RESOURCES, groupVersion, servedGroups, VERBS, VIRTUAL_RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
+import { RESOURCES, groupVersion, servedGroups, VIRTUAL_RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
+import { resourceVerbs, servedSubresources, subresourceVerbs } from '../verbs.ts';
 
 /**
  * A group served outside the scheme, with no storage (metrics.k8s.io): listed in discovery beside
@@ -16,22 +17,6 @@ export interface ExtraApiGroup {
 export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 export const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
-/** Verbs served on a subresource. */
-const SUBRESOURCE_VERBS: Record<string, string[]> = {
-  status: ['get', 'patch', 'update'],
-  scale: ['get', 'patch', 'update'],
-  binding: ['create'],
-  eviction: ['create'],
-  log: ['get'],
-  exec: ['create', 'get'],
-  attach: ['create', 'get'],
-  portforward: ['create', 'get'],
-  proxy: ['create', 'delete', 'get', 'patch', 'update'],
-  finalize: ['update'],
-  ephemeralcontainers: ['get', 'patch', 'update'],
-  token: ['create'],
-};
-
 const SUBRESOURCE_KIND: Record<string, (r: ResourceInfo) => { group: string; version: string; kind: string }> = {
   scale: () => ({ group: 'autoscaling', version: 'v1', kind: 'Scale' }),
   binding: () => ({ group: '', version: 'v1', kind: 'Binding' }),
@@ -44,10 +29,9 @@ const SUBRESOURCE_KIND: Record<string, (r: ResourceInfo) => { group: string; ver
   proxy: (r) => ({ group: '', version: 'v1', kind: r.kind === 'Pod' ? 'PodProxyOptions' : r.kind === 'Node' ? 'NodeProxyOptions' : 'ServiceProxyOptions' }),
 };
 
+/** The verbs the router serves (src/apiserver/verbs.ts is the one table). */
 function verbsOf(r: ResourceInfo): string[] {
-  if (r.resource === 'bindings') return ['create'];
-  if (r.resource === 'componentstatuses') return ['get', 'list'];
-  return [...VERBS];
+  return [...resourceVerbs(r)];
 }
 
 export function apiVersions(serverAddress: string): object {
@@ -87,9 +71,9 @@ export function apiResourceList(group: string, version: string, extra: readonly 
     if (r.categories) base.categories = r.categories;
     if (!VIRTUAL_RESOURCES.has(r.resource)) base.storageVersionHash = storageVersionHash(r);
     resources.push(base);
-    for (const s of r.subresources) {
+    for (const s of servedSubresources(r)) {
       const k = SUBRESOURCE_KIND[s]?.(r);
-      const sub: Record<string, unknown> = { name: `${r.resource}/${s}`, singularName: '', namespaced: r.namespaced, kind: k?.kind ?? r.kind, verbs: SUBRESOURCE_VERBS[s] ?? ['get'] };
+      const sub: Record<string, unknown> = { name: `${r.resource}/${s}`, singularName: '', namespaced: r.namespaced, kind: k?.kind ?? r.kind, verbs: [...(subresourceVerbs(s) ?? [])] };
       if (k && (k.group !== r.group || k.version !== r.version)) { sub.group = k.group; sub.version = k.version; }
       resources.push(sub);
     }
@@ -140,11 +124,12 @@ export function aggregatedDiscovery(which: 'api' | 'apis', apiVersion: 'apidisco
           };
           if (r.shortNames) d.shortNames = r.shortNames;
           if (r.categories) d.categories = r.categories;
-          if (r.subresources.length) {
-            d.subresources = r.subresources.map((s) => ({
+          const subs = servedSubresources(r);
+          if (subs.length) {
+            d.subresources = subs.map((s) => ({
               subresource: s,
               responseKind: SUBRESOURCE_KIND[s]?.(r) ?? { group: r.group, version: r.version, kind: r.kind },
-              verbs: SUBRESOURCE_VERBS[s] ?? ['get'],
+              verbs: [...(subresourceVerbs(s) ?? [])],
             }));
           }
           return d;

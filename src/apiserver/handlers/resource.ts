@@ -20,6 +20,7 @@ import { negotiate } from './negotiate.ts';
 import { listJson, partialMetadata, served, servedJson } from './objects.ts';
 import { handlePodStreamRequest, POD_STREAM_SUBRESOURCES, type PodStreamSubresource } from './pod-streams.ts';
 import { handleWatch } from './watch.ts';
+import { checkRoute } from '../verbs.ts';
 import { createToken } from '../serviceaccount/token-request.ts';
 
 type Obj = Record<string, any>;
@@ -29,9 +30,9 @@ const PATCH_TYPES = new Set(['application/json-patch+json', 'application/merge-p
 export async function handleResource(s: RequestScope): Promise<void> {
   const { ri } = s;
   const sub = ri.subresource;
-  if (sub && !s.info.subresources.includes(sub as never)) {
-    throw notFound({ group: s.info.group, resource: `${s.info.resource}/${sub}` }, ri.name);
-  }
+  // The route table decides first (404 unknown subresource, 405 verb not served); everything
+  // below only sees a verb its resource or subresource takes.
+  checkRoute(s.info, ri, s.req.method ?? 'GET');
   if (sub === 'scale') return handleScale(s);
   if (sub === 'binding') return handleBinding(s, ri.name);
   if (sub === 'eviction') return handleEviction(s);
@@ -42,11 +43,8 @@ export async function handleResource(s: RequestScope): Promise<void> {
       query: s.query, kubeletClient: s.server.kubeletClient, signal: s.server.signal,
     });
   }
-  if (sub && !['status', 'finalize'].includes(sub)) {
-    throw new StatusError(newStatus(501, 'Unknown', `the ${sub} subresource is served by a node agent; none is connected to this server yet`));
-  }
+  if (sub && sub !== 'status' && sub !== 'finalize') throw notFound({ group: s.info.group, resource: `${s.info.resource}/${sub}` }, ri.name);
   if (s.info.resource === 'bindings') {
-    if (ri.verb !== 'create') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
     return handleBinding(s, (body.metadata as Obj | undefined)?.name ?? '', body);
   }

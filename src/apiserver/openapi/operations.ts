@@ -3,6 +3,7 @@
 // shape kube-apiserver's endpoint installer registers, k8s.io/apiserver/pkg/endpoints/installer.go).
 import type { GVK } from '../../api/schema/dsl.ts';
 import type { ResourceInfo } from '../../api/scheme.ts';
+import { resourceVerbs, servedSubresources } from '../verbs.ts';
 
 export type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 export type Action = 'get' | 'list' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection';
@@ -111,11 +112,10 @@ export function groupVersionPrefix(group: string, version: string): string {
 
 interface Verbs { get: boolean; list: boolean; create: boolean; update: boolean; patch: boolean; delete: boolean; deletecollection: boolean }
 
+/** The verbs the router serves (src/apiserver/verbs.ts is the one table). */
 function verbsOf(r: ResourceInfo): Verbs {
-  // The two virtual resources take only what their upstream REST storage implements.
-  if (r.group === '' && r.resource === 'bindings') return { get: false, list: false, create: true, update: false, patch: false, delete: false, deletecollection: false };
-  if (r.group === '' && r.resource === 'componentstatuses') return { get: true, list: true, create: false, update: false, patch: false, delete: false, deletecollection: false };
-  return { get: true, list: true, create: true, update: true, patch: true, delete: true, deletecollection: true };
+  const v = resourceVerbs(r);
+  return { get: v.includes('get'), list: v.includes('list'), create: v.includes('create'), update: v.includes('update'), patch: v.includes('patch'), delete: v.includes('delete'), deletecollection: v.includes('deletecollection') };
 }
 
 /** Every path of one resource with its operations, in a stable order. */
@@ -184,7 +184,7 @@ export function resourcePaths(r: ResourceInfo): PathSpec[] {
     });
   }
 
-  for (const sub of r.subresources) {
+  for (const sub of servedSubresources(r)) {
     const subPath = `${nsPrefix}/${r.resource}/{name}/${sub}`;
     const suffix = capitalize(sub === 'ephemeralcontainers' ? 'EphemeralContainers' : sub);
     if (sub === 'status' || sub === 'scale' || sub === 'ephemeralcontainers') {
