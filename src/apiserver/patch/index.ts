@@ -2,15 +2,19 @@
 // (the patch mechanisms of apiserver/pkg/endpoints/handlers/patch.go). Errors come out as
 // StatusError: 400 for an unreadable patch, 422 for one that cannot be applied, 413 for too many
 // JSON Patch operations, 415 for an unknown content type.
+// Every patch body is depth-checked before it is parsed, and the patched object after: the
+// formats nest values (JSON Patch adds a value below a path), so a result may be deeper than
+// either input, and everything downstream (validation, storage, watch encoding) recurses per level.
 import { badRequest, tooLarge, unsupportedMediaType } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta.ts';
+import { checkJsonDepth, checkValueBounds } from '../json-bounds.ts';
 import { applyJsonPatch } from './json-patch.ts';
-import { isObject } from './json-value.ts';
+import { capped, isObject } from './json-value.ts';
 import { applyMergePatch } from './merge-patch.ts';
-import { notAnObject, toStatusError } from './status.ts';
+import { badMetadata, notAnObject, toStatusError } from './status.ts';
 import { applyStrategicMergePatch, type SchemaLookup } from './strategic-merge.ts';
 
-export { applyJsonPatch } from './json-patch.ts';
+export { applyJsonPatch, ACCUMULATED_COPY_SIZE_LIMIT } from './json-patch.ts';
 export { applyMergePatch, createMergePatch } from './merge-patch.ts';
 export { applyStrategicMergePatch, type SchemaLookup } from './strategic-merge.ts';
 export { PatchError, isPatchError, type PatchErrorKind } from './errors.ts';
@@ -44,15 +48,21 @@ export function applyPatch(contentType: string, doc: KubeObject, patchBody: Buff
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_CONTENT_TYPES.join(', ')}`);
   }
   const text = typeof patchBody === 'string' ? patchBody : patchBody.toString('utf8');
+  checkJsonDepth(text, 'the patch');
   let result: unknown;
   try {
     if (type === JSON_PATCH) result = jsonPatch(doc, text);
     else if (type === MERGE_PATCH) result = mergePatch(doc, text);
     else result = strategicMergePatch(doc, text, defName, lookup);
   } catch (err) {
+    // The walkers recurse once per level of the (depth-checked) inputs; should a stack or a string
+    // still overflow, that is the patch's doing: answer it, do not crash the request.
+    if (err instanceof RangeError) throw badRequest(`the patch cannot be applied: ${capped(err.message, 128)}`);
     throw toStatusError(err);
   }
   if (!isObject(result)) throw notAnObject(result);
+  if (!isObject(result.metadata)) throw badMetadata(result.metadata);
+  checkValueBounds(result, 'the patched object');
   return result as KubeObject;
 }
 
@@ -60,7 +70,7 @@ function parse(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw badRequest(`invalid ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    throw badRequest(`invalid ${what}: ${capped(err instanceof Error ? err.message : String(err))}`);
   }
 }
 

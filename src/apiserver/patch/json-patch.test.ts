@@ -147,3 +147,55 @@ describe('applyJsonPatch', () => {
     fails('malformed', () => applyJsonPatch({}, [{ op: 'test', path: '/nope', value: 1 }, { op: 'bad', path: '/' }]));
   });
 });
+
+describe('applyJsonPatch: bounds', () => {
+  const bomb = (n: number): unknown[] => Array.from({ length: n }, (_, i) => ({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/x${i}` }));
+  const doc = (): Record<string, unknown> => ({ metadata: { annotations: { a: 'x'.repeat(1024) } } });
+
+  it('refuses copies that add up to more than the limit (the doubling copy bomb)', () => {
+    // Each copy doubles the annotations: 1 KiB · 2^12 passes 3 MiB well before the 14th operation.
+    fails('apply', () => applyJsonPatch(doc(), bomb(14)), /copy operation does not apply: the values copied by this patch add up to more than 3145728 bytes/);
+  });
+
+  it('counts every copy against one budget per patch', () => {
+    const one = [{ op: 'copy', from: '/metadata/annotations/a', path: '/metadata/annotations/b' }];
+    assert.equal((applyJsonPatch(doc(), one, { maxCopyBytes: 2000 }) as { metadata: { annotations: Record<string, string> } }).metadata.annotations.b?.length, 1024);
+    fails('apply', () => applyJsonPatch(doc(), [...one, ...one], { maxCopyBytes: 2000 }), /more than 2000 bytes/);
+  });
+
+  it('lets a copy into its own child duplicate the value once, within the budget', () => {
+    const out = applyJsonPatch({ a: { b: 1 } }, [{ op: 'copy', from: '/a', path: '/a/c' }]);
+    assert.deepEqual(out, { a: { b: 1, c: { b: 1 } } });
+  });
+
+  it('refuses moving a value into its own child', () => {
+    fails('apply', () => applyJsonPatch({ a: { b: 1 } }, [{ op: 'move', from: '/a', path: '/a/b/c' }]), /is a prefix of "path"/);
+    fails('apply', () => applyJsonPatch({ a: { b: 1 } }, [{ op: 'move', from: '', path: '/a' }]), /is a prefix of "path"/);
+  });
+
+  it('treats odd array indices as apply errors', () => {
+    const d = { l: [1, 2] };
+    fails('apply', () => applyJsonPatch(d, [{ op: 'add', path: '/l/01', value: 0 }]), /"01" is not a valid array index/);
+    fails('apply', () => applyJsonPatch(d, [{ op: 'add', path: '/l/99999999999999999999', value: 0 }]), /index 99999999999999999999 is out of bounds/);
+    fails('apply', () => applyJsonPatch(d, [{ op: 'add', path: '/l/-1', value: 0 }]), /not a valid array index/);
+    fails('apply', () => applyJsonPatch(d, [{ op: 'remove', path: '/l/-' }]), /missing path/);
+    fails('apply', () => applyJsonPatch(d, [{ op: 'replace', path: '/l/2', value: 0 }]), /missing path/);
+    fails('apply', () => applyJsonPatch(d, [{ op: 'copy', from: '/l/9007199254740993', path: '/x' }]), /missing path/);
+    assert.deepEqual(applyJsonPatch(d, [{ op: 'add', path: '/l/-', value: 3 }]), { l: [1, 2, 3] });
+  });
+
+  it('names wrongly typed members of an operation', () => {
+    fails('malformed', () => applyJsonPatch({}, [5]), /operation 0: must be an object, got number/);
+    fails('malformed', () => applyJsonPatch({}, [null]), /operation 0: must be an object, got null/);
+    fails('malformed', () => applyJsonPatch({}, [{ op: 'add', path: 5, value: 1 }]), /"path" must be a string, got number/);
+    fails('malformed', () => applyJsonPatch({}, [{ op: 'copy', path: '/a', from: ['x'] }]), /"from" must be a string, got array/);
+    fails('malformed', () => applyJsonPatch({}, [{ op: 7, path: '/a' }]), /missing "op"/);
+  });
+
+  it('caps client input echoed in messages', () => {
+    const long = `/${'a'.repeat(100_000)}`;
+    assert.throws(() => applyJsonPatch({}, [{ op: 'remove', path: long }]), (err: Error) => err.message.length < 400);
+    assert.throws(() => applyJsonPatch({}, [{ op: 'x'.repeat(100_000), path: '/a' }]), (err: Error) => err.message.length < 400);
+    assert.throws(() => applyJsonPatch({}, [{ op: 'add', path: `a${long}`, value: 1 }]), (err: Error) => err.message.length < 400);
+  });
+});

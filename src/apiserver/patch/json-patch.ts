@@ -3,9 +3,21 @@
 // Upstream (evanphx/json-patch v4 via apiserver/pkg/endpoints/handlers/patch.go) only rejects a
 // non-array body up front (400) and reports everything else at apply time (422); it also accepts
 // negative array indices and lets "replace" create a missing object key. skiff follows the RFC.
+// Like upstream (json-patch's AccumulatedCopySizeLimit, which kube-apiserver sets from its request
+// body limit), the values `copy` operations duplicate are counted, so a short patch cannot double
+// the object once per operation until the heap runs out.
+import { MAX_BODY_BYTES } from '../http-io.ts';
 import { cannotApply, malformed } from './errors.ts';
 import { arrayIndex, parsePointer } from './json-pointer.ts';
-import { clone, deepEqual, hasKey, isObject, setKey, typeName } from './json-value.ts';
+import { capped, clone, deepEqual, hasKey, isObject, jsonSizeWithin, setKey, typeName } from './json-value.ts';
+
+/** The most bytes (as JSON) the `copy` operations of one patch may duplicate in total. */
+export const ACCUMULATED_COPY_SIZE_LIMIT = MAX_BODY_BYTES;
+
+export interface JsonPatchOptions {
+  /** Defaults to ACCUMULATED_COPY_SIZE_LIMIT. */
+  maxCopyBytes?: number;
+}
 
 const OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test'] as const;
 type OpName = (typeof OPS)[number];
@@ -19,10 +31,11 @@ export interface JsonPatchOperation {
 }
 
 /** Apply an RFC 6902 patch to a copy of `doc`; neither argument is mutated. */
-export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
+export function applyJsonPatch(doc: unknown, patch: unknown, opts: JsonPatchOptions = {}): unknown {
   const ops = decodeJsonPatch(patch);
+  const copies = { limit: opts.maxCopyBytes ?? ACCUMULATED_COPY_SIZE_LIMIT, total: 0 };
   let root = clone(doc);
-  for (const op of ops) root = applyOperation(root, op);
+  for (const op of ops) root = applyOperation(root, op, copies);
   return root;
 }
 
@@ -37,12 +50,12 @@ function decodeOperation(raw: unknown, i: number): JsonPatchOperation {
   if (!isObject(raw)) throw malformed(`${where}: must be an object, got ${typeName(raw)}`);
   const op = raw.op;
   if (typeof op !== 'string') throw malformed(`${where}: missing "op"`);
-  if (!(OPS as readonly string[]).includes(op)) throw malformed(`${where}: unknown op "${op}"`);
+  if (!(OPS as readonly string[]).includes(op)) throw malformed(`${where}: unknown op "${capped(op, 64)}"`);
   const name = op as OpName;
-  if (typeof raw.path !== 'string') throw malformed(`${where} (${name}): missing "path"`);
+  if (typeof raw.path !== 'string') throw malformed(`${where} (${name}): ${raw.path === undefined ? 'missing "path"' : `"path" must be a string, got ${typeName(raw.path)}`}`);
   const out: JsonPatchOperation = { op: name, path: raw.path, tokens: parsePointer(raw.path) };
   if (name === 'move' || name === 'copy') {
-    if (typeof raw.from !== 'string') throw malformed(`${where} (${name}): missing "from"`);
+    if (typeof raw.from !== 'string') throw malformed(`${where} (${name}): ${raw.from === undefined ? 'missing "from"' : `"from" must be a string, got ${typeName(raw.from)}`}`);
     out.from = { path: raw.from, tokens: parsePointer(raw.from) };
   }
   if (name === 'add' || name === 'replace' || name === 'test') {
@@ -52,7 +65,7 @@ function decodeOperation(raw: unknown, i: number): JsonPatchOperation {
   return out;
 }
 
-function applyOperation(root: unknown, op: JsonPatchOperation): unknown {
+function applyOperation(root: unknown, op: JsonPatchOperation, copies: { limit: number; total: number }): unknown {
   switch (op.op) {
     case 'add': return add(root, op.tokens, clone(op.value), op);
     case 'remove': return remove(root, op.tokens, op.path, op);
@@ -67,18 +80,24 @@ function applyOperation(root: unknown, op: JsonPatchOperation): unknown {
         return root;
       }
       if (isProperPrefix(from.tokens, op.tokens)) {
-        throw cannotApply(`move operation does not apply: "from" ${from.path} is a prefix of "path" ${op.path}`);
+        throw cannotApply(`move operation does not apply: "from" ${capped(from.path)} is a prefix of "path" ${capped(op.path)}`);
       }
       const value = get(root, from.tokens, from.path, op);
       return add(remove(root, from.tokens, from.path, op), op.tokens, value, op);
     }
     case 'copy': {
       const from = op.from!;
-      return add(root, op.tokens, clone(get(root, from.tokens, from.path, op)), op);
+      const value = get(root, from.tokens, from.path, op);
+      // Measured before cloning, and only as far as the budget left, so refusing costs no more than the limit.
+      copies.total += jsonSizeWithin(value, copies.limit - copies.total);
+      if (copies.total > copies.limit) {
+        throw cannotApply(`copy operation does not apply: the values copied by this patch add up to more than ${copies.limit} bytes`);
+      }
+      return add(root, op.tokens, clone(value), op);
     }
     case 'test': {
       const actual = get(root, op.tokens, op.path, op);
-      if (!deepEqual(actual, op.value)) throw cannotApply(`test operation failed: value at ${op.path || '""'} does not match`);
+      if (!deepEqual(actual, op.value)) throw cannotApply(`test operation failed: value at ${capped(op.path) || '""'} does not match`);
       return root;
     }
   }
@@ -89,7 +108,7 @@ function isProperPrefix(prefix: string[], tokens: string[]): boolean {
 }
 
 function missing(op: JsonPatchOperation, path: string): Error {
-  return cannotApply(`${op.op} operation does not apply: doc is missing path: "${path}"`);
+  return cannotApply(`${op.op} operation does not apply: doc is missing path: "${capped(path)}"`);
 }
 
 /** The value at `tokens`; throws an 'apply' error if it does not exist. */
@@ -125,8 +144,8 @@ function add(root: unknown, tokens: string[], value: unknown, op: JsonPatchOpera
       return root;
     }
     const idx = arrayIndex(last);
-    if (idx < 0) throw cannotApply(`${op.op} operation does not apply: "${last}" is not a valid array index in ${op.path}`);
-    if (idx > parent.length) throw cannotApply(`${op.op} operation does not apply: index ${idx} is out of bounds in ${op.path}`);
+    if (idx < 0) throw cannotApply(`${op.op} operation does not apply: "${capped(last, 64)}" is not a valid array index in ${capped(op.path)}`);
+    if (idx > parent.length) throw cannotApply(`${op.op} operation does not apply: index ${capped(last, 64)} is out of bounds in ${capped(op.path)}`);
     parent.splice(idx, 0, value);
   } else if (isObject(parent)) {
     setKey(parent, last, value);

@@ -41,3 +41,48 @@ export function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   return typeof v;
 }
+
+/**
+ * The length of `v` serialized as JSON, counted iteratively (so depth does not matter) and only
+ * until it passes `budget`: the result is exact up to the budget and some number above it past
+ * that, so measuring costs no more than the budget allows.
+ */
+export function jsonSizeWithin(v: unknown, budget: number): number {
+  let size = 0;
+  const stack: unknown[] = [v];
+  while (stack.length > 0 && size <= budget) {
+    const cur = stack.pop();
+    if (typeof cur === 'string') size += cur.length + 2;
+    else if (typeof cur === 'number') size += String(cur).length;
+    else if (typeof cur === 'boolean') size += cur ? 4 : 5;
+    else if (cur === null || cur === undefined) size += 4;
+    else if (Array.isArray(cur)) {
+      size += 2 + Math.max(0, cur.length - 1);
+      for (let i = cur.length - 1; i >= 0; i--) stack.push(cur[i]);
+    } else if (typeof cur === 'object') {
+      const keys = Object.keys(cur);
+      size += 2 + Math.max(0, keys.length - 1);
+      for (const k of keys) {
+        size += k.length + 3;
+        stack.push((cur as JsonObject)[k]);
+      }
+    }
+  }
+  return size;
+}
+
+/** At most `max` characters of `s`, with an ellipsis when cut: client input echoed in messages stays bounded. */
+export function capped(s: string, max = 256): string {
+  return s.length <= max ? s : `${s.slice(0, max)}...`;
+}
+
+/** A value as JSON for an error message, cut at `max` characters. */
+export function shortJson(v: unknown, max = 256): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = typeName(v);
+  }
+  return capped(text, max);
+}

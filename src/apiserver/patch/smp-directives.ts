@@ -5,7 +5,7 @@
 //   $setElementOrder/<field>: [...]            the order the merged list should have
 //   $retainKeys: [...]                         the only keys the map may keep
 import { malformed } from './errors.ts';
-import { isObject, type JsonObject } from './json-value.ts';
+import { isObject, shortJson, type JsonObject } from './json-value.ts';
 
 export const DIRECTIVE = '$patch';
 export const RETAIN_KEYS = '$retainKeys';
@@ -62,7 +62,7 @@ function sameItem(a: unknown, b: unknown, mergeKey: string): boolean {
 }
 
 export function noMergeKey(item: unknown, mergeKey: string): Error {
-  return malformed(`map: ${JSON.stringify(item)} does not contain declared merge key: ${mergeKey}`);
+  return malformed(`map: ${shortJson(item)} does not contain declared merge key: ${mergeKey}`);
 }
 
 /**
@@ -83,6 +83,6 @@ export function checkSetElementOrder(patchList: readonly unknown[], order: reado
     o++;
   }
   if (p < items.length) {
-    throw malformed(`the order in patch list ${JSON.stringify(patchList)} doesn't match ${SET_ELEMENT_ORDER} list ${JSON.stringify(order)}`);
+    throw malformed(`the order in patch list ${shortJson(patchList)} doesn't match ${SET_ELEMENT_ORDER} list ${shortJson(order)}`);
   }
 }

@@ -2,6 +2,7 @@
 // reports them.
 import { badRequest, invalid, newStatus, StatusError } from '../../api/errors.ts';
 import { isPatchError } from './errors.ts';
+import { shortJson, typeName } from './json-value.ts';
 
 /**
  * A patch that cannot be applied. Upstream answers NewGenericServerResponse(422), whose message
@@ -16,9 +17,16 @@ export function unprocessable(reason: string): StatusError {
 
 /** A patched document that is not an object (upstream: NewInvalid with field "patch"). */
 export function notAnObject(patched: unknown): StatusError {
-  const json = JSON.stringify(patched) ?? 'undefined';
-  const kind = patched === null ? 'null' : Array.isArray(patched) ? 'array' : typeof patched;
-  return invalid('', '', '', [{ type: 'FieldValueInvalid', field: 'patch', badValue: json, detail: `cannot decode ${kind} into an object` }]);
+  return invalid('', '', '', [{ type: 'FieldValueInvalid', field: 'patch', badValue: shortJson(patched), detail: `cannot decode ${typeName(patched)} into an object` }]);
+}
+
+/**
+ * A patched object whose metadata is missing or not an object (`metadata: 5`, `metadata: null`):
+ * upstream fails to decode it into ObjectMeta and answers NewInvalid with field "patch".
+ */
+export function badMetadata(metadata: unknown): StatusError {
+  const detail = metadata === undefined ? 'metadata: Required value: the patch removes the object\'s metadata' : `cannot decode ${typeName(metadata)} into metadata of type ObjectMeta`;
+  return invalid('', '', '', [{ type: 'FieldValueInvalid', field: 'patch', badValue: shortJson(metadata ?? null), detail }]);
 }
 
 /** Translate a PatchError into a Status error; anything else is rethrown as it is. */

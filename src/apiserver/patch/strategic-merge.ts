@@ -9,7 +9,7 @@
 import { getDefinition } from '../../api/schema/index.ts';
 import type { Schema } from '../../api/schema/dsl.ts';
 import { cannotApply, malformed } from './errors.ts';
-import { clone, hasKey, isObject, setKey, typeName, type JsonObject } from './json-value.ts';
+import { clone, hasKey, isObject, setKey, shortJson, typeName, type JsonObject } from './json-value.ts';
 import {
   BAD_PRIMITIVE_LIST, BAD_SET_ELEMENT_ORDER, DELETE_FROM_PRIMITIVE_LIST, DIRECTIVE, NO_LIST_OF_LISTS, SET_ELEMENT_ORDER,
   applyRetainKeys, checkSetElementOrder, directiveField, hasDirective, noMergeKey,
@@ -37,7 +37,7 @@ function mergeMap(original: JsonObject, patch: JsonObject, schema: Schema | unde
     delete patch[DIRECTIVE];
     if (directive === 'replace') return mergeMap({}, patch, schema, lookup);
     if (directive === 'delete') return {};
-    if (directive !== 'merge') throw malformed(`unknown patch type: ${JSON.stringify(directive)} in map: ${JSON.stringify(patch)}`);
+    if (directive !== 'merge') throw malformed(`unknown patch type: ${shortJson(directive, 64)} in map: ${shortJson(patch)}`);
   }
   applyRetainKeys(original, patch);
   applySetElementOrder(original, patch, schema, lookup);
@@ -81,7 +81,8 @@ function deleteFromPrimitiveList(original: JsonObject, field: string, toDelete: 
   }
   if (!Array.isArray(toDelete)) throw malformed(BAD_PRIMITIVE_LIST);
   const current = hasKey(original, field) ? original[field] : undefined;
-  if (Array.isArray(current)) setKey(original, field, current.filter((v) => !toDelete.includes(v)));
+  const drop = new Set<unknown>(toDelete);
+  if (Array.isArray(current)) setKey(original, field, current.filter((v) => !drop.has(v)));
 }
 
 function elementKind(...lists: unknown[][]): 'map' | 'scalar' {
@@ -90,7 +91,7 @@ function elementKind(...lists: unknown[][]): 'map' | 'scalar' {
     for (const v of list) {
       if (Array.isArray(v)) throw cannotApply(NO_LIST_OF_LISTS);
       const k = isObject(v) ? 'map' : typeName(v);
-      if (kind !== undefined && k !== kind) throw cannotApply(`list element types are not identical: ${JSON.stringify(lists)}`);
+      if (kind !== undefined && k !== kind) throw cannotApply(`list element types are not identical: ${shortJson(lists)}`);
       kind = k;
     }
   }
@@ -108,10 +109,12 @@ function mergeList(original: unknown[], patch: unknown[], meta: FieldMeta, looku
   const { mergeKey } = meta;
   if (!mergeKey) throw cannotApply('cannot merge lists of maps without a merge key');
   const items = itemSchema(meta.schema, lookup);
-  const sameKey = (a: unknown, b: JsonObject): boolean => isObject(a) && hasKey(a, mergeKey) && a[mergeKey] === b[mergeKey];
+  // Items are matched through maps of merge-key values (Map keys compare as === does for JSON
+  // values), so merging stays linear in the list sizes.
+  const keyOf = (a: unknown): unknown => (isObject(a) && hasKey(a, mergeKey) ? a[mergeKey] : undefined);
 
-  let server = original;
   const patchItems: JsonObject[] = [];
+  const deleted = new Set<unknown>();
   let replace = false;
   for (const item of patch) {
     if (!isObject(item)) throw noMergeKey(item, mergeKey);
@@ -123,20 +126,30 @@ function mergeList(original: unknown[], patch: unknown[], meta: FieldMeta, looku
     const directive = item[DIRECTIVE];
     if (directive === 'delete') {
       if (!hasKey(item, mergeKey)) throw noMergeKey(item, mergeKey);
-      server = server.filter((s) => !sameKey(s, item));
+      deleted.add(item[mergeKey]);
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive !== 'merge') {
-      throw malformed(`unknown patch type: ${JSON.stringify(directive)} in map: ${JSON.stringify(item)}`);
+      throw malformed(`unknown patch type: ${shortJson(directive, 64)} in map: ${shortJson(item)}`);
     }
   }
   if (replace) return patchItems.map((item) => mergeMap({}, item, items, lookup));
 
+  const server = deleted.size === 0 ? original : original.filter((s) => !(isObject(s) && hasKey(s, mergeKey) && deleted.has(s[mergeKey])));
   const merged = [...server];
+  const at = new Map<unknown, number>();
+  merged.forEach((m, i) => {
+    const k = keyOf(m);
+    if (k !== undefined && !at.has(k)) at.set(k, i);
+  });
   for (const item of patchItems) {
-    const at = merged.findIndex((m) => sameKey(m, item));
-    if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, item, items, lookup);
-    else merged.push(mergeMap({}, item, items, lookup));
+    const i = at.get(item[mergeKey]);
+    if (i !== undefined) {
+      merged[i] = mergeMap(merged[i] as JsonObject, item, items, lookup);
+    } else {
+      merged.push(mergeMap({}, item, items, lookup));
+      at.set(item[mergeKey], merged.length - 1);
+    }
   }
   const [inPatch, serverOnly] = partitionByPresence(merged, patchItems, mergeKey);
   return normalizeElementOrder(inPatch, serverOnly, patchItems, server, mergeKey);
