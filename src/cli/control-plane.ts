@@ -11,6 +11,7 @@ import type { Pki } from '../apiserver/auth/pki.ts';
 import { loadTokenFile } from '../apiserver/auth/authenticate.ts';
 import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
 import { ApiServer } from '../apiserver/server.ts';
+import type { ServingLimits } from '../apiserver/serving-limits.ts';
 import { openStore } from '../store/index.ts';
 import { Clientset } from '../client/clientset.ts';
 import type { ClientConfig } from '../client/kubeconfig.ts';
@@ -26,6 +27,8 @@ export interface ControlPlaneOptions {
   eventTtlSeconds: number;
   controllers: boolean;
   scheduler: boolean;
+  /** --max-requests-inflight, timeouts and the other serving limits (defaults: the API server's). */
+  servingLimits?: Partial<ServingLimits>;
   log: Logger;
 }
 
@@ -52,7 +55,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   // The API server's identity towards kubelets (logs, exec, attach, port-forward), as kubeadm's
   // apiserver-kubelet-client certificate: kubelets accept client certificates the cluster CA signed.
   const kubeletClient = await issueClientCert(pki, 'kube-apiserver-kubelet-client', ['kubeadm:cluster-admins']);
+  // What componentstatuses reports for the components this process runs: running or not.
+  const running = { scheduler: false, controllers: false };
+  const health = (name: string, enabled: boolean, up: boolean, flag: string): { name: string; healthy: boolean; message: string } => ({
+    name, healthy: up, message: up ? 'ok' : enabled ? 'not running in this process' : `not run by this server (${flag})`,
+  });
   const server = new ApiServer({
+    ...(opts.servingLimits ? { limits: opts.servingLimits } : {}),
+    components: () => [health('scheduler', opts.scheduler, running.scheduler, '--no-scheduler'), health('controller-manager', opts.controllers, running.controllers, '--no-controllers')],
     kubeletClient,
     store, host, port: opts.port, logger: log, eventTTLms: opts.eventTtlSeconds * 1000,
     tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
@@ -79,14 +89,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       const components: Array<Promise<void>> = [];
       if (opts.controllers) {
         const cs = new Clientset(await clientConfig('system:kube-controller-manager', [], 'skiff-controller-manager'));
-        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal));
+        running.controllers = true;
+        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal).finally(() => { running.controllers = false; }));
       }
       if (opts.scheduler) {
         const cs = new Clientset(await clientConfig('system:kube-scheduler', [], 'skiff-scheduler'));
         const schedLog = log.child({ component: 'scheduler' });
+        running.scheduler = true;
         components.push(new Scheduler(cs, schedLog).run(signal).catch((err: unknown) => {
           if (!signal.aborted) schedLog.error({ err }, 'scheduler stopped');
-        }));
+        }).finally(() => { running.scheduler = false; }));
       }
       try {
         await server.run(signal);

@@ -1,6 +1,7 @@
 // `skiff server`: the control plane alone (API server on the embedded store, controllers, scheduler),
 // with TLS material and a kubeconfig generated at first start.
 import type { Command } from 'commander';
+import type { ServingLimits } from '../apiserver/serving-limits.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
@@ -14,6 +15,12 @@ export interface ServerFlags {
   controllers: boolean;
   scheduler: boolean;
   eventTtl: string;
+  maxRequestsInflight: string;
+  maxMutatingRequestsInflight: string;
+  maxConnectionsPerClient: string;
+  headersTimeout: string;
+  requestReadTimeout: string;
+  tlsHandshakeTimeout: string;
 }
 
 /** Flags `skiff server` and `skiff up` share. */
@@ -24,7 +31,34 @@ export function addControlPlaneFlags(cmd: Command): Command {
     .option('--token-file <file>', 'static bearer tokens for agents (CSV: token,user,uid,"group1,group2")')
     .option('--history-retention <seconds>', 'how long the store keeps history for watches to resume from', '300')
     .option('--event-ttl <seconds>', 'how long events are kept', '3600')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request) or trace', 'info');
+    .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request) or trace', 'info')
+    .option('--max-requests-inflight <n>', 'read-only requests served at once; more are answered 429 (0: no limit)', '400')
+    .option('--max-mutating-requests-inflight <n>', 'mutating requests served at once; more are answered 429 (0: no limit)', '200')
+    .option('--max-connections-per-client <n>', 'open connections from one client address; more are closed (0: no limit)', '2048')
+    .option('--headers-timeout <seconds>', 'time a client has to send its request headers', '32')
+    .option('--request-read-timeout <seconds>', 'time a client has to send a whole request (headers and body); answers and watches are not limited by it', '60')
+    .option('--tls-handshake-timeout <seconds>', 'time a client has to complete the TLS handshake', '10');
+}
+
+/** Parses a non-negative whole number given to `flag`. */
+function parseCount(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new Error(`${flag} "${value}": expected a whole number (0 or more)`);
+  return n;
+}
+
+/** The API server's serving limits from the flags addControlPlaneFlags defines. */
+export function servingLimitsFromFlags(flags: Pick<ServerFlags, 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'>): ServingLimits {
+  const headersTimeoutMs = parseSeconds('--headers-timeout', flags.headersTimeout) * 1000;
+  const requestTimeoutMs = parseSeconds('--request-read-timeout', flags.requestReadTimeout) * 1000;
+  if (headersTimeoutMs > requestTimeoutMs) throw new Error(`--headers-timeout (${flags.headersTimeout}) may not be longer than --request-read-timeout (${flags.requestReadTimeout})`);
+  return {
+    readOnly: parseCount('--max-requests-inflight', flags.maxRequestsInflight),
+    mutating: parseCount('--max-mutating-requests-inflight', flags.maxMutatingRequestsInflight),
+    maxConnectionsPerClient: parseCount('--max-connections-per-client', flags.maxConnectionsPerClient),
+    headersTimeoutMs, requestTimeoutMs,
+    tlsHandshakeTimeoutMs: parseSeconds('--tls-handshake-timeout', flags.tlsHandshakeTimeout) * 1000,
+  };
 }
 
 export function registerServerCommand(program: Command): void {
@@ -48,6 +82,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     eventTtlSeconds: parseSeconds('--event-ttl', flags.eventTtl),
     controllers: flags.controllers,
     scheduler: flags.scheduler,
+    servingLimits: servingLimitsFromFlags(flags),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   const signal = shutdownSignal((sig) => log.info({ sig }, 'shutting down'));

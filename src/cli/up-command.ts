@@ -10,10 +10,10 @@ import type { Clientset } from '../client/clientset.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
-import { addControlPlaneFlags } from './server-command.ts';
+import { addControlPlaneFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
 import { shutdownSignal } from './signals.ts';
 
-export interface UpFlags {
+export interface UpFlags extends Pick<ServerFlags, 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'> {
   dataDir: string;
   listen: string;
   tokenFile?: string;
@@ -72,7 +72,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   let s = step('certificates, store and API server');
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log, historyRetentionSeconds, eventTtlSeconds,
-    controllers: true, scheduler: true,
+    controllers: true, scheduler: true, servingLimits: servingLimitsFromFlags(flags),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   s.done(cp.url);
