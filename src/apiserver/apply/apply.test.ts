@@ -183,3 +183,28 @@ test('no schema: the value is deduced (maps granular, lists atomic)', () => {
   });
   assert.deepEqual(live.metadata.managedFields?.[0]?.fieldsV1, { 'f:spec': { '.': {}, 'f:a': {}, 'f:l': {} } });
 });
+
+test('applied configurations with duplicate or missing list-map keys are 400s naming the field', () => {
+  const fails = (spec: Record<string, unknown>, message: RegExp): void => {
+    assert.throws(() => apply(undefined, deployment(spec), 'kubectl', T1), (e: unknown) => {
+      assert.ok(e instanceof StatusError, String(e));
+      assert.equal(e.code, 400);
+      assert.equal(e.reason, 'BadRequest');
+      assert.match(e.message, message);
+      return true;
+    });
+  };
+  const pod = (containers: unknown): Record<string, unknown> => ({ template: { spec: { containers } } });
+  fails(pod([{ name: 'a' }, { name: 'a' }]), /^failed to create typed patch object \(default\/web; apps\/v1, Kind=Deployment\): \.spec\.template\.spec\.containers: duplicate entries for key \[name="a"\]$/);
+  fails(pod([{ image: 'x' }]), /\.spec\.template\.spec\.containers: element 0: associative list with keys has an element that omits key field "name"/);
+  fails(pod([null]), /\.spec\.template\.spec\.containers: element 0: associative list with keys may not have non-map elements/);
+  fails(pod([{ name: 'a', ports: [{ name: 'http' }] }]), /\.spec\.template\.spec\.containers\[name="a"\]\.ports: element 0: .* omits key field "containerPort"/);
+  fails(pod([{ name: 'a', ports: [{ containerPort: 80 }, { containerPort: 80, protocol: 'TCP' }] }]), /duplicate entries for key \[containerPort=80,protocol="TCP"\]/);
+  fails(pod([{ name: 'x'.repeat(100_000) }, { name: 'x'.repeat(100_000) }]), /^failed to create typed patch object .{0,600}$/s);
+});
+
+test('an applied configuration nested past the stack is a 400, not a crash', () => {
+  let deep: Record<string, unknown> = {};
+  for (let i = 0; i < 20_000; i++) deep = { a: deep };
+  assert.throws(() => apply(undefined, deployment({ template: { spec: { x: deep } } }), 'kubectl', T1), (e: unknown) => e instanceof StatusError && e.code === 400);
+});

@@ -34,6 +34,17 @@ export interface ApplyOptions {
 const IDENTITY = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'selfLink'];
 
 export function applyServerSide(opts: ApplyOptions): KubeObject {
+  try {
+    return applyChecked(opts);
+  } catch (err) {
+    // The walkers recurse once per level of the applied configuration, whose depth the body
+    // decoder bounds; should a stack still overflow, that is the request's doing, not a 500.
+    if (err instanceof RangeError) throw badRequest(`failed to apply the configuration: ${err.message.slice(0, 128)}`);
+    throw err;
+  }
+}
+
+function applyChecked(opts: ApplyOptions): KubeObject {
   const lookup = opts.lookup ?? defaultLookup;
   const schema = lookup(opts.defName);
   const kind = opts.kind ?? kindFromSchema(schema, opts.apiVersion) ?? opts.live?.kind;
@@ -58,9 +69,11 @@ export function applyServerSide(opts: ApplyOptions): KubeObject {
     configSet = toFieldSet(patch, schema, lookup, true).recursiveDifference(resetSet);
   } catch (err) {
     if (!(err instanceof TypedValueError)) throw err;
-    const ns = patch.metadata?.namespace ?? '';
-    const name = patch.metadata?.name ?? '';
-    throw internalError(new Error(`failed to create typed patch object (${ns}/${name}; ${gvkString(opts.apiVersion, String(patch.kind ?? ''))}): ${err.message}`, { cause: err }));
+    // Upstream returns this as a plain error (a 500); it is the applied configuration that is
+    // wrong (duplicate or missing list-map keys), so skiff answers 400 with the same message.
+    const ns = String(patch.metadata?.namespace ?? '').slice(0, 253);
+    const name = String(patch.metadata?.name ?? '').slice(0, 253);
+    throw badRequest(`failed to create typed patch object (${ns}/${name}; ${gvkString(opts.apiVersion, String(patch.kind ?? '').slice(0, 63))}): ${capped(err.message, 512)}`);
   }
 
   const manager = opts.manager || 'unknown';
@@ -110,6 +123,11 @@ function takeOwnership(managers: Managers, id: string, live: unknown, next: unkn
     m.set = m.set.difference(changed).difference(cmp.removed);
     if (m.set.isEmpty()) managers.delete(mid);
   }
+}
+
+/** Messages name list keys the client chose; they stay bounded however long those are. */
+function capped(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}...`;
 }
 
 function withoutManagedFields(o: KubeObject | undefined): Record<string, unknown> | undefined {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MAX_NESTING_DEPTH } from '../json-bounds.ts';
 import { FieldSet } from './field-set.ts';
 import { fieldSetToFieldsV1, fieldsV1ToFieldSet } from './fields-v1.ts';
 import { fieldSetOf } from './field-set-of.ts';
@@ -66,4 +67,10 @@ test('set algebra keeps children non-empty', () => {
   assert.equal(JSON.stringify(fieldSetToFieldsV1(a.intersection(b))), '{"f:a":{"f:b":{},"f:c":{}}}');
   assert.equal(JSON.stringify(fieldSetToFieldsV1(a.recursiveDifference(FieldSet.of([f('a')])))), '{"f:d":{}}');
   assert.ok(a.union(b).equals(a));
+});
+
+test('fieldsV1 nested deeper than a request body may is a decode error', () => {
+  let deep: Record<string, unknown> = {};
+  for (let i = 0; i <= MAX_NESTING_DEPTH; i++) deep = { 'f:a': deep };
+  assert.throws(() => fieldsV1ToFieldSet(deep), /nested deeper than/);
 });

@@ -1,6 +1,7 @@
 // The fieldsV1 wire form of a field set, as upstream writes and reads it
 // (structured-merge-diff fieldpath/serialize.go): one JSON object per level keyed by serialized
 // path elements; `{}` marks a member leaf and `".": {}` marks a member that also has children.
+import { MAX_NESTING_DEPTH } from '../json-bounds.ts';
 import { FieldSet } from './field-set.ts';
 import { comparePathElements, parsePathElement, serializePathElement, UnknownPathElementTypeError, type PathElement } from './path-element.ts';
 
@@ -28,10 +29,15 @@ function emit(set: FieldSet, includeSelf: boolean): FieldsV1 {
 export function fieldsV1ToFieldSet(fields: unknown): FieldSet {
   if (fields === null || fields === undefined) return new FieldSet();
   if (typeof fields !== 'object' || Array.isArray(fields)) throw new Error(`ReadMapCB: expect { or n, but found ${JSON.stringify(fields).slice(0, 1)}`);
-  return read(fields as Record<string, unknown>).children ?? new FieldSet();
+  return read(fields as Record<string, unknown>, 1).children ?? new FieldSet();
 }
 
-function read(obj: Record<string, unknown>): { children: FieldSet | undefined; isMember: boolean } {
+/**
+ * `depth` bounds the recursion: fieldsV1 arrives from clients inside managedFields (create, update,
+ * patch), and no real object nests deeper than a request body may.
+ */
+function read(obj: Record<string, unknown>, depth: number): { children: FieldSet | undefined; isMember: boolean } {
+  if (depth > MAX_NESTING_DEPTH) throw new Error(`fieldsV1 is nested deeper than ${MAX_NESTING_DEPTH} levels`);
   let children: FieldSet | undefined;
   let isMember = false;
   for (const [key, val] of Object.entries(obj)) {
@@ -44,7 +50,7 @@ function read(obj: Record<string, unknown>): { children: FieldSet | undefined; i
       throw new Error(`parsing key as path element: ${(err as Error).message}`, { cause: err });
     }
     if (val !== null && (typeof val !== 'object' || Array.isArray(val))) throw new Error(`ReadMapCB: expect { or n, but found ${JSON.stringify(val).slice(0, 1)}`);
-    const sub = val === null ? { children: undefined, isMember: true } : read(val as Record<string, unknown>);
+    const sub = val === null ? { children: undefined, isMember: true } : read(val as Record<string, unknown>, depth + 1);
     if (sub.isMember) (children ??= new FieldSet()).insertMember(pe);
     if (sub.children && !sub.children.isEmpty()) {
       children ??= new FieldSet();

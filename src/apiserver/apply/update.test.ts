@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../api/errors.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../../api/meta.ts';
+import { MAX_NESTING_DEPTH } from '../json-bounds.ts';
 import { managedFieldsErrors } from './managed-fields.ts';
 import { updateManagedFields, type UpdateOptions } from './update.ts';
 import { DEPLOYMENT, testLookup } from './test-schemas.ts';
@@ -114,4 +115,21 @@ test('no more than ten Update entries: the oldest merge into ancient-changes', (
   assert.equal(names.length, 10);
   assert.ok(names.includes('ancient-changes'));
   assert.ok(!names.includes('m0') && !names.includes('m1'));
+});
+
+test('managedFields a client sends that do not decode keep the live entries (no error, as upstream)', () => {
+  const v1 = update(undefined, deployment(1), 'kubectl', T1);
+  let deep: Record<string, unknown> = {};
+  for (let i = 0; i <= MAX_NESTING_DEPTH; i++) deep = { 'f:a': deep };
+  const bad = [
+    [{ manager: 'x', operation: 'Bogus', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: {} }],
+    [{ manager: 'x', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: deep }],
+    [{ manager: 'x', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': 5 } }],
+  ];
+  for (const mf of bad) {
+    const v2 = update(v1, withMF(deployment(2), mf), 'kubectl', T2);
+    assert.deepEqual(v2.metadata.managedFields?.map((e) => e.manager), ['kubectl']);
+  }
+  assert.throws(() => update(v1, withMF(deployment(2), [{ manager: 5 }]), 'kubectl', T2), (e: unknown) => e instanceof StatusError && e.code === 400);
+  assert.throws(() => update(v1, withMF(deployment(2), 'x'), 'kubectl', T2), (e: unknown) => e instanceof StatusError && e.code === 400);
 });
