@@ -1,0 +1,144 @@
+// Issue 14's fuzz test: malformed requests generated from the schemas (wrong types at every path,
+// deep nesting, huge arrays and strings, unknown fields, bad names; bad patches of all four kinds;
+// bad query parameters, paths and request lines) against one real `skiff server`. Every answer
+// must come in time, never be a 5xx, and be a well-formed Status when it is an error; the server
+// must stay alive and /readyz healthy; nothing stored may fail the schema check; nothing unnamed
+// may be deleted. Failures are collected per class and reported together with the seed.
+//   FUZZ_SEED=<n>      another deterministic run (default 14014)
+//   FUZZ_REQUESTS=<n>  how many generated requests (default 1200; fixed path/raw cases come on top)
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serverForSuite } from './api-helpers.ts';
+import { startServer } from './harness.ts';
+import type { Failure, FuzzCase } from './fuzz/case.ts';
+import { badMetadataCases, deepNestingCases, hugeCases, unknownFieldCases, wrongTypeCases } from './fuzz/body-cases.ts';
+import { missingSentinels, prepare, storedObjects, type Sentinel } from './fuzz/fixtures.ts';
+import type { TypeChecker } from './fuzz/oracle.ts';
+import { patchCases } from './fuzz/patch-cases.ts';
+import { componentStatusCases, dotSegmentCases, unknownPathCases, verbMatrixCases } from './fuzz/path-cases.ts';
+import { mulberry32 } from './fuzz/prng.ts';
+import { queryCases } from './fuzz/query-cases.ts';
+import { rawCases } from './fuzz/raw-cases.ts';
+import { formatReport } from './fuzz/report.ts';
+import { runner, type Runner } from './fuzz/runner.ts';
+import { transport, type Transport } from './fuzz/transport.ts';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 14014) >>> 0;
+const REQUESTS = Math.max(50, Number(process.env.FUZZ_REQUESTS ?? 1200));
+const RERUN = `FUZZ_SEED=${SEED} FUZZ_REQUESTS=${REQUESTS} node --import tsx --test test/e2e/api-fuzz.test.ts`;
+const ANSWER_BOUND_MS = 10_000;
+const READYZ_BOUND_MS = 3_000;
+
+// The type check is written beside the schemas (src/api/schema/typecheck.ts); loaded by URL so this
+// file compiles and runs (reporting its absence) before it lands.
+const TYPECHECK_URL = new URL('../../src/api/schema/typecheck.ts', import.meta.url).href;
+async function loadTypeChecker(): Promise<TypeChecker | undefined> {
+  if (!existsSync(fileURLToPath(TYPECHECK_URL))) return undefined;
+  const mod = (await import(TYPECHECK_URL)) as { checkTypes?: TypeChecker };
+  return mod.checkTypes;
+}
+
+/** This share of FUZZ_REQUESTS, at least a handful. */
+const share = (f: number): number => Math.max(5, Math.round(REQUESTS * f));
+
+describe(`API fuzz (FUZZ_SEED=${SEED})`, { concurrency: 1 }, () => {
+  const ctx = serverForSuite({ before, after });
+  const rng = mulberry32(SEED);
+  let tr: Transport;
+  let run: Runner;
+  let checkTypes: TypeChecker | undefined;
+  let sentinels: Sentinel[] = [];
+  let setupProblems: string[] = [];
+  const all: Failure[] = [];
+
+  before(async () => {
+    tr = transport(ctx.srv.kubeconfig);
+    checkTypes = await loadTypeChecker();
+    ({ sentinels, problems: setupProblems } = await prepare(tr));
+    run = runner({
+      server: {
+        transport: () => tr,
+        alive: () => ctx.srv.proc.exitCode === null && ctx.srv.proc.signalCode === null,
+        async restart() {
+          tr.close();
+          ctx.srv = await startServer({ dataDir: ctx.srv.dataDir });
+          tr = transport(ctx.srv.kubeconfig);
+        },
+        logTail: () => ctx.srv.logs().slice(-1200),
+      },
+      boundMs: ANSWER_BOUND_MS,
+      readyzBoundMs: READYZ_BOUND_MS,
+      concurrency: 3,
+      checkTypes: () => checkTypes,
+    });
+    run.startReadyz();
+  });
+  after(async () => {
+    await run?.stopReadyz();
+    tr?.close();
+    if (all.length) console.log(`\nAPI fuzz: every failure\n${formatReport(all, RERUN, 3)}`);
+  });
+
+  const lostSentinels = new Set<string>();
+
+  /**
+   * Send the cases, check the sentinels (so a deletion is charged to the group that caused it),
+   * keep the failures for the summary, and fail this test with its own report.
+   */
+  async function fuzz(t: TestContext, cases: FuzzCase[]): Promise<void> {
+    const { failures, answers } = await run.run(cases);
+    for (const gone of await missingSentinels(tr, sentinels)) {
+      if (lostSentinels.has(gone)) continue;
+      lostSentinels.add(gone);
+      failures.push({ group: cases[0]?.group ?? '?', cls: 'deleted-unnamed', request: `one of this group's ${cases.length} requests (DELETEs among them: ${cases.filter((c) => c.method === 'DELETE').length})`, answer: gone });
+    }
+    t.diagnostic(`${cases.length} requests; answers ${[...answers].sort().map(([k, n]) => `${k}×${n}`).join(' ')}`);
+    all.push(...failures);
+    assert.equal(failures.length, 0, formatReport(failures, RERUN));
+  }
+
+  test('bodies: wrong types at schema paths', (t) => fuzz(t, wrongTypeCases(rng.fork('wrong types'), share(0.25))));
+  test('bodies: deep nesting', (t) => fuzz(t, deepNestingCases(rng.fork('deep'), share(0.04))));
+  test('bodies: huge arrays, maps and strings', (t) => fuzz(t, hugeCases(rng.fork('huge'), share(0.04))));
+  test('bodies: unknown fields', (t) => fuzz(t, unknownFieldCases(rng.fork('unknown'), share(0.06))));
+  test('bodies: bad names and labels', (t) => fuzz(t, badMetadataCases(rng.fork('meta'), share(0.06))));
+  test('patches: JSON patch', (t) => fuzz(t, patchCases(rng.fork('json patch'), share(0.07), 'json')));
+  test('patches: merge patch', (t) => fuzz(t, patchCases(rng.fork('merge patch'), share(0.07), 'merge')));
+  test('patches: strategic merge patch', (t) => fuzz(t, patchCases(rng.fork('strategic'), share(0.07), 'strategic')));
+  test('patches: server-side apply', (t) => fuzz(t, patchCases(rng.fork('apply'), share(0.07), 'apply')));
+  test('query parameters', (t) => fuzz(t, queryCases(rng.fork('query'), share(0.2))));
+  test('paths: methods on subresources', (t) => fuzz(t, verbMatrixCases()));
+  test('paths: componentstatuses', (t) => fuzz(t, componentStatusCases()));
+  test('raw request lines', (t) => fuzz(t, rawCases()));
+  test('paths: dot and empty segments', (t) => fuzz(t, dotSegmentCases(rng.fork('dots'))));
+  test('paths: unknown resources and subresources', (t) => fuzz(t, unknownPathCases(rng.fork('unknown paths'))));
+
+  test('/readyz answered 200 quickly throughout', async () => {
+    const failures = await run.stopReadyz();
+    all.push(...failures);
+    assert.equal(failures.length, 0, formatReport(failures, RERUN));
+  });
+
+  test('nothing unnamed was deleted (sentinels survive)', async () => {
+    const gone = await missingSentinels(tr, sentinels);
+    const problems = [...setupProblems, ...gone];
+    assert.deepEqual(problems, [], `${RERUN}\n${problems.join('\n')}`);
+  });
+
+  test('every stored object passes the schema type check', async () => {
+    assert.ok(checkTypes, 'src/api/schema/typecheck.ts (checkTypes) is not there yet');
+    const { objects, problems } = await storedObjects(tr);
+    const failures: Failure[] = problems.map((p) => ({ group: 'stored objects', cls: 'list-failed', request: p, answer: '' }));
+    for (const { k, obj } of objects) {
+      const errs = checkTypes(k.defName, obj);
+      if (errs.length) {
+        const name = `${obj?.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj?.metadata?.name}`;
+        failures.push({ group: 'stored objects', cls: 'stored-wrong-type', request: `${k.info.kind} ${name}`, answer: errs.slice(0, 4).map((e) => `${e.field}: ${e.detail}`).join('; ') });
+      }
+    }
+    all.push(...failures);
+    assert.equal(failures.length, 0, formatReport(failures, RERUN));
+  });
+});
