@@ -58,8 +58,23 @@ export interface FieldError {
   badValue?: unknown;
 }
 
+/** How much of a client's value a message repeats: a 1 MB name is not echoed back in full. */
+export const MAX_ECHO_CHARS = 256;
+
+export function truncateEcho(s: string, max = MAX_ECHO_CHARS): string {
+  return s.length > max ? `${s.slice(0, max)}...` : s;
+}
+
+function renderBadValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(truncateEcho(v));
+  return truncateEcho(JSON.stringify(v) ?? String(v));
+}
+
+/** Errors listed in one Invalid status; a body of 50,000 bad items does not get 50,000 lines back. */
+export const MAX_REPORTED_FIELD_ERRORS = 100;
+
 function describeFieldError(e: FieldError): string {
-  const bad = e.badValue === undefined ? '' : `: ${JSON.stringify(e.badValue)}`;
+  const bad = e.badValue === undefined ? '' : `: ${renderBadValue(e.badValue)}`;
   switch (e.type) {
     case 'FieldValueRequired': return `${e.field}: Required value${e.detail ? `: ${e.detail}` : ''}`;
     case 'FieldValueDuplicate': return `${e.field}: Duplicate value${bad}`;
@@ -74,10 +89,14 @@ function describeFieldError(e: FieldError): string {
 
 /** 422 Invalid with one cause per field error (kind is the object's Kind, e.g. "Pod"). */
 export function invalid(kind: string, group: string, name: string, errors: FieldError[]): StatusError {
-  const causes: StatusCause[] = errors.map((e) => ({ reason: e.type, message: describeFieldError(e).slice(e.field.length + 2), field: e.field }));
-  const list = errors.map(describeFieldError);
+  // Details are the server's words, but some quote the client's value: 1 KiB holds every real one.
+  const shown = errors.slice(0, MAX_REPORTED_FIELD_ERRORS).map((e) => ({ ...e, field: truncateEcho(e.field), detail: truncateEcho(e.detail, 1024) }));
+  const causes: StatusCause[] = shown.map((e) => ({ reason: e.type, message: describeFieldError(e).slice(e.field.length + 2), field: e.field }));
+  const list = shown.map(describeFieldError);
+  if (errors.length > shown.length) list.push(`and ${errors.length - shown.length} more errors`);
   const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  return new StatusError(newStatus(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, { name, group, kind, causes }));
+  const shortName = truncateEcho(name);
+  return new StatusError(newStatus(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${shortName}" is invalid: ${summary}`, { name: shortName, group, kind, causes }));
 }
 
 export function badRequest(message: string): StatusError {

@@ -1,6 +1,6 @@
 // Duplicate keys in a JSON document (JSON.parse keeps the last one silently; strict decoding
 // upstream reports `duplicate field "spec.paused"`). A small scanner over the text: it tracks the
-// path of object keys and array indexes and never builds values.
+// path of object keys and array indexes and never builds values; one pass, no recursion.
 
 export function duplicateFields(text: string): string[] {
   const out: string[] = [];
@@ -15,23 +15,26 @@ export function duplicateFields(text: string): string[] {
     if (top.keys) return top.path ? `${top.path}.${pendingKey ?? ''}` : (pendingKey ?? '');
     return `${top.path}[${top.index ?? 0}]`;
   };
-  const readString = (): string => {
-    let s = '';
+  // Skips a string and returns its text only when asked (keys): values are never copied, and a key
+  // without escapes is one slice, not a string built a character at a time.
+  const readString = (decode: boolean): string => {
+    const start = i;
+    let escaped = false;
     i++; // opening quote
     while (i < n) {
-      const c = text[i]!;
-      if (c === '"') { i++; return s; }
-      if (c === '\\') {
-        const e = text[i + 1];
-        if (e === 'u') { s += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16)); i += 6; continue; }
-        s += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e === 'b' ? '\b' : e === 'f' ? '\f' : (e ?? '');
-        i += 2;
-        continue;
-      }
-      s += c;
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c === 0x5c) { escaped = true; i++; }
       i++;
     }
-    return s;
+    i++; // closing quote
+    if (!decode) return '';
+    if (!escaped) return text.slice(start + 1, i - 1);
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      return text.slice(start + 1, i - 1);
+    }
   };
   let expectKey = false;
   while (i < n) {
@@ -47,8 +50,9 @@ export function duplicateFields(text: string): string[] {
       i++;
     } else if (c === '"') {
       const top = stack[stack.length - 1];
-      const str = readString();
-      if (expectKey && top?.keys) {
+      const isKey = expectKey && top?.keys !== undefined;
+      const str = readString(isKey);
+      if (isKey && top?.keys) {
         if (top.keys.has(str)) out.push(top.path ? `${top.path}.${str}` : str);
         top.keys.add(str);
         pendingKey = str;

@@ -2,7 +2,7 @@
 // and their Update variants).
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
-import { forbidden, immutable, invalid, invalidEach, key, required, tooLong } from './field-errors.ts';
+import { forbidden, immutable, invalid, invalidEach, key, pushAll, required, tooLong } from './field-errors.ts';
 import { isConfigMapKey } from './names.ts';
 import { asObj, isSet, jsonEqual } from './util.ts';
 
@@ -14,7 +14,7 @@ const base64Length = (s: string): number => Buffer.from(s, 'base64').length;
 function validateKeys(data: unknown, path: string, errs: FieldError[], size: (v: unknown) => number): number {
   let total = 0;
   for (const [k, v] of Object.entries(asObj(data))) {
-    errs.push(...invalidEach(key(path, k), k, isConfigMapKey(k)));
+    pushAll(errs, invalidEach(key(path, k), k, isConfigMapKey(k)));
     total += size(v);
   }
   return total;
@@ -46,7 +46,7 @@ export function validateSecretData(obj: KubeObject): FieldError[] {
   for (const [k, v] of Object.entries(asObj(obj.data))) {
     if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 === 1) errs.push(invalid(key('data', k), '<secret data>', 'illegal base64 data'));
   }
-  for (const k of Object.keys(asObj(obj.stringData))) errs.push(...invalidEach(key('stringData', k), k, isConfigMapKey(k)));
+  for (const k of Object.keys(asObj(obj.stringData))) pushAll(errs, invalidEach(key('stringData', k), k, isConfigMapKey(k)));
   if (total > MAX_DATA_SIZE) errs.push(tooLong('data', MAX_DATA_SIZE));
   const type = typeof obj.type === 'string' ? obj.type : 'Opaque';
   const data = { ...asObj(obj.data), ...asObj(obj.stringData) };

@@ -1,10 +1,10 @@
 // Containers of a pod spec (pkg/apis/core/validation/validation.go validateContainers,
 // validateContainerPorts, ValidateEnv, ValidateVolumeMounts, validateProbe).
 import type { FieldError } from '../errors.ts';
-import { child, duplicate, forbidden, index, invalid, invalidEach, notFound, notSupported, required } from './field-errors.ts';
+import { child, duplicate, forbidden, index, invalid, invalidEach, notFound, notSupported, pushAll, required } from './field-errors.ts';
 import { inclusiveRangeError, isConfigMapKey, isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from './names.ts';
 import { validateResourceRequirements } from './resources.ts';
-import { asArr, asObj, isObj, isSet, type Obj } from './util.ts';
+import { asArr, asObj, isObj, isSet, safeNumber, safeString, type Obj } from './util.ts';
 
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -12,7 +12,7 @@ const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
 
 export function validateProtocol(v: unknown, path: string): FieldError[] {
   if (!isSet(v) || v === '') return [required(path)];
-  return PROTOCOLS.includes(String(v)) ? [] : [notSupported(path, v, PROTOCOLS)];
+  return PROTOCOLS.includes(safeString(v)) ? [] : [notSupported(path, v, PROTOCOLS)];
 }
 
 function validatePorts(ports: unknown, path: string): FieldError[] {
@@ -22,15 +22,15 @@ function validatePorts(ports: unknown, path: string): FieldError[] {
     const port = asObj(x);
     const p = index(path, i);
     if (isSet(port.name) && port.name !== '') {
-      const name = String(port.name);
-      errs.push(...invalidEach(child(p, 'name'), name, isValidPortName(name)));
+      const name = safeString(port.name);
+      pushAll(errs, invalidEach(child(p, 'name'), name, isValidPortName(name)));
       if (names.has(name)) errs.push(duplicate(child(p, 'name'), name));
       names.add(name);
     }
     if (!isSet(port.containerPort) || port.containerPort === 0) errs.push(required(child(p, 'containerPort')));
-    else errs.push(...invalidEach(child(p, 'containerPort'), port.containerPort, isValidPortNum(Number(port.containerPort))));
-    if (isSet(port.hostPort) && port.hostPort !== 0) errs.push(...invalidEach(child(p, 'hostPort'), port.hostPort, isValidPortNum(Number(port.hostPort))));
-    errs.push(...validateProtocol(port.protocol, child(p, 'protocol')));
+    else pushAll(errs, invalidEach(child(p, 'containerPort'), port.containerPort, isValidPortNum(safeNumber(port.containerPort))));
+    if (isSet(port.hostPort) && port.hostPort !== 0) pushAll(errs, invalidEach(child(p, 'hostPort'), port.hostPort, isValidPortNum(safeNumber(port.hostPort))));
+    pushAll(errs, validateProtocol(port.protocol, child(p, 'protocol')));
   });
   return errs;
 }
@@ -45,7 +45,7 @@ function validateEnvVarSource(src: Obj, path: string): FieldError[] {
     if (!isObj(ref)) continue;
     const kp = child(path, k);
     if (!ref.key) errs.push(required(child(kp, 'key')));
-    else errs.push(...invalidEach(child(kp, 'key'), ref.key, isConfigMapKey(String(ref.key))));
+    else pushAll(errs, invalidEach(child(kp, 'key'), ref.key, isConfigMapKey(safeString(ref.key))));
   }
   const fieldRef = src.fieldRef;
   if (isObj(fieldRef)) {
@@ -64,10 +64,10 @@ function validateEnv(env: unknown, path: string): FieldError[] {
     const p = index(path, i);
     const name = typeof e.name === 'string' ? e.name : '';
     if (!name) errs.push(required(child(p, 'name')));
-    else errs.push(...invalidEach(child(p, 'name'), name, isEnvVarName(name)));
+    else pushAll(errs, invalidEach(child(p, 'name'), name, isEnvVarName(name)));
     if (isObj(e.valueFrom)) {
       if (typeof e.value === 'string' && e.value !== '') errs.push(invalid(child(p, 'valueFrom'), '', 'may not be specified when `value` is not empty'));
-      errs.push(...validateEnvVarSource(e.valueFrom, child(p, 'valueFrom')));
+      pushAll(errs, validateEnvVarSource(e.valueFrom, child(p, 'valueFrom')));
     }
   });
   return errs;
@@ -106,7 +106,7 @@ function validateProbe(probe: unknown, path: string, isLiveness: boolean): Field
   const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((k) => isSet(p[k]));
   if (handlers.length === 0) errs.push(required(path, 'must specify a handler type'));
   else if (handlers.length > 1) errs.push(forbidden(child(path, handlers[1]!), 'may not specify more than 1 handler type'));
-  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) errs.push(...positive(p, f, path, 0));
+  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) pushAll(errs, positive(p, f, path, 0));
   if ((isLiveness || path.endsWith('startupProbe')) && isSet(p.successThreshold) && p.successThreshold !== 1) {
     errs.push(invalid(child(path, 'successThreshold'), p.successThreshold, 'must be 1'));
   }
@@ -129,29 +129,29 @@ export function validateContainer(c: Obj, path: string, ctx: ContainerContext): 
   const name = typeof c.name === 'string' ? c.name : '';
   if (!name) errs.push(required(child(path, 'name')));
   else {
-    errs.push(...invalidEach(child(path, 'name'), name, isDNS1123Label(name)));
+    pushAll(errs, invalidEach(child(path, 'name'), name, isDNS1123Label(name)));
     if (ctx.names.has(name)) errs.push(duplicate(child(path, 'name'), name));
     ctx.names.add(name);
   }
   if (typeof c.image !== 'string' || c.image.length === 0) errs.push(required(child(path, 'image')));
   else if (c.image.trim() !== c.image) errs.push(invalid(child(path, 'image'), c.image, 'must not have leading or trailing whitespace'));
   if (!isSet(c.imagePullPolicy) || c.imagePullPolicy === '') errs.push(required(child(path, 'imagePullPolicy')));
-  else if (!PULL_POLICIES.includes(String(c.imagePullPolicy))) errs.push(notSupported(child(path, 'imagePullPolicy'), c.imagePullPolicy, PULL_POLICIES));
-  if (isSet(c.terminationMessagePolicy) && !TERMINATION_MESSAGE_POLICIES.includes(String(c.terminationMessagePolicy))) {
+  else if (!PULL_POLICIES.includes(safeString(c.imagePullPolicy))) errs.push(notSupported(child(path, 'imagePullPolicy'), c.imagePullPolicy, PULL_POLICIES));
+  if (isSet(c.terminationMessagePolicy) && !TERMINATION_MESSAGE_POLICIES.includes(safeString(c.terminationMessagePolicy))) {
     errs.push(notSupported(child(path, 'terminationMessagePolicy'), c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
   }
-  errs.push(...validatePorts(c.ports, child(path, 'ports')));
-  errs.push(...validateEnv(c.env, child(path, 'env')));
-  errs.push(...validateVolumeMounts(c.volumeMounts, child(path, 'volumeMounts'), ctx.volumes));
-  errs.push(...validateResourceRequirements(c.resources, child(path, 'resources')));
+  pushAll(errs, validatePorts(c.ports, child(path, 'ports')));
+  pushAll(errs, validateEnv(c.env, child(path, 'env')));
+  pushAll(errs, validateVolumeMounts(c.volumeMounts, child(path, 'volumeMounts'), ctx.volumes));
+  pushAll(errs, validateResourceRequirements(c.resources, child(path, 'resources')));
   if (ctx.init && !isSet(c.restartPolicy)) {
     for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
       if (isSet(c[k])) errs.push(forbidden(child(path, k), 'may not be set for init containers without restartPolicy=Always'));
     }
   } else {
-    errs.push(...validateProbe(c.livenessProbe, child(path, 'livenessProbe'), true));
-    errs.push(...validateProbe(c.readinessProbe, child(path, 'readinessProbe'), false));
-    errs.push(...validateProbe(c.startupProbe, child(path, 'startupProbe'), false));
+    pushAll(errs, validateProbe(c.livenessProbe, child(path, 'livenessProbe'), true));
+    pushAll(errs, validateProbe(c.readinessProbe, child(path, 'readinessProbe'), false));
+    pushAll(errs, validateProbe(c.startupProbe, child(path, 'startupProbe'), false));
   }
   if (isSet(c.restartPolicy)) {
     if (!ctx.init) errs.push(forbidden(child(path, 'restartPolicy'), 'may not be set for non-init containers'));

@@ -24,6 +24,14 @@ export function notSupported(field: string, badValue: unknown, supported: readon
   return { type: 'FieldValueNotSupported', field, detail, badValue };
 }
 
+/**
+ * Append `more` to `into` one by one: `into.push(...more)` passes every element as an argument and
+ * overflows the stack past ~120,000 (a pod of 200,000 bad env vars).
+ */
+export function pushAll(into: FieldError[], more: readonly FieldError[]): void {
+  for (const e of more) into.push(e);
+}
+
 /** One Invalid error per message, as upstream loops over the string checks. */
 export function invalidEach(field: string, value: unknown, messages: string[]): FieldError[] {
   return messages.map((m) => invalid(field, value, m));

@@ -318,3 +318,37 @@ describe('other kinds', () => {
     assert.deepEqual(create(make('v1', 'ServiceAccount', {})), []);
   });
 });
+
+describe('hostile input', () => {
+  it('answers huge lists in one linear pass, without overflowing on their errors', () => {
+    assert.deepEqual(create(pod({ containers: [container({ command: Array.from({ length: 100_000 }, (_, i) => `a${i}`) })] })), []);
+    assert.deepEqual(create(pod({ containers: [container({ env: Array.from({ length: 50_000 }, (_, i) => ({ name: `E${i}`, value: 'v' })) })] })), []);
+    // 200,000 errors: `errs.push(...list)` would pass them as arguments and overflow the stack.
+    const badEnv = create(pod({ containers: [container({ env: Array.from({ length: 200_000 }, (_, i) => ({ name: `1E${i}` })) })] }));
+    assert.equal(badEnv.length, 200_000);
+    const ports = Array.from({ length: 20_000 }, (_, i) => ({ name: `p${i}`, port: (i % 60_000) + 1, protocol: 'TCP', targetPort: 80 }));
+    assert.deepEqual(create(make('v1', 'Service', { spec: { type: 'ClusterIP', ports } })), []);
+  });
+
+  it('compares 20,000 tolerations on a pod update as a set', () => {
+    const tolerations = Array.from({ length: 20_000 }, (_, i) => ({ key: `k${i}`, operator: 'Exists', effect: 'NoSchedule' }));
+    const old = pod({ tolerations });
+    assert.deepEqual(update(pod({ tolerations: [...tolerations].reverse() }), old), []);
+    assert.deepEqual(brief(update(pod({ tolerations: tolerations.slice(1) }), old)), ['FieldValueForbidden spec.tolerations: existing toleration can not be modified except its tolerationSeconds']);
+  });
+
+  it('checks the length of a name before anything proportional to it', () => {
+    const errs = create(pod({}, { name: 'a'.repeat(1 << 20) }));
+    assert.deepEqual(brief(errs), ['FieldValueInvalid metadata.name: must be no more than 253 characters']);
+  });
+
+  it('never calls into a value: objects with "toString" or "valueOf" members are just wrong values', () => {
+    const hostile = { toString: 1, valueOf: 1 };
+    const p = pod({ restartPolicy: hostile, dnsPolicy: hostile, containers: [container({ imagePullPolicy: hostile, ports: [{ containerPort: hostile, protocol: hostile, name: hostile }] })] });
+    const errs = create(p);
+    assert.ok(errs.some((e) => e.field === 'spec.restartPolicy'), brief(errs).join('\n'));
+    assert.ok(errs.some((e) => e.field === 'spec.containers[0].ports[0].containerPort'), brief(errs).join('\n'));
+    const svc = make('v1', 'Service', { spec: { type: hostile, ports: [{ port: hostile, protocol: hostile, targetPort: hostile, nodePort: hostile }] } });
+    assert.ok(create(svc).length > 0);
+  });
+});

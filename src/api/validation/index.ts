@@ -5,7 +5,7 @@ import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
 import { validateConfigMapData, validateConfigUpdate, validateSecretData } from './config.ts';
-import { invalidEach } from './field-errors.ts';
+import { invalidEach, pushAll } from './field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain, maxLenError } from './names.ts';
 import { validateObjectMeta, type NameCheck } from './object-meta.ts';
 import * as other from './other-kinds.ts';
@@ -89,13 +89,13 @@ export function validateCreate(info: ResourceInfo, obj: KubeObject): FieldError[
   const key = kindKey(info);
   const nameCheck = NAME_CHECKS[key] ?? isDNS1123Subdomain;
   const errs = validateObjectMeta(obj.metadata, { namespaced: info.namespaced, nameCheck });
-  errs.push(...(CREATE[key]?.(obj, info) ?? []));
+  pushAll(errs, (CREATE[key]?.(obj, info) ?? []));
   return errs;
 }
 
 export function validateUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
   const errs = validateCreate(info, obj);
-  errs.push(...(UPDATE[kindKey(info)]?.(obj, old) ?? []));
+  pushAll(errs, (UPDATE[kindKey(info)]?.(obj, old) ?? []));
   return errs;
 }
 

@@ -1,6 +1,6 @@
 // metav1.LabelSelector checks (pkg/apis/meta/v1/validation/validation.go ValidateLabelSelector).
 import type { FieldError } from '../errors.ts';
-import { child, forbidden, index, invalid, invalidEach, required } from './field-errors.ts';
+import { child, forbidden, index, invalid, invalidEach, pushAll, required } from './field-errors.ts';
 import { isQualifiedName } from './names.ts';
 import { validateLabels } from './object-meta.ts';
 import { asArr, asObj, isObj, isSet } from './util.ts';
@@ -24,7 +24,7 @@ export function validateLabelSelector(sel: unknown, path: string): FieldError[] 
         errs.push(invalid(child(p, 'operator'), req.operator, 'not a valid selector operator'));
     }
     const key = typeof req.key === 'string' ? req.key : '';
-    errs.push(...invalidEach(child(p, 'key'), key, isQualifiedName(key)));
+    pushAll(errs, invalidEach(child(p, 'key'), key, isQualifiedName(key)));
   });
   return errs;
 }

@@ -48,3 +48,14 @@ describe('name syntax', () => {
     for (const ip of ['10.0.0', '256.1.1.1', '01.1.1.1', '1::2::3', 'x', '1:2:3:4:5:6:7:8:9']) assert.ok(!isValidIP(ip), ip);
   });
 });
+
+describe('length before syntax', () => {
+  it('reports only the length of an over-long value', () => {
+    const huge = `${'A_'.repeat(500_000)}-`;
+    assert.deepEqual(isDNS1123Subdomain(huge), ['must be no more than 253 characters']);
+    assert.deepEqual(isDNS1123Label(huge), ['must be no more than 63 characters']);
+    assert.deepEqual(isValidPortName(huge), ['must be no more than 15 characters']);
+    assert.deepEqual(isQualifiedName(`example.com/${huge}`), ['name part must be no more than 63 characters']);
+    assert.deepEqual(isQualifiedName(`${huge}/x`), ['prefix part must be no more than 253 characters']);
+  });
+});

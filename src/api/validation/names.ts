@@ -1,5 +1,7 @@
 // String syntax checks, mirroring k8s.io/apimachinery/pkg/util/validation/validation.go.
-// Each returns the list of problems (empty when valid), worded as upstream words them.
+// Each returns the list of problems (empty when valid), worded as upstream words them. Unlike
+// upstream, a value over the length limit gets only the length error: no regular expression runs
+// over a megabyte of name.
 
 export function regexError(msg: string, fmt: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
@@ -22,7 +24,7 @@ export const DNS1123_LABEL_MAX = 63;
 
 export function isDNS1123Label(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
+  if (value.length > DNS1123_LABEL_MAX) return [maxLenError(DNS1123_LABEL_MAX)];
   if (!DNS1123_LABEL_RE.test(value)) errs.push(regexError(DNS1123_LABEL_MSG, DNS1123_LABEL_FMT, 'my-name', '123-abc'));
   return errs;
 }
@@ -34,7 +36,7 @@ export const DNS1123_SUBDOMAIN_MAX = 253;
 
 export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
+  if (value.length > DNS1123_SUBDOMAIN_MAX) return [maxLenError(DNS1123_SUBDOMAIN_MAX)];
   if (!DNS1123_SUBDOMAIN_RE.test(value)) errs.push(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
   return errs;
 }
@@ -45,7 +47,7 @@ const DNS1035_LABEL_RE = new RegExp(`^${DNS1035_LABEL_FMT}$`);
 
 export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
+  if (value.length > DNS1123_LABEL_MAX) return [maxLenError(DNS1123_LABEL_MAX)];
   if (!DNS1035_LABEL_RE.test(value)) errs.push(regexError(DNS1035_LABEL_MSG, DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
   return errs;
 }
@@ -73,7 +75,7 @@ export function isQualifiedName(value: string): string[] {
     return [`a qualified name ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   }
   if (name.length === 0) errs.push(`name part ${emptyError()}`);
-  else if (name.length > QUALIFIED_NAME_MAX) errs.push(`name part ${maxLenError(QUALIFIED_NAME_MAX)}`);
+  else if (name.length > QUALIFIED_NAME_MAX) return [...errs, `name part ${maxLenError(QUALIFIED_NAME_MAX)}`];
   if (!QUALIFIED_NAME_RE.test(name)) errs.push(`name part ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
   return errs;
 }
@@ -85,7 +87,7 @@ const LABEL_VALUE_MAX = 63;
 
 export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > LABEL_VALUE_MAX) errs.push(maxLenError(LABEL_VALUE_MAX));
+  if (value.length > LABEL_VALUE_MAX) return [maxLenError(LABEL_VALUE_MAX)];
   if (!LABEL_VALUE_RE.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
   return errs;
 }
@@ -93,7 +95,7 @@ export function isValidLabelValue(value: string): string[] {
 /** IANA_SVC_NAME (RFC 6335): port names. */
 export function isValidPortName(port: string): string[] {
   const errs: string[] = [];
-  if (port.length > 15) errs.push(maxLenError(15));
+  if (port.length > 15) return [maxLenError(15)];
   if (!/^[-a-z0-9]+$/.test(port)) errs.push('must contain only alphanumeric characters (a-z, 0-9), and hyphens (-)');
   if (!/[a-z]/.test(port)) errs.push('must contain at least one letter (a-z)');
   if (port.includes('--')) errs.push('must not contain consecutive hyphens');
@@ -111,7 +113,7 @@ const CONFIG_KEY_RE = new RegExp(`^${CONFIG_KEY_FMT}$`);
 
 export function isConfigMapKey(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
+  if (value.length > DNS1123_SUBDOMAIN_MAX) return [maxLenError(DNS1123_SUBDOMAIN_MAX)];
   if (!CONFIG_KEY_RE.test(value)) errs.push(regexError(CONFIG_KEY_MSG, CONFIG_KEY_FMT, 'key.name', 'KEY_NAME', 'key-name'));
   if (value === '.') errs.push("must not be '.'");
   else if (value === '..') errs.push("must not be '..'");
@@ -135,8 +137,10 @@ export function isEnvVarName(value: string): string[] {
 const C_IDENTIFIER_FMT = '[A-Za-z_][A-Za-z0-9_]*';
 const C_IDENTIFIER_MSG = "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_'";
 
+const C_IDENTIFIER_RE = new RegExp(`^${C_IDENTIFIER_FMT}$`);
+
 export function isCIdentifier(value: string): string[] {
-  return new RegExp(`^${C_IDENTIFIER_FMT}$`).test(value) ? [] : [regexError(C_IDENTIFIER_MSG, C_IDENTIFIER_FMT, 'my_name', 'MY_NAME', 'MyName')];
+  return C_IDENTIFIER_RE.test(value) ? [] : [regexError(C_IDENTIFIER_MSG, C_IDENTIFIER_FMT, 'my_name', 'MY_NAME', 'MyName')];
 }
 
 /** Path segment names (e.g. RBAC role names): anything but '.', '..', and names containing '/' or '%'. */

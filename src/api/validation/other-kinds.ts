@@ -3,12 +3,12 @@
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
 import { validateProtocol } from './containers.ts';
-import { child, forbidden, index, invalid, invalidEach, key, notSupported, required } from './field-errors.ts';
+import { child, forbidden, index, invalid, invalidEach, key, notSupported, pushAll, required } from './field-errors.ts';
 import { validateLabelSelector } from './label-selector.ts';
 import { isDNS1123Label, isQualifiedName, isValidIP, isValidPortNum } from './names.ts';
 import { nonNegative } from './workloads.ts';
 import { tryParseQuantity } from './quantity.ts';
-import { asArr, asObj, isObj, isSet, type Obj } from './util.ts';
+import { asArr, asObj, isObj, isSet, safeNumber, safeString, type Obj } from './util.ts';
 import { VOLUME_SOURCES } from './volumes.ts';
 
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
@@ -18,7 +18,7 @@ function finalizerErrors(list: unknown, path: string): FieldError[] {
   asArr(list).forEach((f, i) => {
     const name = typeof f === 'string' ? f : '';
     const msgs = isQualifiedName(name);
-    if (msgs.length) errs.push(...invalidEach(index(path, i), f, msgs));
+    if (msgs.length) pushAll(errs, invalidEach(index(path, i), f, msgs));
     else if (!name.includes('/') && name !== 'kubernetes') errs.push(invalid(index(path, i), name, 'name is neither a standard finalizer name nor is it fully qualified'));
   });
   return errs;
@@ -42,21 +42,22 @@ export function validateNode(o: KubeObject): FieldError[] {
   asArr(spec.taints).forEach((t, i) => {
     const taint = asObj(t);
     const p = index('spec.taints', i);
-    errs.push(...invalidEach(child(p, 'key'), taint.key, isQualifiedName(typeof taint.key === 'string' ? taint.key : '')));
-    if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(String(taint.effect))) {
+    pushAll(errs, invalidEach(child(p, 'key'), taint.key, isQualifiedName(typeof taint.key === 'string' ? taint.key : '')));
+    if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(safeString(taint.effect))) {
       errs.push(isSet(taint.effect) ? notSupported(child(p, 'effect'), taint.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']) : required(child(p, 'effect')));
     }
   });
   const status = asObj(o.status);
-  errs.push(...quantities(status.capacity, 'status.capacity'), ...quantities(status.allocatable, 'status.allocatable'));
+  pushAll(errs, quantities(status.capacity, 'status.capacity'));
+  pushAll(errs, quantities(status.allocatable, 'status.allocatable'));
   return errs;
 }
 
 export function validateLease(o: KubeObject): FieldError[] {
   const spec = asObj(o.spec);
   const errs: FieldError[] = [];
-  if (isSet(spec.leaseDurationSeconds) && !(Number(spec.leaseDurationSeconds) > 0)) errs.push(invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
-  errs.push(...nonNegative(spec, 'leaseTransitions', 'spec'));
+  if (isSet(spec.leaseDurationSeconds) && !(safeNumber(spec.leaseDurationSeconds) > 0)) errs.push(invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
+  pushAll(errs, nonNegative(spec, 'leaseTransitions', 'spec'));
   return errs;
 }
 
@@ -78,7 +79,7 @@ export function validateEvent(o: KubeObject, eventsAPI: boolean): FieldError[] {
 function accessModes(modes: unknown, path: string): FieldError[] {
   const list = asArr(modes);
   if (list.length === 0) return [required(path, 'at least 1 access mode is required')];
-  return list.filter((m) => !ACCESS_MODES.includes(String(m))).map((m) => notSupported(path, m, ACCESS_MODES));
+  return list.filter((m) => !ACCESS_MODES.includes(safeString(m))).map((m) => notSupported(path, m, ACCESS_MODES));
 }
 
 export function validatePersistentVolumeClaimSpec(spec: Obj, path: string): FieldError[] {
@@ -89,7 +90,7 @@ export function validatePersistentVolumeClaimSpec(spec: Obj, path: string): Fiel
     const q = tryParseQuantity(storage);
     if (q === undefined || q <= 0) errs.push(invalid(key(child(path, 'resources', 'requests'), 'storage'), storage, 'must be greater than zero'));
   }
-  if (isSet(spec.volumeMode) && !['Block', 'Filesystem'].includes(String(spec.volumeMode))) errs.push(notSupported(child(path, 'volumeMode'), spec.volumeMode, ['Block', 'Filesystem']));
+  if (isSet(spec.volumeMode) && !['Block', 'Filesystem'].includes(safeString(spec.volumeMode))) errs.push(notSupported(child(path, 'volumeMode'), spec.volumeMode, ['Block', 'Filesystem']));
   return errs;
 }
 
@@ -97,12 +98,12 @@ export function validatePersistentVolume(o: KubeObject): FieldError[] {
   const spec = asObj(o.spec);
   const errs = accessModes(spec.accessModes, 'spec.accessModes');
   if (!isObj(spec.capacity) || !isSet(spec.capacity.storage)) errs.push(required('spec.capacity'));
-  else errs.push(...quantities(spec.capacity, 'spec.capacity'));
+  else pushAll(errs, quantities(spec.capacity, 'spec.capacity'));
   const sources = [...VOLUME_SOURCES, 'local'].filter((k) => isSet(spec[k]));
   if (sources.length === 0) errs.push(required('spec', 'must specify a volume type'));
   else if (sources.length > 1) errs.push(forbidden(`spec.${sources[1]!}`, 'may not specify more than 1 volume type'));
   const policy = spec.persistentVolumeReclaimPolicy;
-  if (isSet(policy) && !['Delete', 'Recycle', 'Retain'].includes(String(policy))) errs.push(notSupported('spec.persistentVolumeReclaimPolicy', policy, ['Delete', 'Recycle', 'Retain']));
+  if (isSet(policy) && !['Delete', 'Recycle', 'Retain'].includes(safeString(policy))) errs.push(notSupported('spec.persistentVolumeReclaimPolicy', policy, ['Delete', 'Recycle', 'Retain']));
   return errs;
 }
 
@@ -111,9 +112,9 @@ function portList(ports: unknown, path: string): FieldError[] {
   asArr(ports).forEach((x, i) => {
     const p = asObj(x);
     const pp = index(path, i);
-    if (isSet(p.port)) errs.push(...invalidEach(child(pp, 'port'), p.port, isValidPortNum(Number(p.port))));
-    if (isSet(p.protocol)) errs.push(...validateProtocol(p.protocol, child(pp, 'protocol')));
-    if (typeof p.name === 'string' && p.name !== '') errs.push(...invalidEach(child(pp, 'name'), p.name, isDNS1123Label(p.name)));
+    if (isSet(p.port)) pushAll(errs, invalidEach(child(pp, 'port'), p.port, isValidPortNum(safeNumber(p.port))));
+    if (isSet(p.protocol)) pushAll(errs, validateProtocol(p.protocol, child(pp, 'protocol')));
+    if (typeof p.name === 'string' && p.name !== '') pushAll(errs, invalidEach(child(pp, 'name'), p.name, isDNS1123Label(p.name)));
   });
   return errs;
 }
@@ -129,7 +130,7 @@ export function validateEndpoints(o: KubeObject): FieldError[] {
         if (typeof ip !== 'string' || !isValidIP(ip)) errs.push(invalid(child(index(child(p, field), j), 'ip'), ip ?? '', 'must be a valid IP address'));
       });
     }
-    errs.push(...portList(subset.ports, child(p, 'ports')));
+    pushAll(errs, portList(subset.ports, child(p, 'ports')));
   });
   return errs;
 }
@@ -137,12 +138,12 @@ export function validateEndpoints(o: KubeObject): FieldError[] {
 export function validateEndpointSlice(o: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const types = ['IPv4', 'IPv6', 'FQDN'];
-  if (!types.includes(String(o.addressType))) errs.push(isSet(o.addressType) ? notSupported('addressType', o.addressType, types) : required('addressType'));
+  if (!types.includes(safeString(o.addressType))) errs.push(isSet(o.addressType) ? notSupported('addressType', o.addressType, types) : required('addressType'));
   asArr(o.endpoints).forEach((e, i) => {
     const addrs = asArr(asObj(e).addresses);
     if (addrs.length === 0) errs.push(required(child(index('endpoints', i), 'addresses'), 'must contain at least 1 address'));
   });
-  errs.push(...portList(o.ports, 'ports'));
+  pushAll(errs, portList(o.ports, 'ports'));
   return errs;
 }
 
@@ -156,7 +157,7 @@ export function validateIngress(o: KubeObject): FieldError[] {
       const p = asObj(x);
       const pp = index(child(index('spec.rules', i), 'http.paths'), j);
       if (!isSet(p.pathType)) errs.push(required(child(pp, 'pathType'), 'pathType must be specified'));
-      else if (!pathTypes.includes(String(p.pathType))) errs.push(notSupported(child(pp, 'pathType'), p.pathType, pathTypes));
+      else if (!pathTypes.includes(safeString(p.pathType))) errs.push(notSupported(child(pp, 'pathType'), p.pathType, pathTypes));
       if (!isObj(p.backend)) errs.push(required(child(pp, 'backend')));
     });
     if (asArr(http.paths).length === 0 && isObj(asObj(r).http)) errs.push(required(child(index('spec.rules', i), 'http.paths')));
@@ -176,8 +177,8 @@ export function validateNetworkPolicy(o: KubeObject): FieldError[] {
       asArr(asObj(r).ports).forEach((x, j) => {
         const p = asObj(x);
         const pp = index(child(index(`spec.${dir}`, i), 'ports'), j);
-        if (isSet(p.protocol)) errs.push(...validateProtocol(p.protocol, child(pp, 'protocol')));
-        if (typeof p.port === 'number') errs.push(...invalidEach(child(pp, 'port'), p.port, isValidPortNum(p.port)));
+        if (isSet(p.protocol)) pushAll(errs, validateProtocol(p.protocol, child(pp, 'protocol')));
+        if (typeof p.port === 'number') pushAll(errs, invalidEach(child(pp, 'port'), p.port, isValidPortNum(p.port)));
       });
     });
   }
@@ -207,9 +208,9 @@ export function validatePodDisruptionBudget(o: KubeObject): FieldError[] {
 export function validateStorageClass(o: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   if (!o.provisioner) errs.push(required('provisioner'));
-  else errs.push(...invalidEach('provisioner', o.provisioner, isQualifiedName(String(o.provisioner).toLowerCase())));
-  if (isSet(o.reclaimPolicy) && !['Delete', 'Retain'].includes(String(o.reclaimPolicy))) errs.push(notSupported('reclaimPolicy', o.reclaimPolicy, ['Delete', 'Retain']));
-  if (isSet(o.volumeBindingMode) && !['Immediate', 'WaitForFirstConsumer'].includes(String(o.volumeBindingMode))) {
+  else pushAll(errs, invalidEach('provisioner', o.provisioner, isQualifiedName(safeString(o.provisioner).toLowerCase())));
+  if (isSet(o.reclaimPolicy) && !['Delete', 'Retain'].includes(safeString(o.reclaimPolicy))) errs.push(notSupported('reclaimPolicy', o.reclaimPolicy, ['Delete', 'Retain']));
+  if (isSet(o.volumeBindingMode) && !['Immediate', 'WaitForFirstConsumer'].includes(safeString(o.volumeBindingMode))) {
     errs.push(notSupported('volumeBindingMode', o.volumeBindingMode, ['Immediate', 'WaitForFirstConsumer']));
   }
   return errs;
@@ -235,7 +236,7 @@ export function validateLimitRange(o: KubeObject): FieldError[] {
     const item = asObj(l);
     const p = index('spec.limits', i);
     if (!item.type) errs.push(required(child(p, 'type')));
-    for (const f of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) errs.push(...quantities(item[f], child(p, f)));
+    for (const f of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) pushAll(errs, quantities(item[f], child(p, f)));
   });
   return errs;
 }

@@ -1,9 +1,9 @@
 // Container resource requirements (pkg/apis/core/validation/validation.go ValidateResourceRequirements).
 import type { FieldError } from '../errors.ts';
-import { child, invalid, invalidEach, key, required } from './field-errors.ts';
+import { child, invalid, invalidEach, key, pushAll, required } from './field-errors.ts';
 import { isQualifiedName } from './names.ts';
 import { parseQuantity, QuantityParseError } from './quantity.ts';
-import { asObj, isObj, isSet } from './util.ts';
+import { asObj, isObj, isSet, safeString } from './util.ts';
 
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
@@ -38,7 +38,7 @@ function validateList(list: Record<string, unknown>, path: string, errs: FieldEr
   const out = new Map<string, number>();
   for (const [name, value] of Object.entries(list)) {
     const p = key(path, name);
-    errs.push(...validateResourceName(name, p));
+    pushAll(errs, validateResourceName(name, p));
     const q = quantityOf(value, p, errs);
     if (q === undefined) continue;
     if (q < 0) errs.push(invalid(p, value, 'must be greater than or equal to 0'));
@@ -59,10 +59,10 @@ export function validateResourceRequirements(res: unknown, path: string): FieldE
   for (const [name, q] of requests) {
     const limit = limits.get(name);
     const raw = asObj(r.requests)[name];
-    const limitText = String(asObj(r.limits)[name]);
+    const limitText = safeString(asObj(r.limits)[name]);
     if (limit !== undefined) {
-      if (q !== limit && !overcommitAllowed(name)) errs.push(invalid(reqPath, String(raw), `must be equal to ${name} limit of ${limitText}`));
-      else if (q > limit) errs.push(invalid(reqPath, String(raw), `must be less than or equal to ${name} limit of ${limitText}`));
+      if (q !== limit && !overcommitAllowed(name)) errs.push(invalid(reqPath, safeString(raw), `must be equal to ${name} limit of ${limitText}`));
+      else if (q > limit) errs.push(invalid(reqPath, safeString(raw), `must be less than or equal to ${name} limit of ${limitText}`));
     } else if (!overcommitAllowed(name)) {
       errs.push(required(limPath, 'Limit must be set for non overcommitable resources'));
     }

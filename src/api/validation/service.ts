@@ -1,10 +1,10 @@
 // Services (pkg/apis/core/validation/validation.go ValidateService, ValidateServiceUpdate).
 import type { FieldError } from '../errors.ts';
 import { validateProtocol } from './containers.ts';
-import { child, duplicate, forbidden, immutable, index, invalid, invalidEach, notSupported, required } from './field-errors.ts';
+import { child, duplicate, forbidden, immutable, index, invalid, invalidEach, notSupported, pushAll, required } from './field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortName, isValidPortNum } from './names.ts';
 import { validateLabels } from './object-meta.ts';
-import { asArr, asObj, isSet, type Obj } from './util.ts';
+import { asArr, asObj, isSet, safeNumber, safeString, type Obj } from './util.ts';
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const IP_MSG = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
@@ -21,20 +21,20 @@ function validatePorts(spec: Obj, path: string): FieldError[] {
     if (!name) {
       if (ports.length > 1) errs.push(required(child(p, 'name')));
     } else {
-      errs.push(...invalidEach(child(p, 'name'), name, isDNS1123Label(name)));
+      pushAll(errs, invalidEach(child(p, 'name'), name, isDNS1123Label(name)));
       if (names.has(name)) errs.push(duplicate(child(p, 'name'), name));
       names.add(name);
     }
-    errs.push(...invalidEach(child(p, 'port'), port.port, isValidPortNum(Number(port.port))));
-    errs.push(...validateProtocol(port.protocol, child(p, 'protocol')));
+    pushAll(errs, invalidEach(child(p, 'port'), port.port, isValidPortNum(safeNumber(port.port))));
+    pushAll(errs, validateProtocol(port.protocol, child(p, 'protocol')));
     const target = port.targetPort;
-    if (typeof target === 'string') errs.push(...invalidEach(child(p, 'targetPort'), target, isValidPortName(target)));
-    else if (isSet(target)) errs.push(...invalidEach(child(p, 'targetPort'), target, isValidPortNum(Number(target))));
+    if (typeof target === 'string') pushAll(errs, invalidEach(child(p, 'targetPort'), target, isValidPortName(target)));
+    else if (isSet(target)) pushAll(errs, invalidEach(child(p, 'targetPort'), target, isValidPortNum(safeNumber(target))));
     if (isSet(port.nodePort) && port.nodePort !== 0) {
       if (spec.type === 'ClusterIP') errs.push(forbidden(child(p, 'nodePort'), "may not be used when `type` is 'ClusterIP'"));
-      else errs.push(...invalidEach(child(p, 'nodePort'), port.nodePort, isValidPortNum(Number(port.nodePort))));
+      else pushAll(errs, invalidEach(child(p, 'nodePort'), port.nodePort, isValidPortNum(safeNumber(port.nodePort))));
     }
-    const key = `${String(port.port)}/${String(port.protocol)}`;
+    const key = `${safeString(port.port)}/${safeString(port.protocol)}`;
     if (keys.has(key)) errs.push(duplicate(p, { port: port.port, protocol: port.protocol }));
     keys.add(key);
   });
@@ -44,32 +44,32 @@ function validatePorts(spec: Obj, path: string): FieldError[] {
 export function validateServiceSpec(spec: Obj, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const type = spec.type;
-  if (!TYPES.includes(String(type))) errs.push(isSet(type) ? notSupported(child(path, 'type'), type, TYPES) : required(child(path, 'type')));
+  if (!TYPES.includes(safeString(type))) errs.push(isSet(type) ? notSupported(child(path, 'type'), type, TYPES) : required(child(path, 'type')));
   const headless = spec.clusterIP === 'None';
   if (type === 'ExternalName') {
     const ext = typeof spec.externalName === 'string' ? spec.externalName.replace(/\.$/, '') : '';
     if (!ext) errs.push(required(child(path, 'externalName')));
-    else errs.push(...invalidEach(child(path, 'externalName'), spec.externalName, isDNS1123Subdomain(ext)));
+    else pushAll(errs, invalidEach(child(path, 'externalName'), spec.externalName, isDNS1123Subdomain(ext)));
     if (typeof spec.clusterIP === 'string' && spec.clusterIP !== '') errs.push(forbidden(child(path, 'clusterIP'), 'may not be set for ExternalName services'));
   } else if (asArr(spec.ports).length === 0 && !headless) {
     errs.push(required(child(path, 'ports')));
   }
-  if (headless && (type === 'NodePort' || type === 'LoadBalancer')) errs.push(invalid(child(path, 'clusterIPs', '0'), 'None', `may not be set to 'None' for ${String(type)} services`));
+  if (headless && (type === 'NodePort' || type === 'LoadBalancer')) errs.push(invalid(child(path, 'clusterIPs', '0'), 'None', `may not be set to 'None' for ${safeString(type)} services`));
   if (typeof spec.clusterIP === 'string' && spec.clusterIP !== '' && !headless && !isValidIP(spec.clusterIP)) {
     errs.push(invalid(child(path, 'clusterIPs[0]'), spec.clusterIP, IP_MSG));
   }
   asArr(spec.externalIPs).forEach((ip, i) => {
     if (typeof ip !== 'string' || !isValidIP(ip)) errs.push(invalid(index(child(path, 'externalIPs'), i), ip, IP_MSG));
   });
-  errs.push(...validatePorts(spec, child(path, 'ports')));
-  errs.push(...validateLabels(spec.selector, child(path, 'selector')));
-  if (isSet(spec.sessionAffinity) && !['ClientIP', 'None'].includes(String(spec.sessionAffinity))) {
+  pushAll(errs, validatePorts(spec, child(path, 'ports')));
+  pushAll(errs, validateLabels(spec.selector, child(path, 'selector')));
+  if (isSet(spec.sessionAffinity) && !['ClientIP', 'None'].includes(safeString(spec.sessionAffinity))) {
     errs.push(notSupported(child(path, 'sessionAffinity'), spec.sessionAffinity, ['ClientIP', 'None']));
   }
   for (const f of ['externalTrafficPolicy', 'internalTrafficPolicy']) {
-    if (isSet(spec[f]) && !['Cluster', 'Local'].includes(String(spec[f]))) errs.push(notSupported(child(path, f), spec[f], ['Cluster', 'Local']));
+    if (isSet(spec[f]) && !['Cluster', 'Local'].includes(safeString(spec[f]))) errs.push(notSupported(child(path, f), spec[f], ['Cluster', 'Local']));
   }
-  if (isSet(spec.ipFamilyPolicy) && !['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(String(spec.ipFamilyPolicy))) {
+  if (isSet(spec.ipFamilyPolicy) && !['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(safeString(spec.ipFamilyPolicy))) {
     errs.push(notSupported(child(path, 'ipFamilyPolicy'), spec.ipFamilyPolicy, ['SingleStack', 'PreferDualStack', 'RequireDualStack']));
   }
   asArr(spec.ipFamilies).forEach((f, i) => {

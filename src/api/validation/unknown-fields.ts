@@ -19,30 +19,50 @@ function resolveWith(s: Schema, lookup: DefinitionLookup): Schema | undefined {
   return cur.$ref ? undefined : cur;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+type Step =
+  | { visit: unknown; schema: Schema; path: string }
+  | { unknown: string; owner: Record<string, unknown>; key: string };
 
-function walk(value: unknown, schema: Schema, path: string, lookup: DefinitionLookup, out: string[], prune = false): void {
-  const s = resolveWith(schema, lookup);
-  if (!s) return;
-  if (Array.isArray(value)) {
-    if (s.items) value.forEach((item, i) => walk(item, s.items!, `${path}[${i}]`, lookup, out, prune));
-    return;
-  }
-  if (!isPlainObject(value)) return;
-  const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
-  const props = s.properties;
-  const additional = s.additionalProperties;
-  // An object schema that names no fields at all (e.g. a free-form map) accepts anything.
-  const open = preserve || additional === true || (props === undefined && additional === undefined);
-  for (const [k, v] of Object.entries(value)) {
-    const p = path ? `${path}.${k}` : k;
-    const known = props?.[k];
-    if (known) walk(v, known, p, lookup, out, prune);
-    else if (typeof additional === 'object') walk(v, additional, p, lookup, out, prune);
-    else if (!open) {
-      out.push(p);
-      if (prune) delete value[k];
+/**
+ * Depth-first, in document order, with an explicit stack: a client's nesting must not become ours
+ * (10,000 levels overflowed the recursive walk). Paths are built only for objects and unknowns, so
+ * a 100,000-element list of strings costs no strings.
+ */
+function walk(root: unknown, schema: Schema, lookup: DefinitionLookup, out: string[], prune: boolean): void {
+  const stack: Step[] = [{ visit: root, schema, path: '' }];
+  for (let step = stack.pop(); step; step = stack.pop()) {
+    if ('unknown' in step) {
+      out.push(step.unknown);
+      if (prune) delete step.owner[step.key];
+      continue;
     }
+    const { visit: value, path } = step;
+    if (value === null || typeof value !== 'object') continue;
+    const s = resolveWith(step.schema, lookup);
+    if (!s) continue;
+    const next: Step[] = [];
+    if (Array.isArray(value)) {
+      const items = s.items;
+      if (!items) continue;
+      value.forEach((item, i) => {
+        if (item !== null && typeof item === 'object') next.push({ visit: item, schema: items, path: `${path}[${i}]` });
+      });
+    } else {
+      const obj = value as Record<string, unknown>;
+      const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
+      const props = s.properties;
+      const additional = s.additionalProperties;
+      // An object schema that names no fields at all (e.g. a free-form map) accepts anything.
+      const open = preserve || additional === true || (props === undefined && additional === undefined);
+      for (const [k, v] of Object.entries(obj)) {
+        const known = props && Object.hasOwn(props, k) ? props[k] : undefined;
+        const p = path ? `${path}.${k}` : k;
+        if (known) next.push({ visit: v, schema: known, path: p });
+        else if (typeof additional === 'object') next.push({ visit: v, schema: additional, path: p });
+        else if (!open) next.push({ unknown: p, owner: obj, key: k });
+      }
+    }
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
   }
 }
 
@@ -52,7 +72,7 @@ function walk(value: unknown, schema: Schema, path: string, lookup: DefinitionLo
  */
 export function unknownFields(defName: string, obj: unknown, lookup: DefinitionLookup = getDefinition): string[] {
   const out: string[] = [];
-  walk(obj, { $ref: defName }, '', lookup, out);
+  walk(obj, { $ref: defName }, lookup, out, false);
   return out;
 }
 
@@ -62,6 +82,6 @@ export function unknownFields(defName: string, obj: unknown, lookup: DefinitionL
  */
 export function pruneUnknownFields(defName: string, obj: unknown, lookup: DefinitionLookup = getDefinition): string[] {
   const out: string[] = [];
-  walk(obj, { $ref: defName }, '', lookup, out, true);
+  walk(obj, { $ref: defName }, lookup, out, true);
   return out;
 }

@@ -1,8 +1,8 @@
 // Pod volumes (pkg/apis/core/validation/validation.go ValidateVolumes, validateVolumeSource).
 import type { FieldError } from '../errors.ts';
-import { child, duplicate, forbidden, index, invalid, invalidEach, notSupported, required } from './field-errors.ts';
+import { child, duplicate, forbidden, index, invalid, invalidEach, notSupported, pushAll, required } from './field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain } from './names.ts';
-import { asArr, asObj, isObj, isSet, type Obj } from './util.ts';
+import { asArr, asObj, isObj, isSet, safeString, type Obj } from './util.ts';
 
 export const VOLUME_SOURCES = [
   'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi',
@@ -30,7 +30,7 @@ function validateKeyToPaths(items: unknown, path: string): FieldError[] {
     if (!target) errs.push(required(child(p, 'path')));
     else if (target.startsWith('/')) errs.push(invalid(child(p, 'path'), target, 'must be a relative path'));
     else if (target.split('/').includes('..')) errs.push(invalid(child(p, 'path'), target, "must not contain '..'"));
-    errs.push(...validateMode(item.mode, child(p, 'mode')));
+    pushAll(errs, validateMode(item.mode, child(p, 'mode')));
   });
   return errs;
 }
@@ -40,33 +40,33 @@ function validateSource(kind: string, src: Obj, path: string): FieldError[] {
   switch (kind) {
     case 'configMap':
       if (!src.name) errs.push(required(child(path, 'name')));
-      else errs.push(...invalidEach(child(path, 'name'), src.name, isDNS1123Subdomain(String(src.name))));
-      errs.push(...validateMode(src.defaultMode, child(path, 'defaultMode')));
-      errs.push(...validateKeyToPaths(src.items, child(path, 'items')));
+      else pushAll(errs, invalidEach(child(path, 'name'), src.name, isDNS1123Subdomain(safeString(src.name))));
+      pushAll(errs, validateMode(src.defaultMode, child(path, 'defaultMode')));
+      pushAll(errs, validateKeyToPaths(src.items, child(path, 'items')));
       break;
     case 'secret':
       if (!src.secretName) errs.push(required(child(path, 'secretName')));
-      else errs.push(...invalidEach(child(path, 'secretName'), src.secretName, isDNS1123Subdomain(String(src.secretName))));
-      errs.push(...validateMode(src.defaultMode, child(path, 'defaultMode')));
-      errs.push(...validateKeyToPaths(src.items, child(path, 'items')));
+      else pushAll(errs, invalidEach(child(path, 'secretName'), src.secretName, isDNS1123Subdomain(safeString(src.secretName))));
+      pushAll(errs, validateMode(src.defaultMode, child(path, 'defaultMode')));
+      pushAll(errs, validateKeyToPaths(src.items, child(path, 'items')));
       break;
     case 'persistentVolumeClaim':
       if (!src.claimName) errs.push(required(child(path, 'claimName')));
       break;
     case 'hostPath':
       if (!src.path) errs.push(required(child(path, 'path')));
-      if (isSet(src.type) && !HOST_PATH_TYPES.includes(String(src.type))) {
+      if (isSet(src.type) && !HOST_PATH_TYPES.includes(safeString(src.type))) {
         errs.push(notSupported(child(path, 'type'), src.type, HOST_PATH_TYPES));
       }
       break;
     case 'nfs':
       if (!src.server) errs.push(required(child(path, 'server')));
       if (!src.path) errs.push(required(child(path, 'path')));
-      else if (!String(src.path).startsWith('/')) errs.push(invalid(child(path, 'path'), src.path, 'must be an absolute path'));
+      else if (!safeString(src.path).startsWith('/')) errs.push(invalid(child(path, 'path'), src.path, 'must be an absolute path'));
       break;
     case 'downwardAPI':
     case 'projected':
-      errs.push(...validateMode(src.defaultMode, child(path, 'defaultMode')));
+      pushAll(errs, validateMode(src.defaultMode, child(path, 'defaultMode')));
       break;
     case 'csi':
       if (!src.driver) errs.push(required(child(path, 'driver')));
@@ -91,14 +91,14 @@ export function validateVolumes(volumes: unknown, path: string, errs: FieldError
     const p = index(path, i);
     const name = typeof vol.name === 'string' ? vol.name : '';
     if (!name) errs.push(required(child(p, 'name')));
-    else errs.push(...invalidEach(child(p, 'name'), name, isDNS1123Label(name)));
+    else pushAll(errs, invalidEach(child(p, 'name'), name, isDNS1123Label(name)));
     if (name && names.has(name)) errs.push(duplicate(child(p, 'name'), name));
     if (name) names.add(name);
     const present = VOLUME_SOURCES.filter((k) => isSet(vol[k]));
     if (present.length === 0) errs.push(required(p, 'must specify a volume type'));
     for (const [n, k] of present.entries()) {
       if (n > 0) errs.push(forbidden(child(p, k), 'may not specify more than 1 volume type'));
-      else errs.push(...validateSource(k, asObj(vol[k]), child(p, k)));
+      else pushAll(errs, validateSource(k, asObj(vol[k]), child(p, k)));
     }
   });
   return names;

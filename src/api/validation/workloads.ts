@@ -2,10 +2,10 @@
 // ValidateReplicationControllerSpec in pkg/apis/core/validation/validation.go.
 import type { FieldError } from '../errors.ts';
 import { labelSelectorFromMeta, matchesLabels } from '../selectors/labels.ts';
-import { child, forbidden, invalid, notSupported, required } from './field-errors.ts';
+import { child, forbidden, invalid, notSupported, pushAll, required } from './field-errors.ts';
 import { validateLabelSelector, selectorIsEmpty } from './label-selector.ts';
 import { validatePodTemplate } from './pod-spec.ts';
-import { asObj, isObj, isSet, strMap, type Obj } from './util.ts';
+import { asObj, isObj, isSet, safeNumber, safeString, strMap, type Obj } from './util.ts';
 
 const NONNEG = 'must be greater than or equal to 0';
 const JOB_RESTART = ['OnFailure', 'Never'];
@@ -36,11 +36,11 @@ function validateSelectorAndTemplate(spec: Obj, path: string, kind: string): Fie
   if (!isObj(spec.selector)) {
     errs.push(required(child(path, 'selector')));
   } else {
-    errs.push(...validateLabelSelector(spec.selector, child(path, 'selector')));
+    pushAll(errs, validateLabelSelector(spec.selector, child(path, 'selector')));
     if (selectorIsEmpty(spec.selector)) errs.push(invalid(child(path, 'selector'), spec.selector, `empty selector is invalid for ${kind}`));
-    else if (errs.length === 0) errs.push(...selectorMatchesTemplate(spec.selector, spec.template, path));
+    else if (errs.length === 0) pushAll(errs, selectorMatchesTemplate(spec.selector, spec.template, path));
   }
-  errs.push(...validatePodTemplate(spec.template, child(path, 'template'), { restartPolicies: ['Always'] }));
+  pushAll(errs, validatePodTemplate(spec.template, child(path, 'template'), { restartPolicies: ['Always'] }));
   const podSpec = asObj(asObj(spec.template).spec);
   if (isSet(podSpec.activeDeadlineSeconds)) {
     errs.push(forbidden(child(path, 'template', 'spec', 'activeDeadlineSeconds'), `activeDeadlineSeconds in ${kind === 'statefulset' ? 'StatefulSet' : 'ReplicaSet'} is not Supported`));
@@ -55,7 +55,7 @@ function intOrPercent(v: unknown, path: string, errs: FieldError[]): { value: nu
     if (v < 0) errs.push(invalid(path, v, NONNEG));
     return { value: v, percent: false };
   }
-  if (typeof v === 'string' && /^[0-9]+%$/.test(v)) return { value: Number(v.slice(0, -1)), percent: true };
+  if (typeof v === 'string' && /^[0-9]+%$/.test(v)) return { value: safeNumber(v.slice(0, -1)), percent: true };
   errs.push(invalid(path, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
   return undefined;
 }
@@ -72,19 +72,19 @@ function validateRollingUpdate(ru: unknown, path: string): FieldError[] {
 
 export function validateDeploymentSpec(spec: Obj, path: string): FieldError[] {
   const errs = [...nonNegative(spec, 'replicas', path), ...nonNegative(spec, 'minReadySeconds', path), ...nonNegative(spec, 'revisionHistoryLimit', path)];
-  errs.push(...validateSelectorAndTemplate(spec, path, 'deployment'));
+  pushAll(errs, validateSelectorAndTemplate(spec, path, 'deployment'));
   const strategy = asObj(spec.strategy);
   const sp = child(path, 'strategy');
   if (strategy.type === 'Recreate') {
     if (isSet(strategy.rollingUpdate)) errs.push(forbidden(child(sp, 'rollingUpdate'), "may not be specified when strategy `type` is 'Recreate'"));
   } else if (strategy.type === 'RollingUpdate') {
-    errs.push(...validateRollingUpdate(strategy.rollingUpdate, child(sp, 'rollingUpdate')));
+    pushAll(errs, validateRollingUpdate(strategy.rollingUpdate, child(sp, 'rollingUpdate')));
   } else {
     errs.push(notSupported(child(sp, 'type'), strategy.type ?? '', ['Recreate', 'RollingUpdate']));
   }
   if (isSet(spec.progressDeadlineSeconds)) {
-    errs.push(...nonNegative(spec, 'progressDeadlineSeconds', path));
-    if (typeof spec.progressDeadlineSeconds === 'number' && spec.progressDeadlineSeconds <= Number(spec.minReadySeconds ?? 0)) {
+    pushAll(errs, nonNegative(spec, 'progressDeadlineSeconds', path));
+    if (typeof spec.progressDeadlineSeconds === 'number' && spec.progressDeadlineSeconds <= safeNumber(spec.minReadySeconds ?? 0)) {
       errs.push(invalid(child(path, 'progressDeadlineSeconds'), spec.progressDeadlineSeconds, 'must be greater than minReadySeconds'));
     }
   }
@@ -97,26 +97,26 @@ export function validateReplicaSetSpec(spec: Obj, path: string): FieldError[] {
 
 export function validateStatefulSetSpec(spec: Obj, path: string): FieldError[] {
   const errs = [...nonNegative(spec, 'replicas', path), ...nonNegative(spec, 'minReadySeconds', path), ...nonNegative(spec, 'revisionHistoryLimit', path)];
-  if (!['OrderedReady', 'Parallel'].includes(String(spec.podManagementPolicy))) {
+  if (!['OrderedReady', 'Parallel'].includes(safeString(spec.podManagementPolicy))) {
     errs.push(notSupported(child(path, 'podManagementPolicy'), spec.podManagementPolicy ?? '', ['OrderedReady', 'Parallel']));
   }
   const strategy = asObj(spec.updateStrategy);
-  if (!['RollingUpdate', 'OnDelete'].includes(String(strategy.type))) {
+  if (!['RollingUpdate', 'OnDelete'].includes(safeString(strategy.type))) {
     errs.push(notSupported(child(path, 'updateStrategy', 'type'), strategy.type ?? '', ['OnDelete', 'RollingUpdate']));
   } else if (strategy.type === 'OnDelete' && isSet(strategy.rollingUpdate)) {
     errs.push(invalid(child(path, 'updateStrategy', 'rollingUpdate'), strategy.rollingUpdate, 'only allowed for updateStrategy \'RollingUpdate\''));
   } else {
-    errs.push(...nonNegative(asObj(strategy.rollingUpdate), 'partition', child(path, 'updateStrategy', 'rollingUpdate')));
+    pushAll(errs, nonNegative(asObj(strategy.rollingUpdate), 'partition', child(path, 'updateStrategy', 'rollingUpdate')));
   }
-  errs.push(...validateSelectorAndTemplate(spec, path, 'statefulset'));
+  pushAll(errs, validateSelectorAndTemplate(spec, path, 'statefulset'));
   return errs;
 }
 
 export function validateDaemonSetSpec(spec: Obj, path: string): FieldError[] {
   const errs = [...nonNegative(spec, 'minReadySeconds', path), ...nonNegative(spec, 'revisionHistoryLimit', path)];
-  errs.push(...validateSelectorAndTemplate(spec, path, 'daemonset'));
+  pushAll(errs, validateSelectorAndTemplate(spec, path, 'daemonset'));
   const strategy = asObj(spec.updateStrategy);
-  if (strategy.type === 'RollingUpdate') errs.push(...validateRollingUpdate(strategy.rollingUpdate, child(path, 'updateStrategy', 'rollingUpdate')));
+  if (strategy.type === 'RollingUpdate') pushAll(errs, validateRollingUpdate(strategy.rollingUpdate, child(path, 'updateStrategy', 'rollingUpdate')));
   else if (strategy.type !== 'OnDelete') errs.push(notSupported(child(path, 'updateStrategy', 'type'), strategy.type ?? '', ['OnDelete', 'RollingUpdate']));
   return errs;
 }
@@ -130,18 +130,18 @@ export function validateReplicationControllerSpec(spec: Obj, path: string): Fiel
   if (Object.entries(selector).some(([k, v]) => labels[k] !== v)) {
     errs.push(invalid(child(path, 'template', 'metadata', 'labels'), labels, '`selector` does not match template `labels`'));
   }
-  errs.push(...validatePodTemplate(spec.template, child(path, 'template'), { restartPolicies: ['Always'] }));
+  pushAll(errs, validatePodTemplate(spec.template, child(path, 'template'), { restartPolicies: ['Always'] }));
   return errs;
 }
 
 /** The part of a job spec shared by Jobs and CronJob job templates. */
 function validateJobSpecCommon(spec: Obj, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  for (const f of ['parallelism', 'completions', 'backoffLimit', 'ttlSecondsAfterFinished', 'activeDeadlineSeconds', 'backoffLimitPerIndex', 'maxFailedIndexes']) errs.push(...nonNegative(spec, f, path));
+  for (const f of ['parallelism', 'completions', 'backoffLimit', 'ttlSecondsAfterFinished', 'activeDeadlineSeconds', 'backoffLimitPerIndex', 'maxFailedIndexes']) pushAll(errs, nonNegative(spec, f, path));
   const mode = spec.completionMode;
   if (isSet(mode) && mode !== 'NonIndexed' && mode !== 'Indexed') errs.push(notSupported(child(path, 'completionMode'), mode, ['NonIndexed', 'Indexed']));
   if (mode === 'Indexed' && !isSet(spec.completions)) errs.push(required(child(path, 'completions'), 'when completion mode is Indexed'));
-  errs.push(...validatePodTemplate(spec.template, child(path, 'template'), { restartPolicies: JOB_RESTART }));
+  pushAll(errs, validatePodTemplate(spec.template, child(path, 'template'), { restartPolicies: JOB_RESTART }));
   const restartPolicy = asObj(asObj(spec.template).spec).restartPolicy;
   if (isSet(spec.podFailurePolicy) && restartPolicy === 'OnFailure') {
     errs.push(invalid(child(path, 'template', 'spec', 'restartPolicy'), restartPolicy, 'only "Never" is supported when podFailurePolicy is specified'));
@@ -153,8 +153,8 @@ export function validateJobSpec(spec: Obj, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!isObj(spec.selector)) errs.push(required(child(path, 'selector')));
   else {
-    errs.push(...validateLabelSelector(spec.selector, child(path, 'selector')));
-    if (errs.length === 0) errs.push(...selectorMatchesTemplate(spec.selector, spec.template, path));
+    pushAll(errs, validateLabelSelector(spec.selector, child(path, 'selector')));
+    if (errs.length === 0) pushAll(errs, selectorMatchesTemplate(spec.selector, spec.template, path));
   }
   return [...errs, ...validateJobSpecCommon(spec, path)];
 }
@@ -175,11 +175,11 @@ function validateSchedule(schedule: unknown, path: string): FieldError[] {
 
 export function validateCronJobSpec(spec: Obj, path: string): FieldError[] {
   const errs = validateSchedule(spec.schedule, child(path, 'schedule'));
-  for (const f of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) errs.push(...nonNegative(spec, f, path));
-  if (!['Allow', 'Forbid', 'Replace'].includes(String(spec.concurrencyPolicy))) {
+  for (const f of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) pushAll(errs, nonNegative(spec, f, path));
+  if (!['Allow', 'Forbid', 'Replace'].includes(safeString(spec.concurrencyPolicy))) {
     errs.push(isSet(spec.concurrencyPolicy) ? notSupported(child(path, 'concurrencyPolicy'), spec.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']) : required(child(path, 'concurrencyPolicy')));
   }
   const jobTemplate = asObj(spec.jobTemplate);
-  errs.push(...validateJobSpecCommon(asObj(jobTemplate.spec), child(path, 'jobTemplate', 'spec')));
+  pushAll(errs, validateJobSpecCommon(asObj(jobTemplate.spec), child(path, 'jobTemplate', 'spec')));
   return errs;
 }

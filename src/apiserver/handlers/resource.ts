@@ -1,12 +1,13 @@
 // Resource requests: get, list, create, update, patch, delete, deletecollection and the
 // subresources status, scale, binding, eviction, finalize, serviceaccounts/token (the role of
 // k8s.io/apiserver/pkg/endpoints/handlers/{get,create,update,patch,delete}.go).
-import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFound, StatusError } from '../../api/errors.ts';
+import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFound, StatusError, truncateEcho } from '../../api/errors.ts';
 import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
 import { apiVersionOf, parseApiVersion } from '../../api/scheme.ts';
 import { definitionNameFor } from '../../api/schema/index.ts';
 import { pruneUnknownFields } from '../../api/validation/unknown-fields.ts';
 import { duplicateFields } from '../json-duplicates.ts';
+import { warningHeaderValues } from '../warning-header.ts';
 import { applyServerSide } from '../apply/index.ts';
 import { decodeObject, mediaType, readBody, writeJson, writeRaw } from '../http-io.ts';
 import { applyPatch } from '../patch/index.ts';
@@ -225,11 +226,20 @@ function checkUnknownFields(s: RequestScope, obj: Obj, body?: Buffer): void {
   if (!def) return;
   const unknown = pruneUnknownFields(def, obj);
   if (mode === 'Ignore') return;
-  const dups = mode === 'Strict' && body && mediaType(s.req.headers['content-type']) !== 'application/vnd.kubernetes.protobuf' ? duplicateFields(body.toString('utf8')) : [];
-  const msgs = [...dups.map((f) => `duplicate field "${f}"`), ...unknown.map((f) => `unknown field "${f}"`)];
+  let dups: string[] = [];
+  if (mode === 'Strict' && body && mediaType(s.req.headers['content-type']) !== 'application/vnd.kubernetes.protobuf') {
+    // The scanner reads JSON: YAML text only when it is JSON (decodeYaml refuses YAML's own duplicates).
+    const text = body.toString('utf8');
+    if (/^\s*\{/.test(text)) dups = duplicateFields(text);
+  }
+  // Field paths quote client keys: each is cut short, and a strict error lists at most 100.
+  const msgs = [...dups.map((f) => `duplicate field "${truncateEcho(f)}"`), ...unknown.map((f) => `unknown field "${truncateEcho(f)}"`)];
   if (msgs.length === 0) return;
-  if (mode === 'Strict') throw badRequest(`strict decoding error: ${msgs.join(', ')}`);
-  for (const m of msgs.slice(0, 20)) s.res.appendHeader('Warning', `299 - "${m.replace(/"/g, '\\"')}"`);
+  if (mode === 'Strict') {
+    const more = msgs.length > 100 ? `, and ${msgs.length - 100} more` : '';
+    throw badRequest(`strict decoding error: ${msgs.slice(0, 100).join(', ')}${more}`);
+  }
+  for (const v of warningHeaderValues(msgs)) s.res.appendHeader('Warning', v);
 }
 
 async function handleCreate(s: RequestScope): Promise<void> {
