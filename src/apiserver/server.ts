@@ -70,6 +70,8 @@ export interface ApiServerOptions {
    * controller-manager), for componentstatuses; etcd-0 is this server's own probe of its store.
    */
   components?: () => ComponentHealth[];
+  /** Check every written body against its kind's schema, as decoding into Go types does (default true). */
+  typedDecoding?: boolean;
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
@@ -306,6 +308,7 @@ export class ApiServer {
             cache: this.#cache, registries: this.#registries, watchCount: this.#watchCount, signal: this.#abort.signal,
             ...(this.#opts.kubeletClient ? { kubeletClient: this.#opts.kubeletClient } : {}),
             ...(this.#saSigner ? { serviceAccountTokens: this.#saSigner } : {}),
+            ...(this.#opts.typedDecoding === false ? { typedDecoding: false } : {}),
           };
           if (longRunning) this.#metrics.longRunning.inc(labels(ri));
           try {

@@ -29,6 +29,8 @@ export interface ControlPlaneOptions {
   scheduler: boolean;
   /** --max-requests-inflight, timeouts and the other serving limits (defaults: the API server's). */
   servingLimits?: Partial<ServingLimits>;
+  /** false: skip the schema check of written bodies (the hidden --no-typed-decoding, for benchmarks). */
+  typedDecoding?: boolean;
   log: Logger;
 }
 
@@ -62,6 +64,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   });
   const server = new ApiServer({
     ...(opts.servingLimits ? { limits: opts.servingLimits } : {}),
+    ...(opts.typedDecoding === false ? { typedDecoding: false } : {}),
     components: () => [health('scheduler', opts.scheduler, running.scheduler, '--no-scheduler'), health('controller-manager', opts.controllers, running.controllers, '--no-controllers')],
     kubeletClient,
     store, host, port: opts.port, logger: log, eventTTLms: opts.eventTtlSeconds * 1000,

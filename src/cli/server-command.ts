@@ -1,6 +1,6 @@
 // `skiff server`: the control plane alone (API server on the embedded store, controllers, scheduler),
 // with TLS material and a kubeconfig generated at first start.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ServingLimits } from '../apiserver/serving-limits.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
@@ -21,6 +21,8 @@ export interface ServerFlags {
   headersTimeout: string;
   requestReadTimeout: string;
   tlsHandshakeTimeout: string;
+  /** false with the hidden --no-typed-decoding (benchmarks only). */
+  typedDecoding?: boolean;
 }
 
 /** Flags `skiff server` and `skiff up` share. */
@@ -66,6 +68,7 @@ export function registerServerCommand(program: Command): void {
     .description('Run the Kubernetes-compatible API server on the embedded SQLite store'))
     .option('--no-controllers', 'serve the API only: no garbage collector or namespace controller')
     .option('--no-scheduler', 'do not run the scheduler (pods stay Pending until something else binds them)')
+    .addOption(new Option('--no-typed-decoding', 'do not check written bodies against the schemas; exists only to measure what the check costs in `npm run bench`').hideHelp())
     .action(async (flags: ServerFlags) => {
       await runServer(flags);
     });
@@ -83,6 +86,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     controllers: flags.controllers,
     scheduler: flags.scheduler,
     servingLimits: servingLimitsFromFlags(flags),
+    ...(flags.typedDecoding === false ? { typedDecoding: false } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   const signal = shutdownSignal((sig) => log.info({ sig }, 'shutting down'));

@@ -19,6 +19,8 @@ export interface ServerContext {
   kubeletClient?: { certPem: string; keyPem: string };
   /** Signs serviceaccounts/token answers; without it TokenRequest is not served. */
   serviceAccountTokens?: TokenSigner;
+  /** false: bodies are not checked against the schemas (only to measure what the check costs). */
+  typedDecoding?: boolean;
 }
 
 export interface RequestScope {

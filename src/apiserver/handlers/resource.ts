@@ -5,6 +5,8 @@ import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFo
 import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
 import { apiVersionOf, parseApiVersion } from '../../api/scheme.ts';
 import { definitionNameFor } from '../../api/schema/index.ts';
+import { DELETE_OPTIONS } from '../../api/schema/meta.ts';
+import { checkTypes, decodeTypeError, describeTypeErrors, normalizeTypes, patchTypeError } from '../../api/schema/typecheck.ts';
 import { pruneUnknownFields } from '../../api/validation/unknown-fields.ts';
 import { duplicateFields } from '../json-duplicates.ts';
 import { warningHeaderValues } from '../warning-header.ts';
@@ -191,6 +193,7 @@ async function handleList(s: RequestScope): Promise<void> {
 async function decodeFor(s: RequestScope): Promise<KubeObject> {
   const body = await readBody(s.req);
   const obj = decodeObject(body, s.req.headers['content-type']) as KubeObject;
+  decodeTyped(s, definitionNameFor(s.info.group, s.info.version, s.info.kind), obj, s.info.kind, s.info.version);
   checkTypeMeta(s, obj, false);
   // Stored objects always carry their type, so responses and watch lines can reuse the stored JSON.
   obj.apiVersion ??= apiVersionOf(s.info);
@@ -199,6 +202,39 @@ async function decodeFor(s: RequestScope): Promise<KubeObject> {
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
   checkUnknownFields(s, obj, body);
   return obj;
+}
+
+/**
+ * Typed decoding (api/schema/typecheck.ts): a body with a field of the wrong type is refused with
+ * 400 before anything converts, defaults, validates or stores it; nulls become what Go decodes.
+ */
+function decodeTyped(s: RequestScope, def: string | undefined, body: Obj, kind: string, version: string): void {
+  if (!def || s.server.typedDecoding === false) return;
+  const errs = normalizeTypes(def, body);
+  if (errs.length > 0) throw decodeTypeError(kind, version, errs);
+}
+
+/** The result of a patch must decode as the kind (422 on field `patch`, as upstream's patch.go). */
+function patchedTyped(s: RequestScope, def: string, patched: KubeObject, kind = s.info.kind, group = s.info.group): KubeObject {
+  if (!def || s.server.typedDecoding === false) return patched;
+  const errs = normalizeTypes(def, patched);
+  if (errs.length > 0) throw patchTypeError(kind, group, s.ri.name, errs);
+  // A null or removed metadata decodes to an empty ObjectMeta, whose empty name then fails checkName.
+  patched.metadata ??= {};
+  const name = patched.metadata.name ?? '';
+  if (name !== s.ri.name) throw badRequest(`the name of the object (${name.length > 256 ? `${name.slice(0, 256)}...` : name}) does not match the name on the URL (${s.ri.name})`);
+  return patched;
+}
+
+/**
+ * An apply configuration must convert to a typed value before it is merged; upstream answers a
+ * failure with 400 (managedfields/internal/structuredmerge.go). Nulls stay: in apply they remove
+ * the field.
+ */
+function appliedTyped(s: RequestScope, def: string, applied: Obj, kind: string): void {
+  if (!def || s.server.typedDecoding === false) return;
+  const errs = checkTypes(def, applied);
+  if (errs.length > 0) throw badRequest(`failed to create typed patch object (${kind} ${s.ri.namespace ? `${s.ri.namespace}/` : ''}${s.ri.name}): ${describeTypeErrors(errs)}`);
 }
 
 function checkTypeMeta(s: RequestScope, obj: Obj, required: boolean): void {
@@ -277,6 +313,7 @@ async function handlePatch(s: RequestScope): Promise<void> {
     const force = s.query.get('force') === 'true';
     if (!s.query.get('fieldManager')) throw badRequest('PATCH requests with apply content type require fieldManager to be set');
     const applied = decodeObject(body, type) as KubeObject;
+    appliedTyped(s, def, applied, s.info.kind);
     checkTypeMeta(s, applied, true);
     applied.metadata ??= {};
     if (applied.metadata.name !== undefined && applied.metadata.name !== s.ri.name) {
@@ -292,7 +329,7 @@ async function handlePatch(s: RequestScope): Promise<void> {
       });
       result.metadata.name ??= s.ri.name;
       if (live && result.metadata.resourceVersion === live.metadata.resourceVersion && applied.metadata.resourceVersion === undefined) delete result.metadata.resourceVersion;
-      return toStorage(s.info, result);
+      return toStorage(s.info, patchedTyped(s, def, result));
     }, ctx, { subresource: sub, allowCreate: sub === '' });
     respondObject(s, created ? 201 : 200, obj);
     return;
@@ -302,7 +339,7 @@ async function handlePatch(s: RequestScope): Promise<void> {
     if (!cur) throw notFound(s.registry.gr, s.ri.name);
     const doc = served(s.info, cur);
     const rv = doc.metadata.resourceVersion;
-    const patched = applyPatch(type, doc, body, def);
+    const patched = patchedTyped(s, def, applyPatch(type, doc, body, def));
     checkUnknownFields(s, patched);
     if (patched.metadata?.resourceVersion === rv) delete patched.metadata.resourceVersion;
     return toStorage(s.info, patched);
@@ -313,7 +350,10 @@ async function handlePatch(s: RequestScope): Promise<void> {
 async function deleteOptions(s: RequestScope): Promise<DeleteOptions> {
   const body = await readBody(s.req);
   let opts: DeleteOptions = {};
-  if (body.length > 0) opts = decodeObject(body, s.req.headers['content-type'] ?? 'application/json');
+  if (body.length > 0) {
+    opts = decodeObject(body, s.req.headers['content-type'] ?? 'application/json');
+    decodeTyped(s, DELETE_OPTIONS, opts, 'DeleteOptions', 'v1');
+  }
   const grace = s.query.get('gracePeriodSeconds');
   if (grace !== null) {
     if (!/^-?\d+$/.test(grace)) throw badRequest(`gracePeriodSeconds: Invalid value: "${grace}": must be an integer`);
@@ -391,6 +431,8 @@ function toScale(obj: KubeObject): KubeObject {
   };
 }
 
+const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
+
 async function handleScale(s: RequestScope): Promise<void> {
   if (s.ri.verb === 'get') {
     const o = await s.registry.get(s.ri.namespace, s.ri.name);
@@ -408,11 +450,13 @@ async function handleScale(s: RequestScope): Promise<void> {
     let want: KubeObject;
     if (s.ri.verb === 'update') {
       want = decodeObject(body, s.req.headers['content-type']) as KubeObject;
+      decodeTyped(s, SCALE, want, 'Scale', 'v1');
     } else if (type === 'application/apply-patch+yaml') {
       const applied = decodeObject(body, type) as Obj;
-      want = { ...scale, spec: { ...(scale.spec as Obj), ...(applied.spec as Obj) } };
+      appliedTyped(s, SCALE, applied, 'Scale');
+      want = { ...scale, spec: { ...(scale.spec as Obj), ...(applied.spec as Obj | undefined) } };
     } else {
-      want = applyPatch(type, scale, body, 'io.k8s.api.autoscaling.v1.Scale');
+      want = patchedTyped(s, SCALE, applyPatch(type, scale, body, SCALE), 'Scale', 'autoscaling');
     }
     const replicas = (want.spec as Obj | undefined)?.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
@@ -433,6 +477,7 @@ async function handleScale(s: RequestScope): Promise<void> {
 
 async function handleBinding(s: RequestScope, podName: string, decoded?: Obj): Promise<void> {
   const body = decoded ?? decodeObject(await readBody(s.req), s.req.headers['content-type']);
+  decodeTyped(s, 'io.k8s.api.core.v1.Binding', body, 'Binding', 'v1');
   const target = body.target as Obj | undefined;
   if (!target?.name) throw badRequest('Binding.target.name is required');
   const pods = s.server.registries.get('/pods')!;
@@ -457,6 +502,7 @@ async function handleBinding(s: RequestScope, podName: string, decoded?: Obj): P
 async function handleEviction(s: RequestScope): Promise<void> {
   if (s.ri.verb !== 'create') throw methodNotAllowed('the server does not allow this method on the requested resource');
   const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
+  decodeTyped(s, 'io.k8s.api.policy.v1.Eviction', body, 'Eviction', 'v1');
   const opts = (body.deleteOptions ?? {}) as DeleteOptions;
   await s.registry.delete(s.ri.namespace, s.ri.name, opts, writeContext(s));
   writeJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
@@ -469,6 +515,7 @@ async function handleTokenRequest(s: RequestScope): Promise<void> {
   const signer = s.server.serviceAccountTokens;
   if (!signer) throw new StatusError(newStatus(501, 'Unknown', 'this server has no service account signing key: TokenRequest is not served'));
   const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
+  decodeTyped(s, 'io.k8s.api.authentication.v1.TokenRequest', body, 'TokenRequest', 'v1');
   const out = await createToken({
     namespace: s.ri.namespace, name: s.ri.name, body, signer, now: new Date(),
     get: async (resource, ns, name) => (await s.server.registries.get(`/${resource}`)!.get(ns, name)).obj,
