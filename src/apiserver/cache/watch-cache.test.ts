@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStore } from '../../store/index.ts';
+import { isTooLargeResourceVersion } from './resource-version.ts';
 import { WatchCache, TooOldError, type CacheEvent } from './watch-cache.ts';
 
 const cm = (name: string, v: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' }, data: { v } });
@@ -81,6 +82,25 @@ test('a new cache replays the store history, so watches from before a restart re
   cache.subscribe('/registry/core/configmaps/', a.modRevision, (ev) => seen.push(`${ev.type}:${ev.obj.obj.metadata.name}`)).subscription.close();
   assert.deepEqual(seen, ['MODIFIED:a', 'ADDED:b']);
   assert.deepEqual(cache.list('/registry/core/configmaps/').items.map((o) => (o.obj as any).data.v), ['1', '0']);
+  ac.abort();
+  await done;
+  await store.close();
+});
+
+test('waitFor is woken by the cache catching up, and answers a 504 ResourceVersionTooLarge for a version never reached', async () => {
+  const { store, cache, ac, done } = await setup();
+  const at = cache.revision;
+  const waiting = cache.waitFor(at + 1, 60_000);
+  await store.create(key('w'), cm('w', '1'));
+  await waiting;
+  await assert.rejects(cache.waitFor(1e20, 20), (err: unknown) => {
+    assert.ok(isTooLargeResourceVersion(err));
+    assert.equal(err.code, 504);
+    assert.equal(err.reason, 'Timeout');
+    assert.equal(err.status.message, `Timeout: Too large resource version: 100000000000000000000, current: ${cache.revision}`);
+    assert.deepEqual(err.status.details?.causes, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }]);
+    return true;
+  });
   ac.abort();
   await done;
   await store.close();

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../api/meta.ts';
 import type { Store, StoreEvent } from '../../store/types.ts';
 import { isCompacted } from '../../store/errors.ts';
+import { RESOURCE_VERSION_WAIT_MS, TooLargeResourceVersionError } from './resource-version.ts';
 
 export interface CachedObject {
   key: string;
@@ -68,6 +69,8 @@ export interface WatchCacheOptions {
   /** Events kept per resource for watch resumption. */
   historyLimit?: number;
   onError?: (err: unknown) => void;
+  /** How long waitFor waits for a version by default (upstream's cacher: 3 s). */
+  resourceVersionWaitMs?: number;
 }
 
 export function materialize(key: string, value: string, rev: number): CachedObject {
@@ -82,6 +85,7 @@ export class WatchCache {
   readonly #root: string;
   readonly #historyLimit: number;
   readonly #onError: (err: unknown) => void;
+  readonly #waitMs: number;
   readonly #resources = new Map<string, ResourceState>();
   #revision = 0;
   #ready = false;
@@ -97,6 +101,7 @@ export class WatchCache {
     this.#root = opts.root ?? '/registry/';
     this.#historyLimit = opts.historyLimit ?? 20_000;
     this.#onError = opts.onError ?? (() => {});
+    this.#waitMs = opts.resourceVersionWaitMs ?? RESOURCE_VERSION_WAIT_MS;
   }
 
   get revision(): number { return this.#revision; }
@@ -210,14 +215,17 @@ export class WatchCache {
     this.#waiters = still;
   }
 
-  /** Resolve once the cache has seen `rev` (reads-your-writes); reject after timeoutMs. */
-  async waitFor(rev: number, timeoutMs = 3000): Promise<void> {
+  /**
+   * Resolve once the cache has seen `rev` (reads-your-writes); woken by the cache's own progress,
+   * not by polling. After timeoutMs, rejects with TooLargeResourceVersionError (a 504 Status).
+   */
+  async waitFor(rev: number, timeoutMs = this.#waitMs): Promise<void> {
     if (!this.#ready) await new Promise<void>((r) => this.#readyWaiters.push(r));
     if (rev <= this.#revision) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w.resolve !== done);
-        reject(new Error(`timed out waiting for resource version ${rev} (cache at ${this.#revision})`));
+        reject(new TooLargeResourceVersionError(rev, this.#revision));
       }, timeoutMs);
       const done = (): void => { clearTimeout(timer); resolve(); };
       this.#waiters.push({ rev, resolve: done });

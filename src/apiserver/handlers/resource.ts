@@ -16,6 +16,9 @@ import { applyPatch } from '../patch/index.ts';
 import { toStorage } from '../registry/convert.ts';
 import { rfc3339, type WriteContext } from '../registry/registry.ts';
 import { toTable } from '../table/index.ts';
+import { decodeContinue as decodeContinueToken, encodeContinue as encodeContinueToken, type ContinuePosition } from '../cache/continue-token.ts';
+import { listParams } from '../cache/list-options.ts';
+import { parseResourceVersion } from '../cache/resource-version.ts';
 import type { CachedObject } from '../cache/watch-cache.ts';
 import type { RequestScope } from './context.ts';
 import { buildFilter } from './filter.ts';
@@ -109,38 +112,30 @@ function includeObject(s: RequestScope): 'None' | 'Metadata' | 'Object' {
 }
 
 async function handleGet(s: RequestScope): Promise<void> {
+  // resourceVersion N: not older than N (400 if not a version; 504 if the cache does not reach it).
+  const rv = parseResourceVersion(s.query.get('resourceVersion'));
+  if (rv) await s.server.cache.waitFor(rv);
   const o = await s.registry.get(s.ri.namespace, s.ri.name);
   const fmt = negotiate(s.req.headers.accept);
   if (fmt.kind === 'json') writeRaw(s.res, 200, servedJson(s.info, o), 'application/json');
   else respondObject(s, 200, o.obj);
 }
 
-interface ContinueToken { rv: number; start: string }
-
-function decodeContinue(token: string): ContinueToken {
-  try {
-    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
-    if (typeof t.rv === 'number' && typeof t.start === 'string') return t;
-  } catch { /* fall through */ }
-  throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+/** A continue token for this list, confined to its key prefix (cache/continue-token.ts, upstream's format). */
+function decodeContinue(s: RequestScope, token: string): ContinuePosition {
+  return decodeContinueToken(token, s.registry.prefix(s.ri.namespace));
 }
 
-function encodeContinue(t: ContinueToken): string {
-  return Buffer.from(JSON.stringify(t)).toString('base64url');
+function encodeContinue(s: RequestScope, lastKey: string, rv: number): string {
+  return encodeContinueToken(lastKey, s.registry.prefix(s.ri.namespace), rv);
 }
 
 async function handleList(s: RequestScope): Promise<void> {
   const filter = buildFilter(s.info, s.query);
   const fmt = negotiate(s.req.headers.accept);
-  const limit = Number(s.query.get('limit') ?? '0');
-  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit: Invalid value: "${s.query.get('limit')}": must be a non-negative integer`);
-  const cont = s.query.get('continue') ?? '';
-  const rvParam = s.query.get('resourceVersion') ?? '';
-  const rvMatch = s.query.get('resourceVersionMatch') ?? '';
-  if (rvParam && rvParam !== '0' && !/^\d+$/.test(rvParam)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
-  if (cont && rvParam) throw badRequest('specifying resource version is not allowed when using continue');
-  if (rvMatch && !['Exact', 'NotOlderThan'].includes(rvMatch)) throw badRequest(`resourceVersionMatch: Unsupported value: "${rvMatch}": supported values: "Exact", "NotOlderThan"`);
-  if (rvMatch && !rvParam) throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+  const params = listParams(s.query);
+  const { limit, continue: cont } = params;
+  const rvMatch = params.match;
 
   let items: Array<{ obj: KubeObject; json: () => string }> = [];
   let revision: number;
@@ -150,8 +145,12 @@ async function handleList(s: RequestScope): Promise<void> {
 
   if (limit > 0 || cont || rvMatch === 'Exact') {
     // Pages come from the store at one revision, so every page of a list is one consistent snapshot.
-    let rev = cont ? decodeContinue(cont).rv : rvMatch === 'Exact' ? Number(rvParam) : 0;
-    let start = cont ? decodeContinue(cont).start : '';
+    const pos = cont ? decodeContinue(s, cont) : undefined;
+    let rev = pos ? pos.rv : rvMatch === 'Exact' ? params.rv ?? 0 : 0;
+    // The store cannot list at a version it has not reached: wait for the cache's progress, then
+    // answer 504 ResourceVersionTooLarge (TooLargeResourceVersionError), as upstream's cacher does.
+    if (rev > 0) await s.server.cache.waitFor(rev);
+    let start = pos?.startAfter ?? '';
     const want = limit || Number.MAX_SAFE_INTEGER;
     let more = true;
     revision = rev;
@@ -167,11 +166,11 @@ async function handleList(s: RequestScope): Promise<void> {
       if (!filter && page.remaining !== undefined) remaining = page.remaining;
       if (page.items.length === 0) break;
     }
-    if (more && limit > 0) next = encodeContinue({ rv: revision, start });
+    if (more && limit > 0) next = encodeContinue(s, start, revision);
     else remaining = undefined;
   } else {
-    const consistent = rvParam === '';
-    const listed = await s.registry.listCached(s.ri.namespace, consistent, rvParam && rvParam !== '0' ? Number(rvParam) : undefined);
+    const consistent = params.resourceVersion === '';
+    const listed = await s.registry.listCached(s.ri.namespace, consistent, params.rv ? params.rv : undefined);
     revision = listed.revision;
     for (const o of listed.items) if (!filter || filter(o.obj)) items.push(wrap(o));
   }

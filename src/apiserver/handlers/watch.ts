@@ -2,9 +2,10 @@
 // (k8s.io/apiserver/pkg/endpoints/handlers/watch.go + storage/cacher/cache_watcher.go).
 // Events are filtered by selectors with upstream's transitions: an object that starts matching is
 // ADDED, one that stops matching is DELETED.
-import { badRequest, expired, newStatus, StatusError } from '../../api/errors.ts';
+import { expired } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { apiVersionOf } from '../../api/scheme.ts';
+import { watchParams } from '../cache/list-options.ts';
 import { TooOldError, type CacheEvent } from '../cache/watch-cache.ts';
 import { toTable } from '../table/index.ts';
 import type { RequestScope } from './context.ts';
@@ -25,18 +26,17 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   const onlyName = !(s.query.get('labelSelector') ?? '').trim() && /^metadata\.name==?[^,]+$/.test(fs.trim());
   const filter = onlyName ? undefined : buildFilter(s.info, s.query);
   const fmt = negotiate(s.req.headers.accept);
-  const rvParam = s.query.get('resourceVersion') ?? '';
-  if (rvParam && !/^\d+$/.test(rvParam)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
-  const bookmarks = s.query.get('allowWatchBookmarks') === 'true';
-  const initialEvents = s.query.get('sendInitialEvents') === 'true';
-  const timeoutParam = s.query.get('timeoutSeconds');
-  const timeoutSec = timeoutParam !== null ? Number(timeoutParam) : 1800 + Math.floor(Math.random() * 1800);
-  if (!Number.isFinite(timeoutSec) || timeoutSec < 0) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutParam}": must be a non-negative integer`);
+  const params = watchParams(s.query);
+  const bookmarks = params.allowWatchBookmarks;
+  const initialEvents = params.sendInitialEvents;
+  const timeoutSec = params.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800);
   // Resume after a specific version, or (""/"0"/sendInitialEvents) start with the current state.
-  const from = rvParam === '' || rvParam === '0' || initialEvents ? undefined : Number(rvParam);
+  const from = params.rv === undefined || params.rv === 0 || initialEvents ? undefined : params.rv;
   const cache = s.server.cache;
-  if (from !== undefined) await cache.waitFor(from).catch(() => { throw tooLarge(from, cache.revision); });
-  else if (rvParam === '') await cache.sync();
+  // A version the cache has not reached: wait for its progress, then 504 ResourceVersionTooLarge
+  // (TooLargeResourceVersionError) as upstream's cacher does.
+  if (params.rv !== undefined && params.rv > 0) await cache.waitFor(params.rv);
+  else if (params.resourceVersion === '') await cache.sync();
 
   const res = s.res;
   const nsPrefix = s.registry.prefix(s.ri.namespace);
@@ -156,11 +156,4 @@ function includeObjectOf(q: URLSearchParams): 'None' | 'Metadata' | 'Object' {
 function fieldName(fs: string): string {
   const m = /(?:^|,)metadata\.name==?([^,]+)/.exec(fs);
   return m?.[1] ?? '';
-}
-
-/** A version the server has not reached yet (storage/cacher: "Too large resource version"). */
-function tooLarge(rev: number, cur: number): StatusError {
-  return new StatusError(newStatus(504, 'Timeout', `Timeout: Too large resource version: ${rev}, current: ${cur}`, {
-    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1,
-  }));
 }
