@@ -99,6 +99,10 @@ function checkNodes(root: YamlNode, what: string, maxDepth: number, maxNodes: nu
     }
     stack.push({ ...f, exit: true });
     const kids: Frame[] = [];
+    // Plain scalars need no frame (they measure 1); anchored ones do, to be found by their aliases.
+    const visit = (n: YamlNode, p: string | (() => string)): void => {
+      if (isMap(n) || isSeq(n) || n.anchor) kids.push({ node: n, path: typeof p === 'string' ? p : p(), exit: false });
+    };
     if (isMap(node)) {
       const seen = new Set<unknown>();
       for (const p of node.items) {
@@ -111,17 +115,16 @@ function checkNodes(root: YamlNode, what: string, maxDepth: number, maxNodes: nu
         } else if (key && !isScalar(key) && !isAlias(key)) {
           throw invalidYaml(what, `the key of a mapping at "${path.slice(0, 256) || '.'}" is not a scalar`);
         }
-        if (key) kids.push({ node: key, path, exit: false });
-        if (p.value) kids.push({ node: p.value as YamlNode, path: childPath, exit: false });
+        if (key) visit(key, path);
+        if (p.value) visit(p.value as YamlNode, childPath);
       }
     } else {
       node.items.forEach((item, i) => {
-        const itemPath = `${path}[${i}]`;
         if (isPair(item)) {
-          if (item.key) kids.push({ node: item.key as YamlNode, path: itemPath, exit: false });
-          if (item.value) kids.push({ node: item.value as YamlNode, path: itemPath, exit: false });
+          if (item.key) visit(item.key as YamlNode, () => `${path}[${i}]`);
+          if (item.value) visit(item.value as YamlNode, () => `${path}[${i}]`);
         } else if (item) {
-          kids.push({ node: item as YamlNode, path: itemPath, exit: false });
+          visit(item as YamlNode, () => `${path}[${i}]`);
         }
       });
     }
