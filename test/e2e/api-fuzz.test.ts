@@ -6,13 +6,16 @@
 // may be deleted. Failures are collected per class and reported together with the seed.
 //   FUZZ_SEED=<n>      another deterministic run (default 14014)
 //   FUZZ_REQUESTS=<n>  how many generated requests (default 1200; fixed path/raw cases come on top)
+//   FUZZ_VERBOSE=1     every failure in the reports (default: six of each class)
+//   FUZZ_ONLY=<text>   only the cases whose summary (as printed in a report) contains this text
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serverForSuite } from './api-helpers.ts';
 import { startServer } from './harness.ts';
-import type { Failure, FuzzCase } from './fuzz/case.ts';
+import { describeCase, type Failure, type FuzzCase } from './fuzz/case.ts';
+import { runGroup } from './fuzz/session.ts';
 import { badMetadataCases, deepNestingCases, hugeCases, unknownFieldCases, wrongTypeCases } from './fuzz/body-cases.ts';
 import { missingSentinels, prepare, storedObjects, type Sentinel } from './fuzz/fixtures.ts';
 import type { TypeChecker } from './fuzz/oracle.ts';
@@ -27,6 +30,10 @@ import { transport, type Transport } from './fuzz/transport.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 14014) >>> 0;
 const REQUESTS = Math.max(50, Number(process.env.FUZZ_REQUESTS ?? 1200));
+/** Every failure in the reports, not the first few of each class. */
+const PER_CLASS = process.env.FUZZ_VERBOSE ? 10_000 : 6;
+/** Only the cases whose one-line summary contains this (to reproduce one failure). */
+const ONLY = process.env.FUZZ_ONLY ?? '';
 const RERUN = `FUZZ_SEED=${SEED} FUZZ_REQUESTS=${REQUESTS} node --import tsx --test test/e2e/api-fuzz.test.ts`;
 const ANSWER_BOUND_MS = 10_000;
 const READYZ_BOUND_MS = 3_000;
@@ -81,22 +88,16 @@ describe(`API fuzz (FUZZ_SEED=${SEED})`, { concurrency: 1 }, () => {
     if (all.length) console.log(`\nAPI fuzz: every failure\n${formatReport(all, RERUN, 3)}`);
   });
 
-  const lostSentinels = new Set<string>();
+  const lost = new Set<string>();
 
-  /**
-   * Send the cases, check the sentinels (so a deletion is charged to the group that caused it),
-   * keep the failures for the summary, and fail this test with its own report.
-   */
-  async function fuzz(t: TestContext, cases: FuzzCase[]): Promise<void> {
-    const { failures, answers } = await run.run(cases);
-    for (const gone of await missingSentinels(tr, sentinels)) {
-      if (lostSentinels.has(gone)) continue;
-      lostSentinels.add(gone);
-      failures.push({ group: cases[0]?.group ?? '?', cls: 'deleted-unnamed', request: `one of this group's ${cases.length} requests (DELETEs among them: ${cases.filter((c) => c.method === 'DELETE').length})`, answer: gone });
-    }
-    t.diagnostic(`${cases.length} requests; answers ${[...answers].sort().map(([k, n]) => `${k}×${n}`).join(' ')}`);
-    all.push(...failures);
-    assert.equal(failures.length, 0, formatReport(failures, RERUN));
+  /** Run one group, keep its failures for the summary, and fail this test with its own report. */
+  async function fuzz(t: TestContext, generated: FuzzCase[]): Promise<void> {
+    const cases = ONLY ? generated.filter((c) => describeCase(c).includes(ONLY)) : generated;
+    const r = await runGroup(run, () => tr, sentinels, lost, cases);
+    t.diagnostic(`${cases.length} requests; answers ${[...r.answers].sort().map(([k, n]) => `${k}×${n}`).join(' ')}`);
+    for (const { c, ms } of r.slowest) if (ms > 500) t.diagnostic(`slow: ${Math.round(ms)} ms for ${describeCase(c)}`);
+    all.push(...r.failures);
+    assert.equal(r.failures.length, 0, formatReport(r.failures, RERUN, PER_CLASS));
   }
 
   test('bodies: wrong types at schema paths', (t) => fuzz(t, wrongTypeCases(rng.fork('wrong types'), share(0.25))));
@@ -118,13 +119,13 @@ describe(`API fuzz (FUZZ_SEED=${SEED})`, { concurrency: 1 }, () => {
   test('/readyz answered 200 quickly throughout', async () => {
     const failures = await run.stopReadyz();
     all.push(...failures);
-    assert.equal(failures.length, 0, formatReport(failures, RERUN));
+    assert.equal(failures.length, 0, formatReport(failures, RERUN, PER_CLASS));
   });
 
   test('nothing unnamed was deleted (sentinels survive)', async () => {
-    const gone = await missingSentinels(tr, sentinels);
+    const gone = (await missingSentinels(tr, sentinels)).map((m) => m.problem);
     const problems = [...setupProblems, ...gone];
-    assert.deepEqual(problems, [], `${RERUN}\n${problems.join('\n')}`);
+    assert.equal(problems.length, 0, `${RERUN}\n${problems.join('\n')}`);
   });
 
   test('every stored object passes the schema type check', async () => {
@@ -139,6 +140,6 @@ describe(`API fuzz (FUZZ_SEED=${SEED})`, { concurrency: 1 }, () => {
       }
     }
     all.push(...failures);
-    assert.equal(failures.length, 0, formatReport(failures, RERUN));
+    assert.equal(failures.length, 0, formatReport(failures, RERUN, PER_CLASS));
   });
 });

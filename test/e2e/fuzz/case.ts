@@ -23,6 +23,8 @@ export interface FuzzCase {
   allow504Timeout?: boolean;
   /** The request reaches a pod or node that is not there: 502/503 (as a Status) is upstream's answer. */
   allowUnavailable?: boolean;
+  /** The request names an object it may legitimately delete (an eviction): restore it, do not report it. */
+  mayDelete?: boolean;
   /** Sent over a raw TLS socket: these bytes are the whole request. */
   raw?: Buffer;
   /** A protocol violation: closing the connection, or a bare 4xx from the HTTP parser, is a fine answer. */

@@ -5,7 +5,7 @@ import type { FuzzCase } from './case.ts';
 import { COLLECTION_NS, KINDS, NS, PATH_NS, pathOf, pathTargetName, SENTINEL_NS, sentinelName, targetName, type FuzzKind } from './kinds.ts';
 import type { Transport } from './transport.ts';
 
-export interface Sentinel { what: string; path: string; uid: string }
+export interface Sentinel { what: string; path: string; uid: string; k: FuzzKind; ns: string; name: string }
 
 const SETUP = 'setup';
 
@@ -22,7 +22,7 @@ async function call(t: Transport, method: string, path: string, body?: unknown):
 async function create(t: Transport, k: FuzzKind, ns: string, name: string, problems: string[]): Promise<Sentinel | undefined> {
   const r = await call(t, 'POST', pathOf(k, ns), k.valid(name, ns));
   if (r.status !== 201) { problems.push(`creating ${k.info.kind} ${ns}/${name}: ${r.status} ${r.text.slice(0, 300)}`); return undefined; }
-  return { what: `${k.info.kind} ${k.info.namespaced ? `${ns}/` : ''}${name}`, path: pathOf(k, ns, name), uid: String(r.json?.metadata?.uid) };
+  return { what: `${k.info.kind} ${k.info.namespaced ? `${ns}/` : ''}${name}`, path: pathOf(k, ns, name), uid: String(r.json?.metadata?.uid), k, ns, name };
 }
 
 /** Create namespaces, targets and sentinels; returns the sentinels and what could not be made. */
@@ -51,16 +51,32 @@ export async function prepare(t: Transport): Promise<{ sentinels: Sentinel[]; pr
   return { sentinels, problems };
 }
 
-/** Sentinels that are gone, replaced (another uid) or being deleted. */
-export async function missingSentinels(t: Transport, sentinels: readonly Sentinel[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const s of sentinels) {
+/** Sentinels that are gone, replaced (another uid) or being deleted, each with what was seen. */
+export async function missingSentinels(t: Transport, sentinels: readonly Sentinel[]): Promise<Array<{ s: Sentinel; problem: string }>> {
+  const check = async (s: Sentinel): Promise<{ s: Sentinel; problem: string } | undefined> => {
     const r = await call(t, 'GET', s.path);
-    if (r.status !== 200) out.push(`${s.what}: GET ${s.path} answered ${r.status} ${r.text.slice(0, 200)}`);
-    else if (r.json?.metadata?.uid !== s.uid) out.push(`${s.what}: deleted and re-created (uid ${s.uid} → ${r.json?.metadata?.uid})`);
-    else if (r.json?.metadata?.deletionTimestamp) out.push(`${s.what}: deletion requested at ${r.json.metadata.deletionTimestamp}`);
+    if (r.status !== 200) return { s, problem: `${s.what} is gone (GET answered ${r.status} ${r.json?.reason ?? r.text.slice(0, 100)})` };
+    if (r.json?.metadata?.uid !== s.uid) return { s, problem: `${s.what} was deleted and re-created (uid ${s.uid} → ${r.json?.metadata?.uid})` };
+    if (r.json?.metadata?.deletionTimestamp) return { s, problem: `${s.what} is being deleted (deletionTimestamp ${r.json.metadata.deletionTimestamp})` };
+    return undefined;
+  };
+  const out: Array<{ s: Sentinel; problem: string }> = [];
+  for (let i = 0; i < sentinels.length; i += 8) {
+    for (const m of await Promise.all(sentinels.slice(i, i + 8).map(check))) if (m) out.push(m);
   }
   return out;
+}
+
+/** Make a lost sentinel again (so later cases keep their target); false when it cannot be (its namespace is going). */
+export async function restoreSentinel(t: Transport, s: Sentinel): Promise<boolean> {
+  // An object being deleted (graceful pod deletion) is still there for a moment: 409 until it is gone.
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const r = await call(t, 'POST', pathOf(s.k, s.ns), s.k.valid(s.name, s.ns));
+    if (r.status === 201) { s.uid = String(r.json?.metadata?.uid); return true; }
+    if (r.status !== 409 || Date.now() > deadline) return false;
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }
 
 /** Every stored object of every fuzz kind, in all namespaces, with its kind's definition name. */

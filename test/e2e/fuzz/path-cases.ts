@@ -51,6 +51,8 @@ export function verbMatrixCases(): FuzzCase[] {
         const c: FuzzCase = { group, method: m, path: `${obj}/${sub}`, ...bodyFor(m, k), what: `${m} on ${k.info.resource}/${sub}`, stream: CONNECTING.has(sub), allowUnavailable: CONNECTING.has(sub) };
         if (known && !allowed.includes(m)) c.expect = { code: 405, reason: 'MethodNotAllowed' };
         if (UNPARSABLE.has(m)) c.violation = true;
+        // Upstream's eviction REST checks the body names the pod of the URL (pkg/registry/core/pod/storage/eviction.go).
+        if (sub === 'eviction' && m === 'POST') { c.mayDelete = true; c.expect = { code: 400, reason: 'BadRequest' }; }
         (m === 'DELETE' ? deletes : out).push(c);
       }
     }

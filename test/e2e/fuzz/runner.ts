@@ -23,9 +23,17 @@ export interface RunnerOptions {
   checkTypes: () => TypeChecker | undefined;
 }
 
+export interface RunResult {
+  failures: Failure[];
+  /** How many answers of each status (or 'closed', 'timeout') came. */
+  answers: Map<string, number>;
+  /** The slowest requests, slowest first (for spotting work that is not linear in the input). */
+  slowest: Array<{ c: FuzzCase; ms: number }>;
+}
+
 export interface Runner {
   /** Send the cases; the failures, and how many answers of each status (or 'closed', 'timeout') came. */
-  run(cases: readonly FuzzCase[]): Promise<{ failures: Failure[]; answers: Map<string, number> }>;
+  run(cases: readonly FuzzCase[]): Promise<RunResult>;
   /** Start polling /readyz (until stop()); its failures land in the list returned by stop(). */
   startReadyz(): void;
   stopReadyz(): Promise<Failure[]>;
@@ -49,6 +57,7 @@ export function runner(o: RunnerOptions): Runner {
   }
 
   let answers = new Map<string, number>();
+  let slowest: Array<{ c: FuzzCase; ms: number }> = [];
 
   async function one(c: FuzzCase): Promise<{ failures: Failure[]; crashed: boolean }> {
     if (restarting) await restarting;
@@ -58,6 +67,8 @@ export function runner(o: RunnerOptions): Runner {
     inFlight.delete(c);
     const key = out.kind === 'response' ? String(out.status) : out.kind;
     answers.set(key, (answers.get(key) ?? 0) + 1);
+    slowest.push({ c, ms: out.ms });
+    if (slowest.length > 20) slowest = slowest.sort((a, b) => b.ms - a.ms).slice(0, 5);
     if (!o.server.alive()) return { failures: [], crashed: true };
     return { failures: judge(c, out, o.boundMs, o.checkTypes()), crashed: false };
   }
@@ -84,6 +95,7 @@ export function runner(o: RunnerOptions): Runner {
     async run(cases) {
       const failures: Failure[] = [];
       answers = new Map();
+      slowest = [];
       let queue = [...cases];
       while (queue.length) {
         let i = 0;
@@ -103,7 +115,7 @@ export function runner(o: RunnerOptions): Runner {
         if (suspects.size) failures.push(...await bisectCrash([...suspects]));
         queue = unsent;
       }
-      return { failures, answers };
+      return { failures, answers, slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 5) };
     },
     startReadyz() {
       readyzStop = false;

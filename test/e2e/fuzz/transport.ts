@@ -27,7 +27,7 @@ export function transport(kubeconfigPath: string): Transport {
   const agent = new Agent({ keepAlive: true, maxSockets: 16, ca, cert, key });
   const anonAgent = new Agent({ keepAlive: false, ca });
 
-  function viaHttps(c: FuzzCase, timeoutMs: number): Promise<Outcome> {
+  function viaHttps(c: FuzzCase, timeoutMs: number, retry = true): Promise<Outcome> {
     const start = performance.now();
     return new Promise((done) => {
       let settled = false;
@@ -43,7 +43,17 @@ export function transport(kubeconfigPath: string): Transport {
         return;
       }
       const timer = setTimeout(() => { req.destroy(); finish({ kind: 'timeout', ms: performance.now() - start }); }, timeoutMs);
-      req.on('error', (err) => finish({ kind: 'closed', error: err.message, ms: performance.now() - start }));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed for idleness just as it was reused: node's documented
+        // race (http.ClientRequest reusedSocket); send once more on a fresh socket.
+        if (retry && !settled && req.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up')) {
+          settled = true;
+          clearTimeout(timer);
+          void viaHttps(c, timeoutMs, false).then(done);
+          return;
+        }
+        finish({ kind: 'closed', error: err.message, ms: performance.now() - start });
+      });
       req.on('upgrade', (res, socket) => {
         socket.destroy();
         finish({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers, body: Buffer.alloc(0), ms: performance.now() - start });
