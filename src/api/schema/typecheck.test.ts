@@ -1,5 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KubeObject } from '../meta.ts';
+import { applyDefaults } from '../defaults/index.ts';
+import { RESOURCES, VIRTUAL_RESOURCES } from '../scheme.ts';
+import { validateCreate, validateUpdate } from '../validation/index.ts';
+import { INT_OR_STRING, MICRO_TIME, QUANTITY, TIME, type Schema } from './dsl.ts';
+import { definitionNameFor, getDefinition } from './index.ts';
 import { checkTypes, decodeTypeError, describeTypeErrors, normalizeTypes, patchTypeError } from './typecheck.ts';
 
 const POD = 'io.k8s.api.core.v1.Pod';
@@ -172,4 +178,77 @@ void test('errors become upstream-shaped statuses', () => {
   assert.equal(inv.status.details?.causes?.[0]?.field, 'patch');
   assert.match(inv.message, /^Pod "p" is invalid: patch: Invalid value: .*spec\.containers/);
   assert.equal(describeTypeErrors([{ field: '', detail: 'x' }]), 'x');
+});
+
+// ---- what passes the check is safe downstream ----
+
+/** Seeded generator of values the schema types allow (nulls included, as clients send them). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const STRINGS = ['', 'a', 'web', 'x-y', 'TCP', 'Always', 'A B', '100m', '1.2.3.4', '/p', 'Exists', 'In', 'True', 'kubernetes.io/x', '*'];
+
+function typedValue(s: Schema, r: () => number, depth: number): unknown {
+  if (depth > 0 && r() < 0.05) return null;
+  if (s.$ref === QUANTITY) return pick(r, [0, 1, '1', '100m', '1Gi', -1, '0.5']);
+  if (s.$ref === INT_OR_STRING || s['x-kubernetes-int-or-string']) return pick(r, [0, 1, 8080, 'http', '50%', '', 'x%', -1]);
+  if (s.$ref === TIME || s.$ref === MICRO_TIME) return '2024-01-01T00:00:00Z';
+  if (s.$ref) return typedValue(getDefinition(s.$ref) ?? {}, r, depth);
+  if (s['x-kubernetes-preserve-unknown-fields']) return r() < 0.5 ? {} : { a: 1 };
+  if (s.enum && r() < 0.8) return pick(r, s.enum);
+  switch (s.type) {
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      if (depth > 12) return o;
+      if (s.properties) {
+        for (const [k, p] of Object.entries(s.properties)) if (r() < 0.45) o[k] = typedValue(p, r, depth + 1);
+      } else if (typeof s.additionalProperties === 'object') {
+        for (let i = Math.floor(r() * 3); i > 0; i--) o[pick(r, ['a', 'b/c', '', 'cpu', 'memory', 'x.io/y'])] = typedValue(s.additionalProperties, r, depth + 1);
+      }
+      return o;
+    }
+    case 'array': return depth > 12 ? [] : Array.from({ length: Math.floor(r() * 3) }, () => typedValue(s.items ?? {}, r, depth + 1));
+    case 'string': return s.format === 'byte' ? 'aGk=' : s.format === 'date-time' ? '2024-01-01T00:00:00Z' : pick(r, STRINGS);
+    case 'integer': return pick(r, [0, 1, -1, 3, 65536, 2147483647, -2147483648]);
+    case 'number': return pick(r, [0, 0.5, -1, 1e9]);
+    case 'boolean': return r() < 0.5;
+    default: return r() < 0.5 ? {} : 'x';
+  }
+}
+
+void test('defaulting and validation never throw on what passed the check', () => {
+  for (const info of RESOURCES) {
+    if (VIRTUAL_RESOURCES.has(info.resource)) continue;
+    const def = definitionNameFor(info.group, info.version, info.kind);
+    assert.ok(def, info.kind);
+    const r = rng(info.resource.length * 7919);
+    const make = (): KubeObject => {
+      const o = typedValue({ $ref: def }, r, 0) as KubeObject;
+      assert.deepEqual(normalizeTypes(def, o), [], `${info.kind}: the generator made a wrongly typed value`);
+      o.metadata ??= {};
+      o.metadata.name = 'n';
+      if (info.namespaced) o.metadata.namespace = 'ns';
+      else delete o.metadata.namespace;
+      return o;
+    };
+    for (let i = 0; i < 60; i++) {
+      const a = make();
+      const b = make();
+      try {
+        applyDefaults(info, a);
+        validateCreate(info, a);
+        applyDefaults(info, b);
+        validateUpdate(info, b, a);
+      } catch (err) {
+        assert.fail(`${info.kind}: ${(err as Error).stack ?? String(err)}\n${JSON.stringify(a).slice(0, 2000)}\n${JSON.stringify(b).slice(0, 2000)}`);
+      }
+    }
+  }
 });

@@ -189,7 +189,9 @@ class Walk {
           if (child === undefined) continue;
           const cv = v[k];
           if (cv === null) {
-            if (this.#normalize && child.kind !== ANY) delete v[k];
+            // Pointers, slices and maps become nil, values keep their zero value: either way the
+            // field is absent once encoded without it (free-form pointers like fieldsV1 too).
+            if (this.#normalize) delete v[k];
             continue;
           }
           this.#segs[depth] = k;
@@ -321,7 +323,8 @@ function setZero(container: Record<string, unknown> | unknown[], key: string | n
     case INT32: case INT64: case FLOAT: case INT_OR_STR: c[key] = 0; return;
     case BOOL: c[key] = false; return;
     case QTY: c[key] = '0'; return;
-    // Time's zero value encodes as null, and `any` keeps what it was given.
+    // Time's zero value encodes as null (upstream stores `{"pod": null}` in a map of times too),
+    // and free-form values keep what they were given.
     default:
   }
 }
