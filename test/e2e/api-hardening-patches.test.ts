@@ -142,6 +142,14 @@ describe('API hardening: patches, apply, list and watch parameters', () => {
       assert.equal((await ctx.api.get(`${deployPath(NS_A)}/dup`)).status, 404);
     });
 
+    test('an applied configuration whose metadata is not an object is a 4xx', async () => {
+      for (const metadata of [5, 'x', [1]]) {
+        const r = await ctx.api.patch(`${deployPath(NS_A)}/meta?fieldManager=hardening`, { ...deployment('meta'), metadata }, APPLY);
+        assert.ok(r.status === 400 || r.status === 422, `${r.status} ${r.text}`);
+        assert.equal(r.json().kind, 'Status');
+      }
+    });
+
     test('managedFields in an applied configuration are refused; malformed ones on update are 400 or ignored, never 500', async () => {
       const d = deployment('mf');
       d.metadata.managedFields = [{ manager: 'x', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: {} }];

@@ -208,3 +208,10 @@ test('an applied configuration nested past the stack is a 400, not a crash', () 
   for (let i = 0; i < 20_000; i++) deep = { a: deep };
   assert.throws(() => apply(undefined, deployment({ template: { spec: { x: deep } } }), 'kubectl', T1), (e: unknown) => e instanceof StatusError && e.code === 400);
 });
+
+test('an applied configuration whose metadata is not an object is a 400', () => {
+  for (const metadata of [5, 'x', [1], true]) {
+    const patch = { ...deployment({}), metadata } as unknown as KubeObject;
+    assert.throws(() => apply(undefined, patch, 'kubectl', T1), (e: unknown) => e instanceof StatusError && e.code === 400 && /metadata must be an object/.test(e.message));
+  }
+});

@@ -52,6 +52,10 @@ function applyChecked(opts: ApplyOptions): KubeObject {
   if (patch.apiVersion !== opts.apiVersion || (kind !== undefined && patch.kind !== kind)) {
     throw badRequest(`invalid object type: ${gvkString(String(patch.apiVersion ?? ''), String(patch.kind ?? ''))}`);
   }
+  const meta: unknown = patch.metadata;
+  if (meta !== undefined && meta !== null && !isPlainObject(meta)) {
+    throw badRequest(`the applied configuration's metadata must be an object, got ${Array.isArray(meta) ? 'array' : typeof meta}`);
+  }
   if (patch.metadata?.managedFields !== undefined && patch.metadata.managedFields !== null) throw badRequest('metadata.managedFields must be nil');
 
   let managers: Managers;
