@@ -169,7 +169,13 @@ export function decodeYaml(text: string, what = 'the request body', limits: Yaml
     }
   }
   const lines = new LineCounter();
-  const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
+  const tokens: CST.Token[] = [];
+  let documents = 0;
+  for (const token of new Parser(lines.addNewLine).parse(text)) {
+    // Stop lexing at the second document rather than after a million of them.
+    if (token.type === 'document' && ++documents > 1) throw invalidYaml(what, 'it holds more than one document');
+    tokens.push(token);
+  }
   if (cstDepthExceeds(tokens, maxDepth)) {
     throw badRequest(`${what} is nested too deeply: more than ${maxDepth} levels of arrays and objects`);
   }
