@@ -5,7 +5,7 @@
 // must stay alive and /readyz healthy; nothing stored may fail the schema check; nothing unnamed
 // may be deleted. Failures are collected per class and reported together with the seed.
 //   FUZZ_SEED=<n>      another deterministic run (default 14014)
-//   FUZZ_REQUESTS=<n>  how many generated requests (default 1200; fixed path/raw cases come on top)
+//   FUZZ_REQUESTS=<n>  how many generated requests (default 1500; fixed path/raw cases come on top)
 //   FUZZ_VERBOSE=1     every failure in the reports (default: six of each class)
 //   FUZZ_ONLY=<text>   only the cases whose summary (as printed in a report) contains this text
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -29,7 +29,7 @@ import { runner, type Runner } from './fuzz/runner.ts';
 import { transport, type Transport } from './fuzz/transport.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 14014) >>> 0;
-const REQUESTS = Math.max(50, Number(process.env.FUZZ_REQUESTS ?? 1200));
+const REQUESTS = Math.max(50, Number(process.env.FUZZ_REQUESTS ?? 1500));
 /** Every failure in the reports, not the first few of each class. */
 const PER_CLASS = process.env.FUZZ_VERBOSE ? 10_000 : 6;
 /** Only the cases whose one-line summary contains this (to reproduce one failure). */
