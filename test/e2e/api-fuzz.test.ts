@@ -7,18 +7,17 @@
 //   FUZZ_SEED=<n>      another deterministic run (default 14014)
 //   FUZZ_REQUESTS=<n>  how many generated requests (default 1500; fixed path/raw cases come on top)
 //   FUZZ_VERBOSE=1     every failure in the reports (default: six of each class)
+//   FUZZ_TRACE=1       every request and its answer on stderr
 //   FUZZ_ONLY=<text>   only the cases whose summary (as printed in a report) contains this text
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { checkTypes } from '../../src/api/schema/typecheck.ts';
 import { serverForSuite } from './api-helpers.ts';
 import { startServer } from './harness.ts';
-import { describeCase, type Failure, type FuzzCase } from './fuzz/case.ts';
+import { describeCase, type Failure, type FuzzCase, type Outcome } from './fuzz/case.ts';
 import { runGroup } from './fuzz/session.ts';
 import { badMetadataCases, deepNestingCases, hugeCases, unknownFieldCases, wrongTypeCases } from './fuzz/body-cases.ts';
 import { missingSentinels, prepare, storedObjects, type Sentinel } from './fuzz/fixtures.ts';
-import type { TypeChecker } from './fuzz/oracle.ts';
 import { patchCases } from './fuzz/patch-cases.ts';
 import { componentStatusCases, dotSegmentCases, unknownPathCases, verbMatrixCases } from './fuzz/path-cases.ts';
 import { mulberry32 } from './fuzz/prng.ts';
@@ -38,13 +37,10 @@ const RERUN = `FUZZ_SEED=${SEED} FUZZ_REQUESTS=${REQUESTS} node --import tsx --t
 const ANSWER_BOUND_MS = 10_000;
 const READYZ_BOUND_MS = 3_000;
 
-// The type check is written beside the schemas (src/api/schema/typecheck.ts); loaded by URL so this
-// file compiles and runs (reporting its absence) before it lands.
-const TYPECHECK_URL = new URL('../../src/api/schema/typecheck.ts', import.meta.url).href;
-async function loadTypeChecker(): Promise<TypeChecker | undefined> {
-  if (!existsSync(fileURLToPath(TYPECHECK_URL))) return undefined;
-  const mod = (await import(TYPECHECK_URL)) as { checkTypes?: TypeChecker };
-  return mod.checkTypes;
+/** FUZZ_TRACE=1: every request and the start of its answer on stderr. */
+function trace(c: FuzzCase, o: Outcome): void {
+  const a = o.kind === 'response' ? `${o.status} ${Math.round(o.ms)}ms ${o.body.toString('utf8').slice(0, 300)}` : `${o.kind} ${Math.round(o.ms)}ms`;
+  process.stderr.write(`${describeCase(c)}\n    → ${a}\n`);
 }
 
 /** This share of FUZZ_REQUESTS, at least a handful. */
@@ -55,14 +51,12 @@ describe(`API fuzz (FUZZ_SEED=${SEED})`, { concurrency: 1 }, () => {
   const rng = mulberry32(SEED);
   let tr: Transport;
   let run: Runner;
-  let checkTypes: TypeChecker | undefined;
   let sentinels: Sentinel[] = [];
   let setupProblems: string[] = [];
   const all: Failure[] = [];
 
   before(async () => {
     tr = transport(ctx.srv.kubeconfig);
-    checkTypes = await loadTypeChecker();
     ({ sentinels, problems: setupProblems } = await prepare(tr));
     run = runner({
       server: {
@@ -79,6 +73,7 @@ describe(`API fuzz (FUZZ_SEED=${SEED})`, { concurrency: 1 }, () => {
       readyzBoundMs: READYZ_BOUND_MS,
       concurrency: 3,
       checkTypes: () => checkTypes,
+      ...(process.env.FUZZ_TRACE ? { onAnswer: trace } : {}),
     });
     run.startReadyz();
   });
@@ -129,7 +124,6 @@ describe(`API fuzz (FUZZ_SEED=${SEED})`, { concurrency: 1 }, () => {
   });
 
   test('every stored object passes the schema type check', async () => {
-    assert.ok(checkTypes, 'src/api/schema/typecheck.ts (checkTypes) is not there yet');
     const { objects, problems } = await storedObjects(tr);
     const failures: Failure[] = problems.map((p) => ({ group: 'stored objects', cls: 'list-failed', request: p, answer: '' }));
     for (const { k, obj } of objects) {

@@ -1,6 +1,6 @@
 // Runs fuzz cases against one server a few at a time, judges each answer, notices when the server
 // dies (and finds which request killed it), and watches /readyz throughout for event-loop stalls.
-import { describeCase, type Failure, type FuzzCase } from './case.ts';
+import { describeCase, type Failure, type FuzzCase, type Outcome } from './case.ts';
 import { judge, type TypeChecker } from './oracle.ts';
 import type { Transport } from './transport.ts';
 
@@ -21,6 +21,8 @@ export interface RunnerOptions {
   readyzBoundMs: number;
   concurrency: number;
   checkTypes: () => TypeChecker | undefined;
+  /** Called with every answer (FUZZ_TRACE). */
+  onAnswer?: (c: FuzzCase, o: Outcome) => void;
 }
 
 export interface RunResult {
@@ -65,6 +67,7 @@ export function runner(o: RunnerOptions): Runner {
     sent++;
     const out = await o.server.transport().send(c, o.boundMs);
     inFlight.delete(c);
+    o.onAnswer?.(c, out);
     const key = out.kind === 'response' ? String(out.status) : out.kind;
     answers.set(key, (answers.get(key) ?? 0) + 1);
     slowest.push({ c, ms: out.ms });
