@@ -249,10 +249,10 @@ export function replicaSet(name: string, owner?: { name: string; uid: string; bl
  * A real server and a client for the tests of one describe(): started in before(), stopped and
  * its data dir removed in after(). Read `ctx.srv` / `ctx.api` inside tests.
  */
-export function serverForSuite(hooks: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void }): { srv: RunningServer; api: ApiClient } {
+export function serverForSuite(hooks: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void }, opts: { extraArgs?: string[] } = {}): { srv: RunningServer; api: ApiClient } {
   const ctx = {} as { srv: RunningServer; api: ApiClient };
   hooks.before(async () => {
-    ctx.srv = await startServer();
+    ctx.srv = await startServer(opts.extraArgs ? { extraArgs: opts.extraArgs } : {});
     ctx.api = apiClient(ctx.srv.kubeconfig);
   });
   hooks.after(async () => {
