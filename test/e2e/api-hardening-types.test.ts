@@ -149,6 +149,14 @@ describe('typed decoding', () => {
       await unchanged();
     });
 
+    test('PUT naming another namespace: 400 without echoing it', async () => {
+      const cur = (await ctx.api.get(`${CMS}/keep`)).json();
+      const r = await ctx.api.put(`${CMS}/keep`, { ...cur, metadata: { ...cur.metadata, namespace: 'x'.repeat(100_000) } });
+      const st = expectStatus(r, 400, 'BadRequest');
+      assert.equal(st.message, 'the namespace of the provided object does not match the namespace sent on the request');
+      await unchanged();
+    });
+
     const patchCases: Array<[string, string, string, unknown]> = [
       ['merge: data: "x"', `${CMS}/keep`, MERGE, { data: 'x' }],
       ['merge: finalizers: true', `${PODS}/keep`, MERGE, { metadata: { finalizers: true } }],

@@ -290,6 +290,10 @@ async function handleCreate(s: RequestScope): Promise<void> {
 
 async function handleUpdate(s: RequestScope): Promise<void> {
   const obj = await decodeFor(s);
+  // As upstream's update.go (EnsureObjectNamespaceMatchesRequestNamespace): said without echoing
+  // the body's namespace, which may be anything up to the body limit.
+  const ns = obj.metadata.namespace;
+  if (s.info.namespaced && ns && ns !== s.ri.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   const sub = s.ri.subresource;
   const ctx = writeContext(s);
   const { obj: updated, created } = await s.registry.update(s.ri.namespace, s.ri.name, () => {
