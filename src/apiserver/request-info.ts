@@ -13,9 +13,14 @@ export interface RequestTarget {
 /** Longest piece of a client's path echoed in an error message. */
 const MAX_ECHO = 256;
 
+/** The client's value for an error message: at most MAX_ECHO characters. */
+export function capForMessage(value: string): string {
+  return value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+}
+
 /** The client's value for an error message: at most MAX_ECHO characters, quoted. */
 export function quoteForMessage(value: string): string {
-  return JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
+  return JSON.stringify(capForMessage(value));
 }
 
 /**

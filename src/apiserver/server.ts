@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import { badRequest, isNotFound, isStatusError, newStatus, notFound, unauthorized } from '../api/errors.ts';
+import { badRequest, isNotFound, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
 import type { KubeObject, Status } from '../api/meta.ts';
 import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
@@ -38,7 +38,8 @@ import { Registry } from './registry/registry.ts';
 import { objectKey } from './registry/keys.ts';
 import { parseRequestInfo, parseRequestTarget, quoteForMessage as quotePath, type RequestInfo } from './request-info.ts';
 import { servingLimits, type ServingLimits } from './serving-limits.ts';
-import { checkRoute } from './verbs.ts';
+import { statusForFailure } from './unexpected-error.ts';
+import { checkRoute, METHOD_NOT_ALLOWED } from './verbs.ts';
 
 export interface ApiServerOptions {
   store: Store;
@@ -75,12 +76,6 @@ export interface ApiServerOptions {
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
-
-/**
- * The answer to an exception nobody anticipated: a 500 that names no internals (the message and
- * stack go to the log only), as upstream's panic recovery answers without the panic's text.
- */
-const UNEXPECTED: Status = newStatus(500, 'InternalError', 'Internal error occurred: the server could not complete the request; its log has the details');
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -318,6 +313,8 @@ export class ApiServer {
           }
         }
       } else {
+        // Discovery, health, version, metrics and OpenAPI are read-only documents.
+        if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(METHOD_NOT_ALLOWED);
         const served = await handleNonResource(req, res, path, query, {
           serverAddress: `${this.#address?.address ?? '127.0.0.1'}:${this.#address?.port ?? 0}`,
           health: { checks: () => [{ name: 'ping', ok: true }, { name: 'etcd', ok: this.#cache.ready }, { name: 'informer-sync', ok: this.#cache.ready }] },
@@ -345,12 +342,10 @@ export class ApiServer {
    * other exception is unexpected — logged with the request, answered with a generic 500.
    */
   #failure(err: unknown, req: IncomingMessage, ri: RequestInfo, user: UserInfo | undefined): Status {
-    if (isStatusError(err)) {
-      if (err.code >= 500) this.#log.error({ err, verb: ri.verb, path: logPath(req), user: user?.name }, 'request failed');
-      return err.status;
-    }
-    this.#log.error({ err, verb: ri.verb || req.method, path: logPath(req), user: user?.name }, 'unexpected error serving a request');
-    return UNEXPECTED;
+    const { status, unexpected } = statusForFailure(err);
+    if (unexpected) this.#log.error({ err, verb: ri.verb || req.method, path: logPath(req), user: user?.name }, 'unexpected error serving a request');
+    else if (status.code >= 500) this.#log.error({ err, verb: ri.verb, path: logPath(req), user: user?.name }, 'request failed');
+    return status;
   }
 
   /** If answering itself failed: log it and close the connection; the process keeps serving. */

@@ -103,3 +103,9 @@ test('every subresource in the scheme is either served with verbs or not served'
     }
   }
 });
+
+test('a 404 echoes at most 256 characters of the name and subresource', () => {
+  const long = 'n'.repeat(5000);
+  const ri = parseRequestInfo('GET', `${NS}/pods/${long}/${long}`, new URLSearchParams());
+  assert.throws(() => checkRoute(res('', 'pods'), ri, 'GET'), (err: unknown) => isStatusError(err) && err.code === 404 && err.message.length < 700);
+});

@@ -3,7 +3,7 @@
 // k8s.io/apiserver/pkg/endpoints/installer.go; pkg/registry/*/storage says which those are).
 import { methodNotAllowed, notFound } from '../api/errors.ts';
 import { VERBS, type ResourceInfo } from '../api/scheme.ts';
-import type { RequestInfo } from './request-info.ts';
+import { capForMessage, type RequestInfo } from './request-info.ts';
 
 export type Verb = (typeof VERBS)[number];
 export type Subresource = ResourceInfo['subresources'][number];
@@ -65,13 +65,16 @@ export function resourceVerbs(info: Pick<ResourceInfo, 'group' | 'resource'>): r
  */
 export function checkRoute(info: ResourceInfo, ri: RequestInfo, method: string): void {
   const sub = ri.subresource;
+  // Names and subresources come from the client: echoed capped, never whole.
+  const name = capForMessage(ri.name);
+  const subName = capForMessage(sub);
   if (ri.verb === 'proxy' || ri.parts.length > 3) {
-    throw notFound({ group: info.group, resource: sub ? `${info.resource}/${sub}` : info.resource }, ri.name);
+    throw notFound({ group: info.group, resource: sub ? `${info.resource}/${subName}` : info.resource }, name);
   }
   let verbs: readonly Verb[] | undefined;
   if (sub) {
     verbs = info.subresources.includes(sub as Subresource) ? subresourceVerbs(sub as Subresource) : undefined;
-    if (!verbs) throw notFound({ group: info.group, resource: `${info.resource}/${sub}` }, ri.name);
+    if (!verbs) throw notFound({ group: info.group, resource: `${info.resource}/${subName}` }, name);
   } else {
     verbs = resourceVerbs(info);
   }

@@ -166,6 +166,9 @@ describe('api hardening: routing and connections', () => {
       ['DELETE', `/api/v1/namespaces/${NS}/pods/p/exec`],
       ['DELETE', `/api/v1/watch/namespaces/${NS}/configmaps`],
       ['GET', `/api/v1/namespaces/${NS}/bindings`],
+      ['DELETE', '/api'],
+      ['POST', '/version'],
+      ['PUT', '/openapi/v2'],
     ];
     for (const [method, path] of notAllowed) {
       const body = method === 'POST' || method === 'PUT' ? pod : undefined;
