@@ -60,25 +60,33 @@ export function resetPaths(target: Record<string, unknown>, source: Record<strin
  * it only decides whether an Update entry marks a container itself (`".": {}`).
  */
 export function withZeroStructs(obj: Record<string, unknown>, schema: Schema | undefined, lookup: SchemaLookup): Record<string, unknown> {
-  const out = structuredClone(obj);
-  fill(out, schema, lookup, true, 0);
-  return out;
+  return fill(obj, schema, lookup, true, 0);
 }
 
-function fill(v: Record<string, unknown>, schema: Schema | undefined, lookup: SchemaLookup, root: boolean, depth: number): void {
-  if (depth > 16) return;
+/** Copy-on-write: only the structs that gain a field are copied (shallowly); the rest is shared. */
+function fill(v: Record<string, unknown>, schema: Schema | undefined, lookup: SchemaLookup, root: boolean, depth: number): Record<string, unknown> {
+  if (depth > 16) return v;
   const s = resolveSchema(schema, lookup);
   const node = nodeFor(s, v, lookup);
-  if (node.kind !== 'map' || node.atomic || !node.fields) return;
+  if (node.kind !== 'map' || node.atomic || !node.fields) return v;
+  let out = v;
+  const set = (name: string, value: unknown): void => {
+    if (out === v) out = { ...v };
+    out[name] = value;
+  };
   for (const [name, fs] of Object.entries(node.fields)) {
     const child = nodeFor(fs, undefined, lookup);
     const required = s?.required?.includes(name) ?? false;
     const struct = child.kind === 'map' && !child.atomic && child.fields !== undefined;
     if (v[name] === undefined) {
-      if (struct && (root || required || name === 'metadata' || name === 'spec')) v[name] = {};
-      else if (required) v[name] = null;
+      if (struct && (root || required || name === 'metadata' || name === 'spec')) set(name, {});
+      else if (required) set(name, null);
     }
-    const cv = v[name];
-    if (struct && isPlainObject(cv)) fill(cv, fs, lookup, false, depth + 1);
+    const cv = out[name];
+    if (struct && isPlainObject(cv)) {
+      const filled = fill(cv, fs, lookup, false, depth + 1);
+      if (filled !== cv) set(name, filled);
+    }
   }
+  return out;
 }

@@ -73,9 +73,10 @@ function startingManagers(opts: UpdateOptions, requested: unknown): Managers {
   }
 }
 
+/** A shallow view of o without metadata.managedFields (nothing below is copied: the comparison only reads). */
 function withoutManagedFields(o: KubeObject | undefined): Record<string, unknown> {
   if (!o) return {};
-  const c: Record<string, unknown> = structuredClone(o);
-  if (isPlainObject(c.metadata)) delete c.metadata.managedFields;
-  return c;
+  if (!isPlainObject(o.metadata) || !('managedFields' in o.metadata)) return o;
+  const { managedFields: _mf, ...metadata } = o.metadata;
+  return { ...o, metadata };
 }
