@@ -238,6 +238,15 @@ describe('typed decoding', () => {
       assert.equal((await ctx.api.get(`${PODS}/sub`)).status, 200);
     });
 
+    test('eviction: a body that does not name the pod is 400 and the pod stays', async () => {
+      const r = await ctx.api.post(`${PODS}/sub/eviction`, {});
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json().message, 'name in URL does not match name in Eviction object');
+      const r2 = await ctx.api.post(`${PODS}/sub/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'other' } });
+      assert.equal(r2.status, 400, r2.text);
+      assert.equal((await ctx.api.get(`${PODS}/sub`)).status, 200);
+    });
+
     test('DeleteOptions: gracePeriodSeconds "0" and dryRun "All" are 400 and nothing is deleted', async () => {
       const r = await ctx.api.del(`${PODS}/sub`, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: '0' });
       expectDecodeError(r, 'DeleteOptions', 'gracePeriodSeconds', 'int64');

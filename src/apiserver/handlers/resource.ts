@@ -3,7 +3,7 @@
 // k8s.io/apiserver/pkg/endpoints/handlers/{get,create,update,patch,delete}.go).
 import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFound, StatusError, truncateEcho } from '../../api/errors.ts';
 import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
-import { apiVersionOf, parseApiVersion } from '../../api/scheme.ts';
+import { apiVersionOf } from '../../api/scheme.ts';
 import { definitionNameFor } from '../../api/schema/index.ts';
 import { DELETE_OPTIONS } from '../../api/schema/meta.ts';
 import { checkTypes, decodeTypeError, describeTypeErrors, normalizeTypes, patchTypeError } from '../../api/schema/typecheck.ts';
@@ -221,7 +221,7 @@ function patchedTyped(s: RequestScope, def: string, patched: KubeObject, kind = 
   // A null or removed metadata decodes to an empty ObjectMeta, whose empty name then fails checkName.
   patched.metadata ??= {};
   const name = patched.metadata.name ?? '';
-  if (name !== s.ri.name) throw badRequest(`the name of the object (${name.length > 256 ? `${name.slice(0, 256)}...` : name}) does not match the name on the URL (${s.ri.name})`);
+  if (name !== s.ri.name) throw badRequest(`the name of the object (${truncateEcho(name)}) does not match the name on the URL (${s.ri.name})`);
   return patched;
 }
 
@@ -236,17 +236,21 @@ function appliedTyped(s: RequestScope, def: string, applied: Obj, kind: string):
   if (errs.length > 0) throw badRequest(`failed to create typed patch object (${kind} ${s.ri.namespace ? `${s.ri.namespace}/` : ''}${s.ri.name}): ${describeTypeErrors(errs)}`);
 }
 
+/** A client's value in a message: strings as they are, anything else as JSON, either capped. */
+function echo(v: unknown): string {
+  return truncateEcho(typeof v === 'string' ? v : String(JSON.stringify(v)));
+}
+
 function checkTypeMeta(s: RequestScope, obj: Obj, required: boolean): void {
   const want = apiVersionOf(s.info);
   const { kind, apiVersion } = obj;
   if (required && !apiVersion) throw badRequest('apiVersion must be set');
   if (required && !kind) throw badRequest('kind must be set');
   if (kind !== undefined && kind !== s.info.kind && !(s.ri.subresource === 'scale' && kind === 'Scale')) {
-    throw badRequest(`the kind in the body (${String(kind)}) does not match the kind of the resource (${s.info.kind})`);
+    throw badRequest(`the kind in the body (${echo(kind)}) does not match the kind of the resource (${s.info.kind})`);
   }
   if (apiVersion !== undefined && apiVersion !== want && !(s.ri.subresource === 'scale' && apiVersion === 'autoscaling/v1')) {
-    const { group } = parseApiVersion(String(apiVersion));
-    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${want})${group !== s.info.group ? '' : ''}`);
+    throw badRequest(`the API version in the data (${echo(apiVersion)}) does not match the expected API version (${want})`);
   }
 }
 
@@ -320,7 +324,7 @@ async function handlePatch(s: RequestScope): Promise<void> {
     checkTypeMeta(s, applied, true);
     applied.metadata ??= {};
     if (applied.metadata.name !== undefined && applied.metadata.name !== s.ri.name) {
-      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${s.ri.name})`);
+      throw badRequest(`the name of the object (${echo(applied.metadata.name)}) does not match the name on the URL (${s.ri.name})`);
     }
     checkUnknownFields(s, applied, body);
     const ctx = writeContext(s, true);
@@ -506,6 +510,8 @@ async function handleEviction(s: RequestScope): Promise<void> {
   if (s.ri.verb !== 'create') throw methodNotAllowed('the server does not allow this method on the requested resource');
   const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
   decodeTyped(s, 'io.k8s.api.policy.v1.Eviction', body, 'Eviction', 'v1');
+  // pkg/registry/core/pod/storage/eviction.go: the body names the pod it evicts.
+  if ((body.metadata as Obj | undefined)?.name !== s.ri.name) throw badRequest('name in URL does not match name in Eviction object');
   const opts = (body.deleteOptions ?? {}) as DeleteOptions;
   await s.registry.delete(s.ri.namespace, s.ri.name, opts, writeContext(s));
   writeJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });

@@ -3,7 +3,7 @@
 // graceful deletion, managedFields). Mirrors k8s.io/apiserver/pkg/registry/generic/registry/store.go.
 // Objects here are in the storage version; handlers convert to and from the version served.
 import { randomUUID } from 'node:crypto';
-import { alreadyExists, badRequest, conflict, invalid, MODIFIED_CONFLICT, notFound, type FieldError, type GroupResource } from '../../api/errors.ts';
+import { alreadyExists, badRequest, conflict, invalid, MODIFIED_CONFLICT, notFound, truncateEcho, type FieldError, type GroupResource } from '../../api/errors.ts';
 import type { DeleteOptions, KubeObject, ManagedFieldsEntry } from '../../api/meta.ts';
 import { apiVersionOf, type ResourceInfo } from '../../api/scheme.ts';
 import type { KeyValue, Store } from '../../store/types.ts';
@@ -156,17 +156,17 @@ export class Registry {
         if (!opts.allowCreate) throw notFound(this.gr, name);
         const desired = await mutate(undefined);
         desired.metadata.name ??= name;
-        if (desired.metadata.name !== name) throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
+        if (desired.metadata.name !== name) throw badRequest(`the name of the object (${truncateEcho(String(desired.metadata.name))}) does not match the name on the URL (${name})`);
         delete desired.metadata.resourceVersion;
         return { obj: await this.create(namespace, desired, ctx), created: true };
       }
       const desired = structuredClone(await mutate(structuredClone(cur.obj)));
       const pinned = desired.metadata.resourceVersion;
       if (desired.metadata.name !== undefined && desired.metadata.name !== name) {
-        throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
+        throw badRequest(`the name of the object (${truncateEcho(String(desired.metadata.name))}) does not match the name on the URL (${name})`);
       }
       if (this.info.namespaced && desired.metadata.namespace && desired.metadata.namespace !== namespace) {
-        throw badRequest(`the namespace of the object (${desired.metadata.namespace}) does not match the namespace on the request (${namespace})`);
+        throw badRequest(`the namespace of the object (${truncateEcho(String(desired.metadata.namespace))}) does not match the namespace on the request (${namespace})`);
       }
       if (desired.metadata.uid && desired.metadata.uid !== cur.obj.metadata.uid) {
         throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${desired.metadata.uid}, UID in object meta: ${cur.obj.metadata.uid}`);
