@@ -22,6 +22,9 @@ test('namespaces are cluster scoped, with subresources', () => {
   const f = p('PUT', '/api/v1/namespaces/x/finalize');
   assert.deepEqual([f.resource, f.name, f.subresource], ['namespaces', 'x', 'finalize']);
   assert.equal(p('GET', '/api/v1/namespaces').verb, 'list');
+  // namespaces inside a namespace is not the namespace: it keeps the namespace (and so is a 404).
+  const inner = p('DELETE', '/api/v1/namespaces/x/namespaces');
+  assert.deepEqual([inner.resource, inner.name, inner.namespace, inner.verb], ['namespaces', '', 'x', 'deletecollection']);
 });
 
 test('groups and discovery paths', () => {

@@ -118,18 +118,23 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   }
 
   // namespaces/{ns}/{resource}… is a namespaced request, except namespaces/{name}[/{subresource}].
+  let inNamespace = false;
   if (parts[0] === 'namespaces') {
     if (parts.length > 1) {
       info.namespace = parts[1] ?? '';
-      if (parts.length > 2 && parts[2] !== 'finalize' && parts[2] !== 'status') parts = parts.slice(2);
+      if (parts.length > 2 && parts[2] !== 'finalize' && parts[2] !== 'status') {
+        parts = parts.slice(2);
+        inNamespace = true;
+      }
     }
   }
   info.parts = parts;
   info.resource = parts[0] ?? '';
   if (parts.length >= 2) info.name = parts[1] ?? '';
   if (parts.length >= 3) info.subresource = parts[2] ?? '';
-  if (info.resource === 'namespaces' && info.namespace && info.name === '') info.name = info.namespace;
-  if (info.resource === 'namespaces') info.namespace = '';
+  // namespaces/{name} names the namespace itself; namespaces/{ns}/namespaces… keeps its namespace, so
+  // the server answers it as any cluster-scoped resource asked for inside a namespace (404).
+  if (info.resource === 'namespaces' && !inNamespace) info.namespace = '';
 
   if (info.name === '' && info.verb === 'get') {
     info.verb = isTrue(query.get('watch')) ? 'watch' : 'list';

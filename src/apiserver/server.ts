@@ -291,7 +291,7 @@ export class ApiServer {
       } else if (ri.isResourceRequest) {
         const info = lookupResource(ri.group, ri.version, ri.resource);
         if (!info) throw notFound({ group: ri.group, resource: ri.resource }, '');
-        if (info.namespaced === false && ri.namespace && ri.resource !== 'namespaces') throw notFound({ group: ri.group, resource: ri.resource }, ri.name);
+        if (info.namespaced === false && ri.namespace) throw notFound({ group: ri.group, resource: ri.resource }, ri.name);
         checkRoute(info, ri, method);
         if (info.group === '' && info.resource === 'componentstatuses') {
           await handleComponentStatuses({ res, info, name: ri.name, query, accept: req.headers.accept, probe: () => this.#componentHealth() });

@@ -88,6 +88,12 @@ test('componentstatuses and bindings take only what upstream serves', () => {
   assert.equal(route('DELETE', `${NS}/bindings`), 405);
 });
 
+test('namespaces are deleted one at a time: DELETE on the collection is 405', () => {
+  assert.equal(route('DELETE', '/api/v1/namespaces'), 405);
+  assert.equal(route('DELETE', '/api/v1/namespaces/x'), 'ok');
+  assert.ok(!resourceVerbs(res('', 'namespaces')).includes('deletecollection'));
+});
+
 test('the /watch/ prefix is a GET route; unknown methods are 405', () => {
   assert.equal(route('GET', `/api/v1/watch/namespaces/default/configmaps`), 'ok');
   assert.equal(route('DELETE', `/api/v1/watch/namespaces/default/configmaps`), 405);

@@ -47,6 +47,8 @@ export function subresourceVerbs(sub: Subresource): readonly Verb[] | undefined 
   return UNSERVED.has(sub) ? undefined : SUBRESOURCE_VERBS[sub];
 }
 
+const NAMESPACE_VERBS: readonly Verb[] = VERBS.filter((v) => v !== 'deletecollection');
+
 /**
  * The verbs of a resource itself. Bindings are create-only (pkg/registry/core/pod/storage
  * BindingREST); componentstatuses is a read-only Lister/Getter with no watch
@@ -55,6 +57,9 @@ export function subresourceVerbs(sub: Subresource): readonly Verb[] | undefined 
 export function resourceVerbs(info: Pick<ResourceInfo, 'group' | 'resource'>): readonly Verb[] {
   if (info.group === '' && info.resource === 'bindings') return ['create'];
   if (info.group === '' && info.resource === 'componentstatuses') return ['get', 'list'];
+  // Namespaces are deleted one by one, each through its finalizers: no DeleteCollection
+  // (pkg/registry/core/namespace/storage/storage.go).
+  if (info.group === '' && info.resource === 'namespaces') return NAMESPACE_VERBS;
   return VERBS;
 }
 

@@ -167,6 +167,7 @@ describe('api hardening: routing and connections', () => {
       ['DELETE', `/api/v1/watch/namespaces/${NS}/configmaps`],
       ['GET', `/api/v1/namespaces/${NS}/bindings`],
       ['DELETE', '/api'],
+      ['DELETE', '/api/v1/namespaces'],
       ['POST', '/version'],
       ['PUT', '/openapi/v2'],
     ];
@@ -182,6 +183,11 @@ describe('api hardening: routing and connections', () => {
       ['GET', `/api/v1/namespaces/${NS}/pods/p/proxy`],
       ['GET', `/api/v1/namespaces/${NS}/services/s/proxy`],
       ['GET', `/api/v1/namespaces/${NS}/pods/p/ephemeralcontainers`],
+      ['GET', `/api/v1/namespaces/${NS}/namespaces`],
+      ['DELETE', `/api/v1/namespaces/${NS}/namespaces`],
+      ['DELETE', `/api/v1/namespaces/${NS}/namespaces/${NS}`],
+      ['GET', '/healthz/no-such-check'],
+      ['GET', '/readyz/no-such-check'],
       ['GET', `/api/v1/proxy/namespaces/${NS}/pods/p`],
     ];
     for (const [method, path] of notFoundPaths) assertStatus(await ctx.api.request(method, path), 404, 'NotFound');

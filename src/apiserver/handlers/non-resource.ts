@@ -62,6 +62,8 @@ export async function handleNonResource(req: IncomingMessage, res: ServerRespons
     const checks = deps.health.checks();
     const only = path.split('/')[2];
     const relevant = only ? checks.filter((c) => c.name === only) : checks;
+    // A check this server does not have is not a route (upstream's healthz mux answers 404).
+    if (relevant.length === 0) return false;
     const ok = relevant.every((c) => c.ok);
     const text = query.has('verbose')
       ? `${relevant.map((c) => `[${c.ok ? '+' : '-'}]${c.name} ${c.ok ? 'ok' : 'failed'}`).join('\n')}\n${path.slice(1).split('/')[0]} check ${ok ? 'passed' : 'failed'}\n`

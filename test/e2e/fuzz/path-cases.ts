@@ -26,6 +26,9 @@ const SUBRESOURCE_METHODS: Record<string, readonly string[]> = {
   proxy: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
 };
 
+/** Subresources the scheme lists that skiff does not serve (src/apiserver/verbs.ts UNSERVED, proxy aside). */
+const NOT_SERVED = new Set(['ephemeralcontainers']);
+
 /** Subresources that reach a pod or node over the network: with none there, 502/503 is upstream's answer. */
 const CONNECTING = new Set(['proxy', 'exec', 'attach', 'portforward', 'log']);
 
@@ -50,6 +53,8 @@ export function verbMatrixCases(): FuzzCase[] {
         const known = (METHODS as readonly string[]).includes(m);
         const c: FuzzCase = { group, method: m, path: `${obj}/${sub}`, ...bodyFor(m, k), what: `${m} on ${k.info.resource}/${sub}`, stream: CONNECTING.has(sub), allowUnavailable: CONNECTING.has(sub) };
         if (known && !allowed.includes(m)) c.expect = { code: 405, reason: 'MethodNotAllowed' };
+        // Not served by skiff yet (the node agent runs no ephemeral containers): no route, so 404 for every method.
+        if (known && NOT_SERVED.has(sub)) c.expect = { code: 404, reason: 'NotFound' };
         if (UNPARSABLE.has(m)) c.violation = true;
         // Upstream's eviction REST checks the body names the pod of the URL (pkg/registry/core/pod/storage/eviction.go).
         if (sub === 'eviction' && m === 'POST') { c.mayDelete = true; c.expect = { code: 400, reason: 'BadRequest' }; }
