@@ -8,7 +8,8 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
-  entryPoints: { main: join(root, 'src', 'cli', 'main.ts') },
+  // The YAML decoding thread is its own file: a Worker runs a file (src/apiserver/yaml-off-thread.ts).
+  entryPoints: { main: join(root, 'src', 'cli', 'main.ts'), 'yaml-worker': join(root, 'src', 'apiserver', 'yaml-worker.ts') },
   outdir: join(root, 'dist', 'cli'),
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

@@ -5,6 +5,7 @@ import type { Status } from '../api/meta.ts';
 import { decodeProtobufObject, isProtobufDecodeError, isProtobufMediaType } from '../api/protobuf/index.ts';
 import { checkJsonDepth, checkValueBounds } from './json-bounds.ts';
 import { decodeYaml } from './yaml-decode.ts';
+import { OFF_THREAD_MIN_BYTES, yamlToJsonOffThread } from './yaml-off-thread.ts';
 
 /** kube-apiserver's default limit for a request body (3 MiB; --max-request-bytes in etcd is 1.5 MiB per object). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -25,8 +26,33 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  return isYamlMediaType(mediaType(req.headers['content-type'])) ? await largeYamlAsJson(body) : body;
 }
+
+const YAML_MEDIA_TYPES = new Set(['application/yaml', 'application/apply-patch+yaml', 'text/yaml']);
+
+function isYamlMediaType(type: string): boolean {
+  return YAML_MEDIA_TYPES.has(type);
+}
+
+/**
+ * A large YAML body (not JSON) becomes JSON text here, decoded off the event loop; decodeObject then
+ * takes its JSON path (JSON is YAML). A value that is not an object is refused here, before the
+ * JSON text could be parsed again as YAML.
+ */
+async function largeYamlAsJson(body: Buffer): Promise<Buffer> {
+  if (body.length < OFF_THREAD_MIN_BYTES) return body;
+  const text = body.toString('utf8');
+  if (/^\s*\{/.test(text)) return body;
+  const json = yamlToJsonOffThread(text);
+  if (!json) return body;
+  const out = await json;
+  if (!out.startsWith('{')) throw badRequest(NOT_AN_OBJECT);
+  return Buffer.from(out);
+}
+
+const NOT_AN_OBJECT = 'the request body must be a JSON or YAML object';
 
 export function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -45,7 +71,7 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Rec
     } catch (err) {
       throw badRequest(`the request body is not valid JSON: ${(err as Error).message.slice(0, 256)}`);
     }
-  } else if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
+  } else if (isYamlMediaType(type)) {
     value = decodeYaml(body.toString('utf8'));
   } else if (isProtobufMediaType(type)) {
     try {
@@ -61,7 +87,7 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Rec
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got "${type}")`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw badRequest('the request body must be a JSON or YAML object');
+    throw badRequest(NOT_AN_OBJECT);
   }
   return value as Record<string, unknown>;
 }

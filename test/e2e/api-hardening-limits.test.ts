@@ -72,6 +72,23 @@ describe('API hardening: decoding limits', () => {
     await assertReady();
   });
 
+  test('a 1 MiB YAML list is decoded off the event loop: /readyz answers while it is', async () => {
+    const body = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big-yaml\ndata:\n  x: "1"\nextra: [${'1,'.repeat(500_000)}1]\n`;
+    const slow = ctx.api.post(CM, body, { contentType: 'application/yaml' });
+    let answered = false;
+    void slow.then(() => { answered = true; });
+    // The decode takes seconds of one core; health checks meanwhile are served by the event loop,
+    // one after another (on the loop, the body's decode would hold every one of them back).
+    let readyWhileDecoding = 0;
+    while (!answered) {
+      await assertReady();
+      if (!answered) readyWhileDecoding++;
+    }
+    const r = await slow;
+    assert.equal(r.status, 201, r.text.slice(0, 300));
+    assert.ok(readyWhileDecoding >= 5, `only ${readyWhileDecoding} /readyz answers came while the body was decoded`);
+  });
+
   test('a YAML alias bomb and a merge-key bomb are 400', async () => {
     let laughs = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\nlols:\n';
     laughs += '  a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
