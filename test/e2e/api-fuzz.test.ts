@@ -35,7 +35,12 @@ const PER_CLASS = process.env.FUZZ_VERBOSE ? 10_000 : 6;
 const ONLY = process.env.FUZZ_ONLY ?? '';
 const RERUN = `FUZZ_SEED=${SEED} FUZZ_REQUESTS=${REQUESTS} node --import tsx --test test/e2e/api-fuzz.test.ts`;
 const ANSWER_BOUND_MS = 10_000;
-const READYZ_BOUND_MS = 3_000;
+/**
+ * A stall detector, not a latency target: a few of the largest bodies in flight at once (100,000
+ * list items or map keys each cost up to a second of managedFields work) may hold /readyz back
+ * for a couple of seconds on a busy 2-core machine; the stalls this guards against were 13 s.
+ */
+const READYZ_BOUND_MS = 5_000;
 
 /** FUZZ_TRACE=1: every request and the start of its answer on stderr. */
 function trace(c: FuzzCase, o: Outcome): void {
