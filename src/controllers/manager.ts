@@ -7,11 +7,14 @@ import { NamespaceController } from './namespace/namespace-controller.ts';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { PersistentVolumeController } from './persistentvolume/pv-controller.ts';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+import { EndpointsController } from './endpoints/endpoints-controller.ts';
 
 export function builtinControllers(cs: Clientset, log: Logger): Controller[] {
   return [
     new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log),
     new PersistentVolumeController(cs, log), new ServiceAccountsController(cs, log),
+    new EndpointSliceController(cs, log), new EndpointsController(cs, log),
   ];
 }
 
