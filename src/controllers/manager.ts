@@ -10,6 +10,7 @@ import { ServiceAccountsController } from './serviceaccount/serviceaccounts-cont
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { EndpointsController } from './endpoints/endpoints-controller.ts';
 import { ReplicaSetController } from './replicaset/replica-set-controller.ts';
+import { DeploymentController } from './deployment/deployment-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -20,6 +21,7 @@ import { parseControllersFlag, type ControllerSelection } from './util/controlle
 export const CONTROLLER_NAMES: readonly string[] = [
   'namespace', 'garbage-collector', 'node-ipam', 'persistentvolume-binder', 'serviceaccount',
   'replicaset', 'replicationcontroller',
+  'deployment',
   'endpointslice', 'endpoint',
 ];
 
@@ -33,6 +35,7 @@ export function builtinControllers(cs: Clientset, log: Logger): Controller[] {
     new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log),
     new PersistentVolumeController(cs, log), new ServiceAccountsController(cs, log),
     new ReplicaSetController(cs, log), new ReplicaSetController(cs, log, { kind: REPLICATION_CONTROLLER_KIND }),
+    new DeploymentController(cs, log),
     new EndpointSliceController(cs, log), new EndpointsController(cs, log),
   ];
 }
