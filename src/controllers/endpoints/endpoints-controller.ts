@@ -112,9 +112,10 @@ export class EndpointsController implements Controller {
     if (current && subsetsEqual(current.subsets, subsets) && sameLabels(current.metadata.labels, labels)
       && (current.metadata.annotations?.[ANNOTATION_OVER_CAPACITY] === 'truncated') === truncated) return;
 
-    const next: Endpoints = current
-      ? { ...structuredClone(current), subsets }
-      : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace }, subsets };
+    // No subsets at all rather than an empty list, as upstream's nil slice serializes.
+    const next: Endpoints = current ? structuredClone(current) : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } };
+    if (subsets.length > 0) next.subsets = subsets;
+    else delete next.subsets;
     next.metadata.labels = labels;
     setTriggerTime(next, triggerTime);
     const annotations = { ...(next.metadata.annotations ?? {}) };
