@@ -92,3 +92,12 @@ test('history cleanup removes the oldest empty ReplicaSets beyond the limit', ()
   assert.deepEqual(planHistoryCleanup(dep(1, 1, 1, { revisionHistoryLimit: 1 }), olds).map((r) => r.metadata.name), ['r1']);
   assert.deepEqual(planHistoryCleanup(dep(1, 1, 1, { revisionHistoryLimit: 0 }), olds).map((r) => r.metadata.name), ['r1', 'r3']);
 });
+
+test('an old ReplicaSet just scaled down is not counted for the pods it is about to delete', () => {
+  const d = dep(4, 1, 1);
+  // Scaled 4 → 3 a moment ago; its status still shows the 4th pod available.
+  const old = rs('old', 3, 4);
+  const nw = rs('new', 1, 1);
+  // Really 3 + 1 available against a minimum of 3: one more may go, not two.
+  assert.deepEqual(steps(planRollingOld(d, [old, nw], [old], nw)), { old: 2 });
+});

@@ -4,7 +4,7 @@
 // (scale: proportional scaling; cleanupDeployment: revisionHistoryLimit).
 import type { ReplicaSet } from '../util/workload-types.ts';
 import type { Deployment } from './deployment-types.ts';
-import { byCreation, bySizeNewer, bySizeOlder, filterActive, findActiveOrLatest, isSaturated, availableCount } from './replica-sets.ts';
+import { byCreation, bySizeNewer, bySizeOlder, filterActive, findActiveOrLatest, isSaturated } from './replica-sets.ts';
 import { byRevision } from './revisions.ts';
 import { isRollingUpdate, maxSurge, maxUnavailable, newRSNewReplicas, proportion, replicasOf, rsReplicas, specReplicaCount } from './rollout-math.ts';
 
@@ -50,8 +50,10 @@ export function planRollingOld(d: Deployment, allRSs: readonly ReplicaSet[], act
     cleaned += down;
   }
 
-  // scaleDownOldReplicaSetsForRollingUpdate: availability is what the ReplicaSets report.
-  const available = availableCount([...olds, newRS]);
+  // scaleDownOldReplicaSetsForRollingUpdate: availability is what the ReplicaSets report, but
+  // never more than a ReplicaSet is sized to: a ReplicaSet just scaled down still reports the pods
+  // its controller is about to delete, and counting them would scale down twice for one budget.
+  const available = [...olds, newRS].reduce((n, rs) => n + Math.min(rs.status?.availableReplicas ?? 0, sizes.get(rs) ?? rsReplicas(rs)), 0);
   if (available > minAvailable) {
     const budget = available - minAvailable;
     let scaled = 0;
