@@ -196,6 +196,12 @@ describe('EndpointSlice and Endpoints controllers', () => {
     const described = await k(['describe', 'svc', 'web', '-n', NS]);
     assert.match(described, /Endpoints:\s+\S*10\.42\./);
     for (const p of ['web-1', 'web-2', 'web-3']) assert.ok(described.includes(podIP(p)), `${p} in kubectl describe svc:\n${described}`);
+    // kubectl 1.27 describes a service from its Endpoints, not its slices.
+    const old = await kubectl('1.27', server, ['describe', 'svc', 'web', '-n', NS]);
+    assert.equal(old.code, 0, old.stderr);
+    assert.match(old.stdout, new RegExp(`Endpoints:\\s+\\S*${podIP('web-3').replaceAll('.', '\\.')}:8081`));
+    const oldSlices = await kubectl('1.27', server, ['get', 'endpointslices', '-n', NS, '-o', 'name']);
+    assert.deepEqual(oldSlices.stdout.trim().split('\n').sort(), [both, rawOnly].map((x) => `endpointslice.discovery.k8s.io/${x.metadata.name}`).sort());
   });
 
   test('a pod failing its readiness probe moves to not ready; ready again → slice updated (latency measured)', { timeout: 120_000 }, async () => {
@@ -219,6 +225,9 @@ describe('EndpointSlice and Endpoints controllers', () => {
     await k(['exec', '-n', NS, 'web-2', '--', 'touch', '/tmp/ready']);
     await until(() => endpointOf('web', 'web-2')?.conditions?.ready === true, 'web-2 ready at the end');
     const sorted = [...latencies].sort((a, b) => a - b);
+    // A node's zone label changes: every endpoint on it follows.
+    await k(['label', 'node', nodeName, 'topology.kubernetes.io/zone=zone-b', '--overwrite']);
+    await until(() => ['web-1', 'web-2', 'web-3'].every((p) => endpointOf('web', p)?.zone === 'zone-b'), 'endpoints in zone-b');
     console.log(`endpointslice: pod ready → slice updated over ${sorted.length} flips: p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms (${sorted.map((x) => x.toFixed(1)).join(', ')})`);
     assert.ok(sorted.at(-1)! < 2000, `slice updated within 2 s of the pod turning Ready: ${sorted.join(', ')}`);
   });

@@ -43,6 +43,8 @@ export class EndpointSliceController implements Controller {
   readonly #triggers = new TriggerTimeTracker();
   /** Services whose sync waited for the slice informer to show this controller's writes. */
   readonly #deferred = new Set<string>();
+  /** node name → keys of the pods bound to it, so a node event touches only its own pods' services. */
+  readonly #podsByNode = new Map<string, Set<string>>();
   #services!: Informer<Service>;
   #pods!: Informer<Pod>;
   #nodes!: Informer<Node>;
@@ -67,16 +69,19 @@ export class EndpointSliceController implements Controller {
       delete: (s) => this.#queue.add(key(s)),
     });
     this.#pods.addHandlers({
-      add: (p) => this.#enqueueForPod(p),
+      add: (p) => { this.#indexPod(undefined, p); this.#enqueueForPod(p); },
       update: (old, p) => {
+        this.#indexPod(old, p);
         if (labelsChanged(old, p)) this.#enqueueForPod(old);
         if (labelsChanged(old, p) || podEndpointsChanged(old, p)) this.#enqueueForPod(p);
       },
-      delete: (p) => this.#enqueueForPod(p),
+      delete: (p) => { this.#indexPod(p, undefined); this.#enqueueForPod(p); },
     });
+    // A node's zone is in every endpoint on it, and pods on a node that does not exist are left out.
     this.#nodes.addHandlers({
       add: (n) => this.#enqueueForNode(n),
       update: (old, n) => { if (old.metadata.labels?.[LABEL_ZONE] !== n.metadata.labels?.[LABEL_ZONE]) this.#enqueueForNode(n); },
+      delete: (n) => this.#enqueueForNode(n),
     });
     this.#slices.addHandlers({
       add: (s) => this.#onSlice(s, false),
@@ -91,9 +96,28 @@ export class EndpointSliceController implements Controller {
     for (const k of servicesSelectingPod(this.#services.values(), pod)) this.#queue.add(k);
   }
 
-  /** A node's zone is in every endpoint on it: resync the services of its pods. */
   #enqueueForNode(node: Node): void {
-    for (const p of this.#pods.values()) if (p.spec?.nodeName === node.metadata.name) this.#enqueueForPod(p);
+    for (const k of this.#podsByNode.get(node.metadata.name ?? '') ?? []) {
+      const p = this.#pods.get(k);
+      if (p) this.#enqueueForPod(p);
+    }
+  }
+
+  #indexPod(old: Pod | undefined, pod: Pod | undefined): void {
+    const before = old?.spec?.nodeName;
+    const now = pod?.spec?.nodeName;
+    if (before === now) return;
+    const k = `${(old ?? pod)!.metadata.namespace}/${(old ?? pod)!.metadata.name}`;
+    if (before) {
+      const set = this.#podsByNode.get(before);
+      set?.delete(k);
+      if (set?.size === 0) this.#podsByNode.delete(before);
+    }
+    if (now) {
+      let set = this.#podsByNode.get(now);
+      if (!set) this.#podsByNode.set(now, (set = new Set()));
+      set.add(k);
+    }
   }
 
   #onSlice(slice: EndpointSlice, deleted: boolean): void {
@@ -135,9 +159,17 @@ export class EndpointSliceController implements Controller {
     const pods: Pod[] = [];
     for (const p of this.#pods.values()) if (p.metadata.namespace === namespace && selects(selector, p.metadata.labels)) pods.push(p);
     const items: Array<{ ports: EndpointPort[]; endpoint: Endpoint }> = [];
+    const missingNodes = new Set<string>();
     for (const pod of pods) {
       if (!shouldPodBeInEndpoints(pod, true)) continue;
       const node = pod.spec?.nodeName ? this.#nodes.get(pod.spec.nodeName) : undefined;
+      // A pod bound to a node that does not exist (any more) is left out until the node shows up
+      // or the pod goes, so a lost node cannot keep stale endpoints; publishNotReadyAddresses
+      // publishes it anyway (reconciler.go).
+      if (pod.spec?.nodeName && !node && svc.spec?.publishNotReadyAddresses !== true) {
+        missingNodes.add(pod.spec.nodeName);
+        continue;
+      }
       const endpoint = podToEndpoint(pod, svc, node);
       if (endpoint.addresses.length === 0) continue;
       items.push({ ports: endpointPortsForPod(svc, pod), endpoint });
@@ -147,6 +179,7 @@ export class EndpointSliceController implements Controller {
     const triggerTime = this.#triggers.compute(key, svc, pods);
     const changes = reconcileSlices(svc, existing, groupByPorts(items), { maxEndpointsPerSlice: this.#max, triggerTime });
     await this.#apply(key, namespace, changes);
+    if (missingNodes.size > 0) throw new Error(`pods of ${key} left out: node ${[...missingNodes].join(', ')} not found`);
   }
 
   /** Creates first, then updates, then deletes, so a service never lacks endpoints in between. */
