@@ -4,11 +4,13 @@
 // waiting for the slice controller's writes to come back through an informer, and its rules differ
 // (terminating pods left out, ports resolved per port). The pure parts are shared with the slice
 // controller (../endpointslice/pod-endpoint.ts, endpoint-ports.ts).
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { isAlreadyExists, isNotFound, isStatusError } from '../../api/errors.ts';
 import { RESOURCES } from '../../api/scheme.ts';
 import type { Pod } from '../../api/types/core-v1.ts';
 import type { Clientset } from '../../client/clientset.ts';
+import { EventRecorder } from '../../client/event-recorder.ts';
 import type { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { runWorkers, type Controller } from '../controller.ts';
@@ -43,6 +45,7 @@ export class EndpointsController implements Controller {
   readonly #log: Logger;
   readonly #queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 100_000 });
   readonly #triggers = new TriggerTimeTracker();
+  readonly #recorder: EventRecorder;
   #services!: Informer<Service>;
   #pods!: Informer<Pod>;
   #endpoints!: Informer<Endpoints>;
@@ -50,6 +53,7 @@ export class EndpointsController implements Controller {
   constructor(cs: Clientset, log: Logger) {
     this.#cs = cs;
     this.#log = log.child({ controller: this.name });
+    this.#recorder = new EventRecorder({ clientset: cs, component: 'endpoint-controller', host: hostname(), log: this.#log });
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -74,7 +78,13 @@ export class EndpointsController implements Controller {
     });
     // Someone deleted the Endpoints of a service that has a selector: write them again.
     this.#endpoints.addHandlers({ delete: (ep) => { if (this.#services.get(key(ep))) this.#queue.add(key(ep)); } });
-    await Promise.all([this.#services, this.#pods, this.#endpoints].map((i) => i.waitForSync(signal)));
+    const recorder = this.#recorder.run(signal);
+    try {
+      await Promise.all([this.#services, this.#pods, this.#endpoints].map((i) => i.waitForSync(signal)));
+    } catch {
+      await recorder;
+      return;
+    }
     // Endpoints this controller wrote for services deleted while it was not running (upstream's
     // checkLeftoverEndpoints; it looks at every Endpoints, this only at the ones marked as written
     // by a controller, so hand-written ones without a service stay).
@@ -82,6 +92,7 @@ export class EndpointsController implements Controller {
       if (ep.metadata.labels?.[LABEL_SKIP_MIRROR] === 'true' && !this.#services.get(key(ep))) this.#queue.add(key(ep));
     }
     await runWorkers(this.name, this.#queue, WORKERS, (k) => this.sync(k), this.#log, signal);
+    await recorder;
   }
 
   async sync(key: string): Promise<void> {
@@ -130,6 +141,11 @@ export class EndpointsController implements Controller {
       // A terminating namespace takes nothing new; a create that lost a race retries from the cache.
       if (!current && isStatusError(err) && err.reason === 'Forbidden') return;
       if (isAlreadyExists(err)) this.#log.debug({ service: key }, 'endpoints exist already; retrying from the cache');
+      else {
+        // On the Endpoints themselves, as upstream (they need not exist yet for the event to name them).
+        const ref = { kind: 'Endpoints', apiVersion: 'v1', namespace, name, ...(current?.metadata.uid ? { uid: current.metadata.uid } : {}) };
+        this.#recorder.record(ref, 'Warning', current ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint', current ? `Failed to update endpoint ${key}: ${(err as Error).message}` : `Failed to create endpoint for service ${key}: ${(err as Error).message}`);
+      }
       throw err;
     }
     this.#log.debug({ service: key, trigger: next.metadata.annotations?.[ANNOTATION_TRIGGER_TIME] }, 'endpoints written');

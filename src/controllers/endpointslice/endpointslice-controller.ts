@@ -2,11 +2,13 @@
 // Service with a selector, EndpointSlices holding the pods it selects. Informers on services,
 // pods, nodes (zones) and the slices it manages feed a queue of service keys; sync(key) computes
 // the desired endpoints and lets the reconciler write the difference.
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { isNotFound, isStatusError } from '../../api/errors.ts';
 import { RESOURCES } from '../../api/scheme.ts';
-import type { Node, Pod } from '../../api/types/core-v1.ts';
+import type { Node, ObjectReference, Pod } from '../../api/types/core-v1.ts';
 import type { Clientset } from '../../client/clientset.ts';
+import { EventRecorder } from '../../client/event-recorder.ts';
 import type { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { runWorkers, type Controller } from '../controller.ts';
@@ -17,6 +19,10 @@ import { labelsChanged, podEndpointsChanged, selects, serviceSelector, servicesS
 import { SliceTracker } from './slice-tracker.ts';
 import { TriggerTimeTracker } from './trigger-time-tracker.ts';
 import { CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_ZONE, type EndpointPort, type Endpoint, type EndpointSlice, type Service } from './types.ts';
+
+export function serviceRef(svc: Service): ObjectReference {
+  return { kind: 'Service', apiVersion: 'v1', namespace: svc.metadata.namespace ?? '', name: svc.metadata.name ?? '', ...(svc.metadata.uid ? { uid: svc.metadata.uid } : {}) };
+}
 
 const res = (group: string, resource: string): (typeof RESOURCES)[number] => RESOURCES.find((r) => r.group === group && r.resource === resource && r.preferred)!;
 export const SERVICES = res('', 'services');
@@ -41,6 +47,7 @@ export class EndpointSliceController implements Controller {
   readonly #queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 100_000 });
   readonly #tracker = new SliceTracker();
   readonly #triggers = new TriggerTimeTracker();
+  readonly #recorder: EventRecorder;
   /** Services whose sync waited for the slice informer to show this controller's writes. */
   readonly #deferred = new Set<string>();
   /** node name → keys of the pods bound to it, so a node event touches only its own pods' services. */
@@ -54,6 +61,7 @@ export class EndpointSliceController implements Controller {
     this.#cs = cs;
     this.#log = log.child({ controller: this.name });
     this.#max = opts.maxEndpointsPerSlice ?? DEFAULT_MAX_ENDPOINTS_PER_SLICE;
+    this.#recorder = new EventRecorder({ clientset: cs, component: 'endpoint-slice-controller', host: hostname(), log: this.#log });
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -88,8 +96,13 @@ export class EndpointSliceController implements Controller {
       update: (_o, s) => this.#onSlice(s, false),
       delete: (s) => this.#onSlice(s, true),
     });
-    await Promise.all([this.#services, this.#pods, this.#nodes, this.#slices].map((i) => i.waitForSync(signal)));
-    await runWorkers(this.name, this.#queue, WORKERS, (k) => this.sync(k), this.#log, signal);
+    const recorder = this.#recorder.run(signal);
+    try {
+      await Promise.all([this.#services, this.#pods, this.#nodes, this.#slices].map((i) => i.waitForSync(signal)));
+      await runWorkers(this.name, this.#queue, WORKERS, (k) => this.sync(k), this.#log, signal);
+    } finally {
+      await recorder;
+    }
   }
 
   #enqueueForPod(pod: Pod): void {
@@ -178,8 +191,13 @@ export class EndpointSliceController implements Controller {
     for (const s of this.#slices.values()) if (s.metadata.namespace === namespace && s.metadata.labels?.[LABEL_SERVICE_NAME] === name) existing.push(s);
     const triggerTime = this.#triggers.compute(key, svc, pods);
     const changes = reconcileSlices(svc, existing, groupByPorts(items), { maxEndpointsPerSlice: this.#max, triggerTime });
-    await this.#apply(key, namespace, changes);
-    if (missingNodes.size > 0) throw new Error(`pods of ${key} left out: node ${[...missingNodes].join(', ')} not found`);
+    try {
+      await this.#apply(key, namespace, changes);
+      if (missingNodes.size > 0) throw new Error(`skipping pods on node ${[...missingNodes].join(', ')}: not found`);
+    } catch (err) {
+      this.#recorder.record(serviceRef(svc), 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${key}: ${(err as Error).message}`);
+      throw err;
+    }
   }
 
   /** Creates first, then updates, then deletes, so a service never lacks endpoints in between. */
