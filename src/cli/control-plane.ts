@@ -26,6 +26,8 @@ export interface ControlPlaneOptions {
   historyRetentionSeconds: number;
   eventTtlSeconds: number;
   controllers: boolean;
+  /** --controllers: which controllers run (`*`, `NAME`, `-NAME`); default `*`. */
+  controllerSelection?: string;
   scheduler: boolean;
   /** --max-requests-inflight, timeouts and the other serving limits (defaults: the API server's). */
   servingLimits?: Partial<ServingLimits>;
@@ -93,7 +95,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       if (opts.controllers) {
         const cs = new Clientset(await clientConfig('system:kube-controller-manager', [], 'skiff-controller-manager'));
         running.controllers = true;
-        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal).finally(() => { running.controllers = false; }));
+        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal, opts.controllerSelection).finally(() => { running.controllers = false; }));
       }
       if (opts.scheduler) {
         const cs = new Clientset(await clientConfig('system:kube-scheduler', [], 'skiff-scheduler'));

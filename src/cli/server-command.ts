@@ -12,7 +12,8 @@ export interface ServerFlags {
   tokenFile?: string;
   logLevel: string;
   historyRetention: string;
-  controllers: boolean;
+  /** --controllers' list, or false with --no-controllers. */
+  controllers: string | false;
   scheduler: boolean;
   eventTtl: string;
   maxRequestsInflight: string;
@@ -33,6 +34,7 @@ export function addControlPlaneFlags(cmd: Command): Command {
     .option('--token-file <file>', 'static bearer tokens for agents (CSV: token,user,uid,"group1,group2")')
     .option('--history-retention <seconds>', 'how long the store keeps history for watches to resume from', '300')
     .option('--event-ttl <seconds>', 'how long events are kept', '3600')
+    .option('--controllers <list>', 'controllers to run: * for all, NAME to add one, -NAME to leave one out (e.g. *,-replicaset)', '*')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request) or trace', 'info')
     .option('--max-requests-inflight <n>', 'read-only requests served at once; more are answered 429 (0: no limit)', '400')
     .option('--max-mutating-requests-inflight <n>', 'mutating requests served at once; more are answered 429 (0: no limit)', '200')
@@ -79,11 +81,13 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const { host, port } = parseListen(flags.listen);
   // Loaded here, not at the top: `skiff run` and the other engine commands never need it.
   const { startControlPlane } = await import('./control-plane.ts');
+  if (typeof flags.controllers === 'string') (await import('../controllers/manager.ts')).controllerSelection(flags.controllers);
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log,
     historyRetentionSeconds: parseSeconds('--history-retention', flags.historyRetention),
     eventTtlSeconds: parseSeconds('--event-ttl', flags.eventTtl),
-    controllers: flags.controllers,
+    controllers: flags.controllers !== false,
+    ...(typeof flags.controllers === 'string' ? { controllerSelection: flags.controllers } : {}),
     scheduler: flags.scheduler,
     servingLimits: servingLimitsFromFlags(flags),
     ...(flags.typedDecoding === false ? { typedDecoding: false } : {}),

@@ -20,6 +20,7 @@ export interface UpFlags extends Pick<ServerFlags, 'maxRequestsInflight' | 'maxM
   logLevel: string;
   historyRetention: string;
   eventTtl: string;
+  controllers: string;
   nodeName: string;
   nodeIp: string;
   kubeletPort: string;
@@ -62,6 +63,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const historyRetentionSeconds = parseSeconds('--history-retention', flags.historyRetention);
   const eventTtlSeconds = parseSeconds('--event-ttl', flags.eventTtl);
   if (flags.evictionHard !== '') parseEvictionHard(flags.evictionHard);
+  (await import('../controllers/manager.ts')).controllerSelection(flags.controllers);
   const t0 = performance.now();
   process.stderr.write(`skiff up: a single-node cluster in ${flags.dataDir}\n`);
   // The components are loaded when the command runs, so the engine commands start fast.
@@ -72,7 +74,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   let s = step('certificates, store and API server');
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log, historyRetentionSeconds, eventTtlSeconds,
-    controllers: true, scheduler: true, servingLimits: servingLimitsFromFlags(flags),
+    controllers: true, controllerSelection: flags.controllers, scheduler: true, servingLimits: servingLimitsFromFlags(flags),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   s.done(cp.url);

@@ -7,16 +7,42 @@ import { NamespaceController } from './namespace/namespace-controller.ts';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { PersistentVolumeController } from './persistentvolume/pv-controller.ts';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+import { EndpointsController } from './endpoints/endpoints-controller.ts';
+import { ReplicaSetController } from './replicaset/replica-set-controller.ts';
+import { DeploymentController } from './deployment/deployment-controller.ts';
+import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
+import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
+
+/**
+ * Every controller's name, for `--controllers` (checked before anything starts; manager.test.ts
+ * keeps it equal to the names of builtinControllers). Upstream's `NAME-controller` spellings work too.
+ */
+export const CONTROLLER_NAMES: readonly string[] = [
+  'namespace', 'garbage-collector', 'node-ipam', 'persistentvolume-binder', 'serviceaccount',
+  'replicaset', 'replicationcontroller',
+  'deployment',
+  'endpointslice', 'endpoint',
+];
+
+/** Parses --controllers (`*`, `NAME`, `-NAME`); throws ControllersFlagError on an unknown name. */
+export function controllerSelection(flag: string): ControllerSelection {
+  return parseControllersFlag(flag, { names: CONTROLLER_NAMES });
+}
 
 export function builtinControllers(cs: Clientset, log: Logger): Controller[] {
   return [
     new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log),
     new PersistentVolumeController(cs, log), new ServiceAccountsController(cs, log),
+    new ReplicaSetController(cs, log), new ReplicaSetController(cs, log, { kind: REPLICATION_CONTROLLER_KIND }),
+    new DeploymentController(cs, log),
+    new EndpointSliceController(cs, log), new EndpointsController(cs, log),
   ];
 }
 
-export async function runControllers(cs: Clientset, log: Logger, signal: AbortSignal): Promise<void> {
-  const controllers = builtinControllers(cs, log);
+export async function runControllers(cs: Clientset, log: Logger, signal: AbortSignal, selection = '*'): Promise<void> {
+  const selected = controllerSelection(selection);
+  const controllers = builtinControllers(cs, log).filter((c) => selected.enabled(c.name));
   cs.start(signal);
   await Promise.all(controllers.map(async (c) => {
     try {

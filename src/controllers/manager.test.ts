@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { Clientset } from '../client/clientset.ts';
+import { builtinControllers, CONTROLLER_NAMES, controllerSelection } from './manager.ts';
+
+test('CONTROLLER_NAMES lists every built-in controller, so --controllers knows them all', () => {
+  const cs = new Clientset({ server: 'https://127.0.0.1:1', namespace: 'default' });
+  const names = builtinControllers(cs, pino({ level: 'silent' })).map((c) => c.name);
+  assert.deepEqual([...names].sort(), [...CONTROLLER_NAMES].sort());
+});
+
+test('--controllers=*,-replicaset switches the ReplicaSet controller off and nothing else', () => {
+  const s = controllerSelection('*,-replicaset');
+  assert.equal(s.enabled('replicaset'), false);
+  for (const n of CONTROLLER_NAMES.filter((x) => x !== 'replicaset')) assert.equal(s.enabled(n), true, n);
+  assert.equal(controllerSelection('*,-replicaset-controller').enabled('replicaset'), false);
+  assert.throws(() => controllerSelection('*,-replicasets'), /"replicasets" is not a known controller/);
+});
