@@ -81,7 +81,8 @@ for (const version of ['1.33', '1.32', '1.31', '1.30', '1.29', '1.28', '1.27']) 
     test('get: table, -o wide, -o yaml, -A, --show-labels, -l', async () => {
       const table = await ok(['get', 'deployments', '-n', 'e2e']);
       assert.match(table, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/m);
-      assert.match(table, /^web\s+0\/3\s+0\s+0\s+\d+s$/m);
+      // No node runs the pods here: the controller has made them (UP-TO-DATE), none is ready.
+      assert.match(table, /^web\s+0\/3\s+\d\s+0\s+\d+s$/m);
       const wide = await ok(['get', 'deployments', '-n', 'e2e', '-o', 'wide']);
       assert.match(wide, /CONTAINERS\s+IMAGES\s+SELECTOR/);
       assert.match(wide, /busybox:latest\s+app=web/);
@@ -218,7 +219,9 @@ for (const version of ['1.33', '1.32', '1.31', '1.30', '1.29', '1.28', '1.27']) 
       const d = await json(['get', 'deployment', 'web', '-n', 'e2e']);
       const rs = {
         apiVersion: 'apps/v1', kind: 'ReplicaSet',
-        metadata: { name: 'web-owned', namespace: 'e2e', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+        // Labelled to match the Deployment's selector: the Deployment controller releases a
+        // ReplicaSet it owns whose labels do not (controller_ref_manager.go).
+        metadata: { name: 'web-owned', namespace: 'e2e', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }] },
         spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'busybox' }] } } },
       };
       await ok(['create', '-f', '-'], JSON.stringify(rs));

@@ -174,7 +174,10 @@ export class PodWorkers {
     this.#lastSeen.set(`sandbox:${st.uid}`, await this.#o.engine.sandboxes.status(st.uid).then((s) => s.state, () => 'gone'));
     for (const id of st.containerIds) {
       const s = await this.#o.engine.containers.state(id).catch(() => undefined);
-      if (s) this.#lastSeen.set(id, s.status);
+      // Only what the sync made (created, running) is no news: a container that has already
+      // stopped (`sh -c 'exit 1'` can, before this read) must still reach the relist as a change,
+      // or its pod would wait for the periodic resync to be seen exited (and never back off).
+      if (s && s.status !== 'stopped') this.#lastSeen.set(id, s.status);
     }
     if (st.nextSyncAt !== undefined) this.#queue.addAfter(st.uid, Math.max(0, st.nextSyncAt - Date.now()));
   }
