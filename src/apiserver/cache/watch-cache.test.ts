@@ -105,3 +105,25 @@ test('waitFor is woken by the cache catching up, and answers a 504 ResourceVersi
   await done;
   await store.close();
 });
+
+test('an exact-key subscription starts with that object alone and replays only its history', async () => {
+  const { store, cache, ac, done } = await setup();
+  const fan = await store.create(key('fan'), cm('fan', '0'));
+  await store.create(key('fan2'), cm('fan2', '0'));
+  await store.create(key('other'), cm('other', '0'));
+  await store.update(key('fan'), cm('fan', '1'), fan.modRevision);
+  await cache.sync();
+  const initial: string[] = [];
+  const sub = cache.subscribe(key('fan'), undefined, (ev) => initial.push(`${ev.type} ${ev.obj.obj.metadata.name}`), true);
+  assert.deepEqual(initial, ['ADDED fan']);
+  sub.subscription.close();
+  const replay: string[] = [];
+  cache.subscribe(key('fan'), fan.modRevision - 1, (ev) => replay.push(`${ev.type} ${ev.obj.obj.metadata.name}`), true).subscription.close();
+  assert.deepEqual(replay, ['ADDED fan', 'MODIFIED fan']);
+  const none: string[] = [];
+  cache.subscribe(key('nope'), undefined, (ev) => none.push(ev.key), true).subscription.close();
+  assert.deepEqual(none, []);
+  ac.abort();
+  await done;
+  await store.close();
+});

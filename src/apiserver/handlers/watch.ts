@@ -96,7 +96,9 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   let sub: { close(): void } | undefined;
   let subscribedAt = 0;
   try {
-    const r = cache.subscribe(nsPrefix, from, onEvent);
+    // One named object in a namespace (or of a cluster-scoped kind): subscribe to its key alone.
+    const exact = name !== '' && (s.ri.namespace !== '' || !s.info.namespaced);
+    const r = exact ? cache.subscribe(s.registry.key(s.ri.namespace, name), from, onEvent, true) : cache.subscribe(nsPrefix, from, onEvent);
     sub = r.subscription;
     subscribedAt = r.revision;
   } catch (err) {
