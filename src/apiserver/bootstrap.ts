@@ -36,13 +36,24 @@ export async function ensureKubernetesService(registries: Map<string, Registry>,
     apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   };
-  for (const [key, obj] of [['/services', svc], ['/endpoints', ep]] as const) {
+  // The slice beside the Endpoints, as upstream's endpoint reconciler writes both for the API
+  // server (pkg/controlplane/reconcilers); the EndpointSlice controller leaves selectorless
+  // services to whoever writes them.
+  const slice: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  for (const [key, obj] of [['/services', svc], ['/endpoints', ep], ['discovery.k8s.io/endpointslices', slice]] as const) {
     await registries.get(key)!.update('default', 'kubernetes', (cur) => {
       if (!cur) return structuredClone(obj);
       const next = structuredClone(cur);
       delete next.metadata.resourceVersion;
       if (obj.kind === 'Service') (next.spec as { ports: unknown }).ports = (obj.spec as { ports: unknown }).ports;
-      else next.subsets = obj.subsets;
+      else if (obj.kind === 'Endpoints') next.subsets = obj.subsets;
+      else { next.endpoints = obj.endpoints; next.ports = obj.ports; }
       return next;
     }, ctx, { allowCreate: true });
   }

@@ -11,6 +11,18 @@ const PROTO_V2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 describe('API discovery', () => {
   const ctx = serverForSuite({ before, after });
 
+  test('EndpointSlice API: should have Endpoints and EndpointSlices pointing to API Server', async () => {
+    const port = Number(new URL(ctx.srv.url).port);
+    const ep = (await ctx.api.get('/api/v1/namespaces/default/endpoints/kubernetes')).json();
+    assert.deepEqual(ep.subsets[0].ports, [{ name: 'https', port, protocol: 'TCP' }]);
+    const slices = (await ctx.api.get('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes')).json();
+    assert.equal(slices.items.length, 1);
+    const slice = slices.items[0];
+    assert.equal(slice.addressType, 'IPv4');
+    assert.deepEqual(slice.endpoints.map((e: { addresses: string[] }) => e.addresses[0]), [ep.subsets[0].addresses[0].ip]);
+    assert.deepEqual(slice.ports, [{ name: 'https', port, protocol: 'TCP' }]);
+  });
+
   test('/api lists the core version', async () => {
     const r = await ctx.api.get('/api');
     assert.equal(r.status, 200);
