@@ -88,6 +88,16 @@ describe('API object metadata and lifecycle', () => {
     assert.ok(r3.status === 409 || r3.status === 422, `changing the uid is refused: ${r3.status} ${r3.text}`);
   });
 
+  test('the scale subresource gives the selector as a string, for LabelSelectors and for an RC\'s label map', async () => {
+    await created(deployPath('default'), deployment('scale-sel', 0));
+    const d = (await ctx.api.get(`${deployPath('default', 'scale-sel')}/scale`)).json();
+    assert.match(d.status.selector, /^app=/);
+    const rc = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'scale-rc' }, spec: { replicas: 0, selector: { app: 'rc', tier: 'x' }, template: { metadata: { labels: { app: 'rc', tier: 'x' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } };
+    assert.equal((await ctx.api.post('/api/v1/namespaces/default/replicationcontrollers', rc)).status, 201);
+    const s = (await ctx.api.get('/api/v1/namespaces/default/replicationcontrollers/scale-rc/scale')).json();
+    assert.equal(s.status.selector, 'app=rc,tier=x');
+  });
+
   test('generation bumps on spec change only, not on a label change or a status update (Deployment)', async () => {
     const d = await created(deployPath('default'), deployment('gen-deploy', 1));
     assert.equal(d.metadata.generation, 1);

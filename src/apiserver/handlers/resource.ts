@@ -414,6 +414,10 @@ async function handleDeleteCollection(s: RequestScope): Promise<void> {
 
 function selectorString(sel: Obj | undefined): string {
   if (!sel) return '';
+  // A ReplicationController's selector is a plain label map, not a LabelSelector.
+  if (sel.matchLabels === undefined && sel.matchExpressions === undefined) {
+    return Object.entries(sel).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k}=${String(v)}`).join(',');
+  }
   const parts: string[] = [];
   for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) parts.push(`${k}=${v}`);
   for (const e of (sel.matchExpressions ?? []) as Obj[]) {
