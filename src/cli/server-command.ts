@@ -2,6 +2,8 @@
 // with TLS material and a kubeconfig generated at first start.
 import { Option, type Command } from 'commander';
 import type { ServingLimits } from '../apiserver/serving-limits.ts';
+import type { NodeLifecycleOptions } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
+import { parseDurationFlag } from './duration-flag.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
@@ -24,6 +26,8 @@ export interface ServerFlags {
   tlsHandshakeTimeout: string;
   /** false with the hidden --no-typed-decoding (benchmarks only). */
   typedDecoding?: boolean;
+  nodeMonitorGracePeriod: string;
+  nodeStartupGracePeriod: string;
 }
 
 /** Flags `skiff server` and `skiff up` share. */
@@ -41,7 +45,17 @@ export function addControlPlaneFlags(cmd: Command): Command {
     .option('--max-connections-per-client <n>', 'open connections from one client address; more are closed (0: no limit)', '2048')
     .option('--headers-timeout <seconds>', 'time a client has to send its request headers', '32')
     .option('--request-read-timeout <seconds>', 'time a client has to send a whole request (headers and body); answers and watches are not limited by it', '60')
-    .option('--tls-handshake-timeout <seconds>', 'time a client has to complete the TLS handshake', '10');
+    .option('--tls-handshake-timeout <seconds>', 'time a client has to complete the TLS handshake', '10')
+    .option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease before it is marked Unknown and tainted unreachable', '50s')
+    .option('--node-startup-grace-period <duration>', 'how long a new node may take to post its first Ready status', '1m');
+}
+
+/** The node lifecycle controller's settings from the flags addControlPlaneFlags defines. */
+export function nodeLifecycleFromFlags(flags: Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod'>): NodeLifecycleOptions {
+  return {
+    monitorGracePeriodMs: parseDurationFlag('--node-monitor-grace-period', flags.nodeMonitorGracePeriod),
+    startupGracePeriodMs: parseDurationFlag('--node-startup-grace-period', flags.nodeStartupGracePeriod),
+  };
 }
 
 /** Parses a non-negative whole number given to `flag`. */
@@ -90,6 +104,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     ...(typeof flags.controllers === 'string' ? { controllerSelection: flags.controllers } : {}),
     scheduler: flags.scheduler,
     servingLimits: servingLimitsFromFlags(flags),
+    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags) },
     ...(flags.typedDecoding === false ? { typedDecoding: false } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
