@@ -3,6 +3,7 @@
 // pod informer (spec.nodeName!=""), dispatched by node name, and a bounded pool of workers writes
 // their status (Running, a fake IP from the node's podCIDR) or finishes their graceful deletion.
 // No engine, no containers: kwok's pkg/kwok/controllers (node_controller.go, pod_controller.go).
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/errors.ts';
 import { RESOURCES } from '../../api/scheme.ts';
@@ -75,7 +76,22 @@ export class HollowFleet {
 
   get nodeNames(): string[] { return [...this.#nodes.keys()]; }
 
-  async run(signal: AbortSignal): Promise<void> {
+  async run(outer: AbortSignal): Promise<void> {
+    // Two timers per node wait on this signal: thousands of listeners are expected, not a leak.
+    const ac = new AbortController();
+    setMaxListeners(0, ac.signal);
+    const signal = ac.signal;
+    const onAbort = (): void => ac.abort(outer.reason);
+    if (outer.aborted) return;
+    outer.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.#run(signal);
+    } finally {
+      outer.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
     const cs = this.#o.clientset;
     const nodeInformer = cs.informer<Node>(ref('nodes'));
     const podInformer = cs.informer<Pod>(ref('pods'), { fieldSelector: 'spec.nodeName!=' });
