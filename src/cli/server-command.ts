@@ -2,6 +2,7 @@
 // with TLS material and a kubeconfig generated at first start.
 import { Option, type Command } from 'commander';
 import type { ServingLimits } from '../apiserver/serving-limits.ts';
+import type { HPAControllerOptions } from '../controllers/podautoscaler/hpa-controller.ts';
 import type { NodeLifecycleOptions } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
 import { parseDurationFlag } from './duration-flag.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
@@ -28,6 +29,8 @@ export interface ServerFlags {
   typedDecoding?: boolean;
   nodeMonitorGracePeriod: string;
   nodeStartupGracePeriod: string;
+  horizontalPodAutoscalerSyncPeriod: string;
+  horizontalPodAutoscalerDownscaleStabilization: string;
 }
 
 /** Flags `skiff server` and `skiff up` share. */
@@ -47,7 +50,9 @@ export function addControlPlaneFlags(cmd: Command): Command {
     .option('--request-read-timeout <seconds>', 'time a client has to send a whole request (headers and body); answers and watches are not limited by it', '60')
     .option('--tls-handshake-timeout <seconds>', 'time a client has to complete the TLS handshake', '10')
     .option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease before it is marked Unknown and tainted unreachable', '50s')
-    .option('--node-startup-grace-period <duration>', 'how long a new node may take to post its first Ready status', '1m');
+    .option('--node-startup-grace-period <duration>', 'how long a new node may take to post its first Ready status', '1m')
+    .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled', '15s')
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'how far back an autoscaler looks for a higher recommendation before it scales down', '5m');
 }
 
 /** The node lifecycle controller's settings from the flags addControlPlaneFlags defines. */
@@ -55,6 +60,16 @@ export function nodeLifecycleFromFlags(flags: Pick<ServerFlags, 'nodeMonitorGrac
   return {
     monitorGracePeriodMs: parseDurationFlag('--node-monitor-grace-period', flags.nodeMonitorGracePeriod),
     startupGracePeriodMs: parseDurationFlag('--node-startup-grace-period', flags.nodeStartupGracePeriod),
+  };
+}
+
+/** The HPA controller's settings from the flags addControlPlaneFlags defines. */
+export function hpaFromFlags(flags: Pick<ServerFlags, 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization'>): HPAControllerOptions {
+  const syncPeriodMs = parseDurationFlag('--horizontal-pod-autoscaler-sync-period', flags.horizontalPodAutoscalerSyncPeriod);
+  if (syncPeriodMs <= 0) throw new Error(`--horizontal-pod-autoscaler-sync-period "${flags.horizontalPodAutoscalerSyncPeriod}": must be longer than 0`);
+  return {
+    syncPeriodMs,
+    downscaleStabilizationMs: parseDurationFlag('--horizontal-pod-autoscaler-downscale-stabilization', flags.horizontalPodAutoscalerDownscaleStabilization),
   };
 }
 
@@ -104,7 +119,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     ...(typeof flags.controllers === 'string' ? { controllerSelection: flags.controllers } : {}),
     scheduler: flags.scheduler,
     servingLimits: servingLimitsFromFlags(flags),
-    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags) },
+    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags), hpa: hpaFromFlags(flags) },
     ...(flags.typedDecoding === false ? { typedDecoding: false } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });

@@ -10,10 +10,10 @@ import type { Clientset } from '../client/clientset.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
-import { addControlPlaneFlags, nodeLifecycleFromFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
+import { addControlPlaneFlags, hpaFromFlags, nodeLifecycleFromFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
 import { shutdownSignal } from './signals.ts';
 
-export interface UpFlags extends Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod' | 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'> {
+export interface UpFlags extends Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod' | 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization' | 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'> {
   dataDir: string;
   listen: string;
   tokenFile?: string;
@@ -64,6 +64,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const eventTtlSeconds = parseSeconds('--event-ttl', flags.eventTtl);
   if (flags.evictionHard !== '') parseEvictionHard(flags.evictionHard);
   const nodeLifecycle = nodeLifecycleFromFlags(flags);
+  const hpa = hpaFromFlags(flags);
   (await import('../controllers/manager.ts')).controllerSelection(flags.controllers);
   const t0 = performance.now();
   process.stderr.write(`skiff up: a single-node cluster in ${flags.dataDir}\n`);
@@ -76,7 +77,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log, historyRetentionSeconds, eventTtlSeconds,
     controllers: true, controllerSelection: flags.controllers, scheduler: true, servingLimits: servingLimitsFromFlags(flags),
-    controllerOptions: { nodeLifecycle },
+    controllerOptions: { nodeLifecycle, hpa },
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   s.done(cp.url);
