@@ -6,6 +6,7 @@ import type { HPAControllerOptions } from '../controllers/podautoscaler/hpa-cont
 import type { NodeLifecycleOptions } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
 import { parseDurationFlag } from './duration-flag.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
+import { addPodGCFlags, podGCFromFlags } from './podgc-flags.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -17,6 +18,9 @@ export interface ServerFlags {
   historyRetention: string;
   /** --controllers' list, or false with --no-controllers. */
   controllers: string | false;
+  /** --terminated-pod-gc-threshold and the hidden --pod-gc-orphan-quarantine. */
+  terminatedPodGcThreshold: string;
+  podGcOrphanQuarantine?: string;
   scheduler: boolean;
   eventTtl: string;
   maxRequestsInflight: string;
@@ -35,7 +39,7 @@ export interface ServerFlags {
 
 /** Flags `skiff server` and `skiff up` share. */
 export function addControlPlaneFlags(cmd: Command): Command {
-  return cmd
+  return addPodGCFlags(cmd)
     .option('--data-dir <dir>', 'where the store, certificates and kubeconfig live', process.env.SKIFF_DATA_DIR ?? '/var/lib/skiff')
     .option('--listen <addr:port>', 'HTTPS address to serve on', '127.0.0.1:6443')
     .option('--token-file <file>', 'static bearer tokens for agents (CSV: token,user,uid,"group1,group2")')
@@ -119,7 +123,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     ...(typeof flags.controllers === 'string' ? { controllerSelection: flags.controllers } : {}),
     scheduler: flags.scheduler,
     servingLimits: servingLimitsFromFlags(flags),
-    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags), hpa: hpaFromFlags(flags) },
+    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags), hpa: hpaFromFlags(flags), podGC: podGCFromFlags(flags) },
     ...(flags.typedDecoding === false ? { typedDecoding: false } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });

@@ -10,6 +10,7 @@ import type { Clientset } from '../client/clientset.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
+import { podGCFromFlags } from './podgc-flags.ts';
 import { addControlPlaneFlags, hpaFromFlags, nodeLifecycleFromFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -28,6 +29,8 @@ export interface UpFlags extends Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'n
   bridge?: string;
   cgroupRoot?: string;
   evictionHard: string;
+  terminatedPodGcThreshold: string;
+  podGcOrphanQuarantine?: string;
 }
 
 export function registerUpCommand(program: Command): void {
@@ -77,7 +80,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log, historyRetentionSeconds, eventTtlSeconds,
     controllers: true, controllerSelection: flags.controllers, scheduler: true, servingLimits: servingLimitsFromFlags(flags),
-    controllerOptions: { nodeLifecycle, hpa },
+    controllerOptions: { nodeLifecycle, hpa, podGC: podGCFromFlags(flags) },
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   s.done(cp.url);
