@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<void>> = {
   engine: async () => { await (await import('./engine.ts')).benchEngine(); },
   pods: async () => { await (await import('./pods.ts')).benchPods(); },
   scheduler: async () => { await (await import('./scheduler.ts')).benchScheduler(); },
+  controllers: async () => { await (await import('./controllers.ts')).benchControllers(); },
 };
 // One suite failing does not stop the others; the run still ends with an error.
 const failed: string[] = [];

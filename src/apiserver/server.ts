@@ -11,6 +11,7 @@ import type { KubeObject, Status } from '../api/meta.ts';
 import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { serviceAllocator } from './admission/service-allocator.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
@@ -118,6 +119,7 @@ export class ApiServer {
         await this.#cache.sync();
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }),
+      defaultTolerationSeconds(),
       ...(opts.admission ?? []),
     ];
     for (const info of RESOURCES) {

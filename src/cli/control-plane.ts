@@ -15,7 +15,7 @@ import type { ServingLimits } from '../apiserver/serving-limits.ts';
 import { openStore } from '../store/index.ts';
 import { Clientset } from '../client/clientset.ts';
 import type { ClientConfig } from '../client/kubeconfig.ts';
-import { runControllers } from '../controllers/manager.ts';
+import { runControllers, type ControllerManagerOptions } from '../controllers/manager.ts';
 import { Scheduler } from '../scheduler/index.ts';
 
 export interface ControlPlaneOptions {
@@ -28,6 +28,8 @@ export interface ControlPlaneOptions {
   controllers: boolean;
   /** --controllers: which controllers run (`*`, `NAME`, `-NAME`); default `*`. */
   controllerSelection?: string;
+  /** Settings of individual controllers (--node-monitor-grace-period…). */
+  controllerOptions?: ControllerManagerOptions;
   scheduler: boolean;
   /** --max-requests-inflight, timeouts and the other serving limits (defaults: the API server's). */
   servingLimits?: Partial<ServingLimits>;
@@ -95,7 +97,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       if (opts.controllers) {
         const cs = new Clientset(await clientConfig('system:kube-controller-manager', [], 'skiff-controller-manager'));
         running.controllers = true;
-        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal, opts.controllerSelection).finally(() => { running.controllers = false; }));
+        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal, opts.controllerSelection, opts.controllerOptions).finally(() => { running.controllers = false; }));
       }
       if (opts.scheduler) {
         const cs = new Clientset(await clientConfig('system:kube-scheduler', [], 'skiff-scheduler'));

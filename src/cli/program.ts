@@ -3,6 +3,7 @@ import { registerAgentCommand } from './agent-command.ts';
 import { registerEngineCommands } from './engine-commands.ts';
 import { registerImageCommand } from './image-command.ts';
 import { registerServerCommand } from './server-command.ts';
+import { registerSimNodesCommand } from './sim-nodes-command.ts';
 import { registerUpCommand } from './up-command.ts';
 
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerUpCommand(program);
   registerServerCommand(program);
   registerAgentCommand(program);
+  registerSimNodesCommand(program);
   registerImageCommand(program);
   registerEngineCommands(program);
   return program;

@@ -2,7 +2,11 @@
 // with TLS material and a kubeconfig generated at first start.
 import { Option, type Command } from 'commander';
 import type { ServingLimits } from '../apiserver/serving-limits.ts';
+import type { HPAControllerOptions } from '../controllers/podautoscaler/hpa-controller.ts';
+import type { NodeLifecycleOptions } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
+import { parseDurationFlag } from './duration-flag.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
+import { addPodGCFlags, podGCFromFlags } from './podgc-flags.ts';
 import { createLogger } from './log.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -14,6 +18,9 @@ export interface ServerFlags {
   historyRetention: string;
   /** --controllers' list, or false with --no-controllers. */
   controllers: string | false;
+  /** --terminated-pod-gc-threshold and the hidden --pod-gc-orphan-quarantine. */
+  terminatedPodGcThreshold: string;
+  podGcOrphanQuarantine?: string;
   scheduler: boolean;
   eventTtl: string;
   maxRequestsInflight: string;
@@ -24,11 +31,15 @@ export interface ServerFlags {
   tlsHandshakeTimeout: string;
   /** false with the hidden --no-typed-decoding (benchmarks only). */
   typedDecoding?: boolean;
+  nodeMonitorGracePeriod: string;
+  nodeStartupGracePeriod: string;
+  horizontalPodAutoscalerSyncPeriod: string;
+  horizontalPodAutoscalerDownscaleStabilization: string;
 }
 
 /** Flags `skiff server` and `skiff up` share. */
 export function addControlPlaneFlags(cmd: Command): Command {
-  return cmd
+  return addPodGCFlags(cmd)
     .option('--data-dir <dir>', 'where the store, certificates and kubeconfig live', process.env.SKIFF_DATA_DIR ?? '/var/lib/skiff')
     .option('--listen <addr:port>', 'HTTPS address to serve on', '127.0.0.1:6443')
     .option('--token-file <file>', 'static bearer tokens for agents (CSV: token,user,uid,"group1,group2")')
@@ -41,7 +52,29 @@ export function addControlPlaneFlags(cmd: Command): Command {
     .option('--max-connections-per-client <n>', 'open connections from one client address; more are closed (0: no limit)', '2048')
     .option('--headers-timeout <seconds>', 'time a client has to send its request headers', '32')
     .option('--request-read-timeout <seconds>', 'time a client has to send a whole request (headers and body); answers and watches are not limited by it', '60')
-    .option('--tls-handshake-timeout <seconds>', 'time a client has to complete the TLS handshake', '10');
+    .option('--tls-handshake-timeout <seconds>', 'time a client has to complete the TLS handshake', '10')
+    .option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease before it is marked Unknown and tainted unreachable', '50s')
+    .option('--node-startup-grace-period <duration>', 'how long a new node may take to post its first Ready status', '1m')
+    .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled', '15s')
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'how far back an autoscaler looks for a higher recommendation before it scales down', '5m');
+}
+
+/** The node lifecycle controller's settings from the flags addControlPlaneFlags defines. */
+export function nodeLifecycleFromFlags(flags: Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod'>): NodeLifecycleOptions {
+  return {
+    monitorGracePeriodMs: parseDurationFlag('--node-monitor-grace-period', flags.nodeMonitorGracePeriod),
+    startupGracePeriodMs: parseDurationFlag('--node-startup-grace-period', flags.nodeStartupGracePeriod),
+  };
+}
+
+/** The HPA controller's settings from the flags addControlPlaneFlags defines. */
+export function hpaFromFlags(flags: Pick<ServerFlags, 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization'>): HPAControllerOptions {
+  const syncPeriodMs = parseDurationFlag('--horizontal-pod-autoscaler-sync-period', flags.horizontalPodAutoscalerSyncPeriod);
+  if (syncPeriodMs <= 0) throw new Error(`--horizontal-pod-autoscaler-sync-period "${flags.horizontalPodAutoscalerSyncPeriod}": must be longer than 0`);
+  return {
+    syncPeriodMs,
+    downscaleStabilizationMs: parseDurationFlag('--horizontal-pod-autoscaler-downscale-stabilization', flags.horizontalPodAutoscalerDownscaleStabilization),
+  };
 }
 
 /** Parses a non-negative whole number given to `flag`. */
@@ -90,6 +123,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     ...(typeof flags.controllers === 'string' ? { controllerSelection: flags.controllers } : {}),
     scheduler: flags.scheduler,
     servingLimits: servingLimitsFromFlags(flags),
+    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags), hpa: hpaFromFlags(flags), podGC: podGCFromFlags(flags) },
     ...(flags.typedDecoding === false ? { typedDecoding: false } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });

@@ -10,10 +10,11 @@ import type { Clientset } from '../client/clientset.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
-import { addControlPlaneFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
+import { podGCFromFlags } from './podgc-flags.ts';
+import { addControlPlaneFlags, hpaFromFlags, nodeLifecycleFromFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
 import { shutdownSignal } from './signals.ts';
 
-export interface UpFlags extends Pick<ServerFlags, 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'> {
+export interface UpFlags extends Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod' | 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization' | 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'> {
   dataDir: string;
   listen: string;
   tokenFile?: string;
@@ -28,6 +29,8 @@ export interface UpFlags extends Pick<ServerFlags, 'maxRequestsInflight' | 'maxM
   bridge?: string;
   cgroupRoot?: string;
   evictionHard: string;
+  terminatedPodGcThreshold: string;
+  podGcOrphanQuarantine?: string;
 }
 
 export function registerUpCommand(program: Command): void {
@@ -63,6 +66,8 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const historyRetentionSeconds = parseSeconds('--history-retention', flags.historyRetention);
   const eventTtlSeconds = parseSeconds('--event-ttl', flags.eventTtl);
   if (flags.evictionHard !== '') parseEvictionHard(flags.evictionHard);
+  const nodeLifecycle = nodeLifecycleFromFlags(flags);
+  const hpa = hpaFromFlags(flags);
   (await import('../controllers/manager.ts')).controllerSelection(flags.controllers);
   const t0 = performance.now();
   process.stderr.write(`skiff up: a single-node cluster in ${flags.dataDir}\n`);
@@ -75,6 +80,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log, historyRetentionSeconds, eventTtlSeconds,
     controllers: true, controllerSelection: flags.controllers, scheduler: true, servingLimits: servingLimitsFromFlags(flags),
+    controllerOptions: { nodeLifecycle, hpa, podGC: podGCFromFlags(flags) },
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   s.done(cp.url);

@@ -17,3 +17,10 @@ test('--controllers=*,-replicaset switches the ReplicaSet controller off and not
   assert.equal(controllerSelection('*,-replicaset-controller').enabled('replicaset'), false);
   assert.throws(() => controllerSelection('*,-replicasets'), /"replicasets" is not a known controller/);
 });
+
+test('--controllers knows the pod GC by upstream\'s names (podgc, pod-garbage-collector-controller) and the disruption controller', () => {
+  assert.equal(controllerSelection('*,-podgc').enabled('podgc'), false);
+  assert.equal(controllerSelection('*,-pod-garbage-collector-controller').enabled('podgc'), false);
+  assert.equal(controllerSelection('*,-disruption-controller').enabled('disruption'), false);
+  assert.equal(controllerSelection('*').enabled('disruption'), true);
+});

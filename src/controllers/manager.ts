@@ -11,6 +11,11 @@ import { EndpointSliceController } from './endpointslice/endpointslice-controlle
 import { EndpointsController } from './endpoints/endpoints-controller.ts';
 import { ReplicaSetController } from './replicaset/replica-set-controller.ts';
 import { DeploymentController } from './deployment/deployment-controller.ts';
+import { PodGCController, type PodGCOptions } from './podgc/podgc-controller.ts';
+import { DisruptionController } from './disruption/disruption-controller.ts';
+import { NodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.ts';
+import { TaintEvictionController } from './node-lifecycle/taint-eviction-controller.ts';
+import { HorizontalPodAutoscalerController, type HPAControllerOptions } from './podautoscaler/hpa-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -23,26 +28,48 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'replicaset', 'replicationcontroller',
   'deployment',
   'endpointslice', 'endpoint',
+  'podgc', 'disruption',
+  'node-lifecycle', 'taint-eviction',
+  'horizontal-pod-autoscaler',
 ];
+
+/** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
+const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
+  'pod-garbage-collector': 'podgc',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+};
+
+/** Settings of individual controllers (each from a flag of `skiff server` and `skiff up`). */
+export interface ControllerManagerOptions {
+  /** --terminated-pod-gc-threshold and the pod GC's quarantine of missing nodes. */
+  podGC?: PodGCOptions;
+  /** --node-monitor-grace-period, --node-startup-grace-period. */
+  nodeLifecycle?: NodeLifecycleOptions;
+  /** --horizontal-pod-autoscaler-sync-period, --horizontal-pod-autoscaler-downscale-stabilization. */
+  hpa?: HPAControllerOptions;
+}
 
 /** Parses --controllers (`*`, `NAME`, `-NAME`); throws ControllersFlagError on an unknown name. */
 export function controllerSelection(flag: string): ControllerSelection {
-  return parseControllersFlag(flag, { names: CONTROLLER_NAMES });
+  return parseControllersFlag(flag, { names: CONTROLLER_NAMES, aliases: CONTROLLER_ALIASES });
 }
 
-export function builtinControllers(cs: Clientset, log: Logger): Controller[] {
+export function builtinControllers(cs: Clientset, log: Logger, options: ControllerManagerOptions = {}): Controller[] {
   return [
     new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log),
     new PersistentVolumeController(cs, log), new ServiceAccountsController(cs, log),
     new ReplicaSetController(cs, log), new ReplicaSetController(cs, log, { kind: REPLICATION_CONTROLLER_KIND }),
     new DeploymentController(cs, log),
     new EndpointSliceController(cs, log), new EndpointsController(cs, log),
+    new PodGCController(cs, log, options.podGC), new DisruptionController(cs, log),
+    new NodeLifecycleController(cs, log, options.nodeLifecycle), new TaintEvictionController(cs, log),
+    new HorizontalPodAutoscalerController(cs, log, options.hpa),
   ];
 }
 
-export async function runControllers(cs: Clientset, log: Logger, signal: AbortSignal, selection = '*'): Promise<void> {
+export async function runControllers(cs: Clientset, log: Logger, signal: AbortSignal, selection = '*', options: ControllerManagerOptions = {}): Promise<void> {
   const selected = controllerSelection(selection);
-  const controllers = builtinControllers(cs, log).filter((c) => selected.enabled(c.name));
+  const controllers = builtinControllers(cs, log, options).filter((c) => selected.enabled(c.name));
   cs.start(signal);
   await Promise.all(controllers.map(async (c) => {
     try {

@@ -28,6 +28,7 @@ import { handlePodStreamRequest, POD_STREAM_SUBRESOURCES, type PodStreamSubresou
 import { handleWatch } from './watch.ts';
 import { checkRoute } from '../verbs.ts';
 import { createToken } from '../serviceaccount/token-request.ts';
+import { evictPod } from './eviction.ts';
 
 type Obj = Record<string, any>;
 
@@ -517,7 +518,8 @@ async function handleEviction(s: RequestScope): Promise<void> {
   // pkg/registry/core/pod/storage/eviction.go: the body names the pod it evicts.
   if ((body.metadata as Obj | undefined)?.name !== s.ri.name) throw badRequest('name in URL does not match name in Eviction object');
   const opts = (body.deleteOptions ?? {}) as DeleteOptions;
-  await s.registry.delete(s.ri.namespace, s.ri.name, opts, writeContext(s));
+  const pdbs = s.server.registries.get('policy/poddisruptionbudgets')!;
+  await evictPod({ pods: s.registry, pdbs, namespace: s.ri.namespace, name: s.ri.name, deleteOptions: opts, ctx: writeContext(s) });
   writeJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
