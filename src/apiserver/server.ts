@@ -12,6 +12,7 @@ import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
+import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
 import { serviceAllocator } from './admission/service-allocator.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
@@ -120,6 +121,7 @@ export class ApiServer {
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }),
       defaultTolerationSeconds(),
+      memoryPressureToleration(),
       ...(opts.admission ?? []),
     ];
     for (const info of RESOURCES) {

@@ -105,7 +105,11 @@ describe('eviction under node memory pressure', () => {
   });
 
   test('under MemoryPressure a BestEffort pod is rejected at admission and never runs', async () => {
-    const run = await kubectl('1.33', server, ['run', 'besteffort', '--image=busybox', '--restart=Always', '--', 'sleep', '3600']);
+    // Bound to the node directly: the scheduler would keep it off the node (the memory-pressure
+    // taint, which only pods that are not BestEffort tolerate), so the kubelet's admission is
+    // what this exercises.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'besteffort' }, spec: { nodeName, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } };
+    const run = await kubectl('1.33', server, ['apply', '-f', '-'], { input: JSON.stringify(pod) });
     assert.equal(run.code, 0, run.stderr);
     let view: PodView | undefined;
     await waitUntil(async () => {
