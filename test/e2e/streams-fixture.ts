@@ -13,7 +13,7 @@ import {
 import { KubeletServer } from '../../src/kubelet/server/server.ts';
 import { selfSignedServingCert } from '../../src/kubelet/server/serving-cert.ts';
 import { makeEngineEnv, type EngineTestEnv } from './engine-helpers.ts';
-import { startServer, waitUntil, type RunningServer } from './harness.ts';
+import { removeDir, startServer, waitUntil, type RunningServer } from './harness.ts';
 
 export const NODE_NAME = 'stream-node';
 export const POD_NAME = 'web';
@@ -122,6 +122,7 @@ export async function startStreamFixture(label: string): Promise<StreamFixture> 
         await run;
         await srv.stop();
         await t.cleanup();
+        await removeDir(srv.dataDir);
       },
     };
   } catch (err) {
@@ -129,6 +130,7 @@ export async function startStreamFixture(label: string): Promise<StreamFixture> 
     await kubeletRun?.catch(() => undefined);
     await server?.stop();
     await t.cleanup().catch(() => undefined);
+    if (server) await removeDir(server.dataDir);
     throw err;
   }
 }
