@@ -12,6 +12,7 @@ import type { Status } from '../../api/meta.ts';
 import type { Node, Pod } from '../../api/types/core-v1.ts';
 import { kubeletAddress, kubeletRequestOptions, type KubeletClientCert, type KubeletLocation } from '../kubelet-client.ts';
 import type { Registry } from '../registry/registry.ts';
+import { boolParam } from '../query-params.ts';
 
 export type { KubeletClientCert };
 
@@ -41,8 +42,19 @@ export function validateContainer(container: string, pod: Pod): string {
   return container;
 }
 
+// Upstream rebuilds the kubelet's URL from the converted PodLogOptions/PodExecOptions, so the
+// kubelet sees the booleans the API server understood ("True", "t", "yes" all mean true).
+const BOOL_PARAMS = new Set(['follow', 'previous', 'timestamps', 'stdin', 'stdout', 'stderr', 'tty']);
+
 function copyParams(from: URLSearchParams, names: string[], to: URLSearchParams): void {
-  for (const n of names) for (const v of from.getAll(n)) to.append(n, v);
+  for (const n of names) {
+    if (BOOL_PARAMS.has(n)) {
+      const b = boolParam(from, n);
+      if (b !== undefined) to.append(n, String(b));
+      continue;
+    }
+    for (const v of from.getAll(n)) to.append(n, v);
+  }
 }
 
 function intParam(query: URLSearchParams, name: string): number | undefined {
