@@ -37,6 +37,18 @@ export function notFound(gr: GroupResource, name: string): StatusError {
   return new StatusError(newStatus(404, 'NotFound', `${qualified(gr)} "${name}" not found`, { name, group: gr.group, kind: kindOf(gr) }));
 }
 
+/**
+ * A path the server does not serve: a group, version or resource it does not have. kube-apiserver's
+ * last handler answers these "404 page not found" (apiserver/pkg/util/notfoundhandler), which
+ * client-go turns into this Status (apimachinery errors.go NewGenericServerResponse); the API server
+ * sends the Status itself so every client sees the same answer.
+ */
+export function notServed(): StatusError {
+  return new StatusError(newStatus(404, 'NotFound', 'the server could not find the requested resource', {
+    causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }],
+  }));
+}
+
 export function alreadyExists(gr: GroupResource, name: string): StatusError {
   return new StatusError(newStatus(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, { name, group: gr.group, kind: kindOf(gr) }));
 }
