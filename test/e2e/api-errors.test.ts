@@ -133,6 +133,13 @@ describe('API errors', () => {
     }
   });
 
+  test('a create conflict is kube-apiserver\'s Status bytes: Go field order, no empty group', async () => {
+    assert.equal((await ctx.api.post(CM, configMap('twice'))).status, 201);
+    const r = await ctx.api.post(CM, configMap('twice'));
+    assert.equal(r.status, 409);
+    assert.equal(r.text.trimEnd(), '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"twice\\" already exists","reason":"AlreadyExists","details":{"name":"twice","kind":"configmaps"},"code":409}');
+  });
+
   test('unknown subresource is 404 NotFound', async () => {
     assert.equal((await ctx.api.post(CM, configMap('has-no-scale'))).status, 201);
     assertStatus(await ctx.api.get(`${CM}/has-no-scale/scale`), 404, 'NotFound');

@@ -1,7 +1,7 @@
 // Resource requests: get, list, create, update, patch, delete, deletecollection and the
 // subresources status, scale, binding, eviction, finalize, serviceaccounts/token (the role of
 // k8s.io/apiserver/pkg/endpoints/handlers/{get,create,update,patch,delete}.go).
-import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFound, StatusError, truncateEcho } from '../../api/errors.ts';
+import { badRequest, conflict, inGoOrder, isStatusError, methodNotAllowed, newStatus, notFound, StatusError, truncateEcho } from '../../api/errors.ts';
 import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
 import { apiVersionOf } from '../../api/scheme.ts';
 import { definitionNameFor } from '../../api/schema/index.ts';
@@ -385,10 +385,10 @@ async function handleDelete(s: RequestScope): Promise<void> {
   if (opts.dryRun?.length) ctx.dryRun = true;
   const { obj, deleted } = await s.registry.delete(s.ri.namespace, s.ri.name, opts, ctx);
   if (deleted && s.info.resource !== 'namespaces') {
-    writeJson(s.res, 200, {
+    writeJson(s.res, 200, inGoOrder({
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
-      details: { name: s.ri.name, group: s.info.group, kind: s.info.resource, uid: obj.metadata.uid },
-    });
+      details: { name: s.ri.name, group: s.info.group, kind: s.info.resource, ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
+    }));
     return;
   }
   respondObject(s, deleted ? 200 : 200, obj);
