@@ -22,9 +22,49 @@ export class StatusError extends Error {
 }
 
 export function newStatus(code: number, reason: StatusReason, message: string, details?: Status['details']): Status {
-  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) s.details = details;
-  return s;
+  return inGoOrder({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details ? { details } : {}) });
+}
+
+/** A Status, or a Success one without a code (upstream's delete answer). */
+type StatusLike = Omit<Status, 'code'> & { code?: number };
+
+/**
+ * The Status with its fields in the order kube-apiserver writes them (Go's struct order in
+ * apimachinery/pkg/apis/meta/v1/types.go Status, StatusDetails, StatusCause) and its empty fields
+ * omitted (their omitempty tags: no `group: ""`, no `code: 0`), so clients that compare error bodies
+ * byte for byte see kube-apiserver's bytes. metadata is a struct, so it stays even when empty.
+ */
+export function inGoOrder<T extends StatusLike>(s: T): T {
+  const out: Record<string, unknown> = { kind: s.kind, apiVersion: s.apiVersion, metadata: s.metadata };
+  put(out, 'status', s.status);
+  put(out, 'message', s.message);
+  put(out, 'reason', s.reason);
+  const d = s.details;
+  if (d) {
+    const details: Record<string, unknown> = {};
+    put(details, 'name', d.name);
+    put(details, 'group', d.group);
+    put(details, 'kind', d.kind);
+    put(details, 'uid', d.uid);
+    if (d.causes?.length) {
+      details.causes = d.causes.map((c) => {
+        const cause: Record<string, unknown> = {};
+        put(cause, 'reason', c.reason);
+        put(cause, 'message', c.message);
+        put(cause, 'field', c.field);
+        return cause;
+      });
+    }
+    put(details, 'retryAfterSeconds', d.retryAfterSeconds);
+    // A pointer in Go: present, even when every field in it is empty.
+    out.details = details;
+  }
+  put(out, 'code', s.code);
+  return out as T;
+}
+
+function put(to: Record<string, unknown>, key: string, v: string | number | undefined): void {
+  if (v !== undefined && v !== '' && v !== 0) to[key] = v;
 }
 
 function qualified(gr: GroupResource): string {
@@ -35,6 +75,18 @@ function kindOf(gr: GroupResource): string { return gr.resource; }
 
 export function notFound(gr: GroupResource, name: string): StatusError {
   return new StatusError(newStatus(404, 'NotFound', `${qualified(gr)} "${name}" not found`, { name, group: gr.group, kind: kindOf(gr) }));
+}
+
+/**
+ * A path the server does not serve: a group, version or resource it does not have. kube-apiserver's
+ * last handler answers these "404 page not found" (apiserver/pkg/util/notfoundhandler), which
+ * client-go turns into this Status (apimachinery errors.go NewGenericServerResponse); the API server
+ * sends the Status itself so every client sees the same answer.
+ */
+export function notServed(): StatusError {
+  return new StatusError(newStatus(404, 'NotFound', 'the server could not find the requested resource', {
+    causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }],
+  }));
 }
 
 export function alreadyExists(gr: GroupResource, name: string): StatusError {

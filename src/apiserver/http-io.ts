@@ -1,6 +1,6 @@
 // Reading request bodies and writing responses: size limits, JSON/YAML decoding, Status answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, internalError, isStatusError, tooLarge, unsupportedMediaType, type StatusError } from '../api/errors.ts';
+import { badRequest, inGoOrder, internalError, isStatusError, tooLarge, unsupportedMediaType, type StatusError } from '../api/errors.ts';
 import type { Status } from '../api/meta.ts';
 import { decodeProtobufObject, isProtobufDecodeError, isProtobufMediaType } from '../api/protobuf/index.ts';
 import { checkJsonDepth, checkValueBounds } from './json-bounds.ts';
@@ -111,5 +111,6 @@ export function writeStatus(res: ServerResponse, status: Status): void {
     res.destroy();
     return;
   }
-  writeJson(res, status.code, status);
+  // Handlers may have added to a Status after building it.
+  writeJson(res, status.code, inGoOrder(status));
 }

@@ -89,3 +89,9 @@ test('subresources are not watched through ?watch=true', () => {
   assert.equal(p('GET', '/api/v1/namespaces/default/pods/web/log', 'watch=true').verb, 'get');
   assert.equal(p('GET', '/api/v1/namespaces/default/pods/web/status', 'watch=1').verb, 'get');
 });
+
+test('?watch is converted as upstream converts ListOptions.Watch: only 0 and false (any case) list', () => {
+  for (const v of ['True', 'TRUE', 't', 'T', '1', 'yes', '']) assert.equal(p('GET', '/api/v1/namespaces/default/pods', `watch=${v}`).verb, 'watch', v);
+  assert.equal(p('GET', '/api/v1/namespaces/default/pods', 'watch').verb, 'watch');
+  for (const v of ['False', 'FALSE', 'false', '0']) assert.equal(p('GET', '/api/v1/namespaces/default/pods', `watch=${v}`).verb, 'list', v);
+});

@@ -2,6 +2,7 @@
 // (mirrors k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), and the request target itself,
 // checked before anything routes on it.
 import { badRequest } from '../api/errors.ts';
+import { parseBool } from './query-params.ts';
 
 /** The path and query of an origin-form request target, the path made of canonical segments. */
 export interface RequestTarget {
@@ -145,6 +146,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   return info;
 }
 
+/** Whether `?watch=` asks for a watch, as upstream's requestinfo.go decodes ListOptions.Watch. */
 export function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
+  return v !== null && parseBool(v);
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import { badRequest, isNotFound, methodNotAllowed, notFound, unauthorized } from '../api/errors.ts';
+import { badRequest, isNotFound, methodNotAllowed, notServed, unauthorized } from '../api/errors.ts';
 import type { KubeObject, Status } from '../api/meta.ts';
 import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
@@ -294,15 +294,15 @@ export class ApiServer {
         await handleMetricsRequest({ res, accept: req.headers.accept, ri, query, cache: this.#cache, registries: this.#registries, collector: this.#summaries, signal: this.#abort.signal });
       } else if (ri.isResourceRequest) {
         const info = lookupResource(ri.group, ri.version, ri.resource);
-        if (!info) throw notFound({ group: ri.group, resource: ri.resource }, '');
-        if (info.namespaced === false && ri.namespace) throw notFound({ group: ri.group, resource: ri.resource }, ri.name);
+        // Neither the resource nor a cluster-scoped one under a namespace has a route upstream.
+        if (!info || (info.namespaced === false && ri.namespace)) throw notServed();
         checkRoute(info, ri, method);
         if (info.group === '' && info.resource === 'componentstatuses') {
           await handleComponentStatuses({ res, info, name: ri.name, query, accept: req.headers.accept, probe: () => this.#componentHealth() });
         } else {
           // A resource without storage of its own is not served: never through another's registry.
           const registry = this.#registries.get(registryKey(info));
-          if (!registry) throw notFound({ group: ri.group, resource: ri.resource }, ri.name);
+          if (!registry) throw notServed();
           const server: ServerContext = {
             cache: this.#cache, registries: this.#registries, watchCount: this.#watchCount, signal: this.#abort.signal,
             ...(this.#opts.kubeletClient ? { kubeletClient: this.#opts.kubeletClient } : {}),
@@ -325,7 +325,7 @@ export class ApiServer {
           metrics: () => this.#metrics.registry.metrics(),
           extraGroups: [METRICS_API_GROUP],
         });
-        if (!served) throw notFound({ group: '', resource: '' }, path);
+        if (!served) throw notServed();
       }
       code = res.statusCode;
     } catch (err) {

@@ -146,6 +146,7 @@ export class Kubelet {
         ...(o.labels ? { labels: o.labels } : {}),
         ...(o.nodeStatusIntervalMs !== undefined ? { updateIntervalMs: o.nodeStatusIntervalMs } : {}),
         memoryPressure: () => this.#eviction?.underMemoryPressure,
+        ...(!o.engine && o.engineSettings?.subnet ? { podCIDR: o.engineSettings.subnet } : {}),
       });
       await nodeStatus.register();
       const lease = new LeaseRenewer({ clientset: o.clientset, nodeName: o.nodeName, log: this.#log, ...(o.leaseIntervalMs !== undefined ? { renewIntervalMs: o.leaseIntervalMs } : {}) });

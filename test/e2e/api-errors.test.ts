@@ -117,6 +117,29 @@ describe('API errors', () => {
     assert.equal((await ctx.api.get('/no/such/path')).status, 404);
   });
 
+  test('a group, version or resource the server does not serve is 404 "the server could not find the requested resource"', async () => {
+    // What kube-apiserver's not-found handler means (client-go's reading of its "404 page not found").
+    const paths = [
+      '/apis/rbac.authorization.k8s.io/v1/namespaces/x/roles', '/apis/nosuch.example.com/v1/things',
+      '/apis/apps/v7/deployments', '/api/v1/namespaces/default/foos', '/api/v1/namespaces/default/nodes',
+      '/apis/nosuch.example.com', '/apis/apps/v7', '/no/such/path',
+    ];
+    for (const path of paths) {
+      const s = assertStatus(await ctx.api.get(path), 404, 'NotFound');
+      assert.deepEqual(s, {
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource',
+        reason: 'NotFound', details: { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] }, code: 404,
+      }, path);
+    }
+  });
+
+  test('a create conflict is kube-apiserver\'s Status bytes: Go field order, no empty group', async () => {
+    assert.equal((await ctx.api.post(CM, configMap('twice'))).status, 201);
+    const r = await ctx.api.post(CM, configMap('twice'));
+    assert.equal(r.status, 409);
+    assert.equal(r.text.trimEnd(), '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"twice\\" already exists","reason":"AlreadyExists","details":{"name":"twice","kind":"configmaps"},"code":409}');
+  });
+
   test('unknown subresource is 404 NotFound', async () => {
     assert.equal((await ctx.api.post(CM, configMap('has-no-scale'))).status, 201);
     assertStatus(await ctx.api.get(`${CM}/has-no-scale/scale`), 404, 'NotFound');

@@ -111,6 +111,54 @@ describe('a bare WebSocket client', () => {
     assert.equal(status.details?.causes?.[0]?.message, '2');
   });
 
+  test('exec stdin written as TEXT messages (as the Python client does) reaches the process', async () => {
+    const opts: WebSocket.ClientOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const server = kc.getCurrentCluster()!.server.replace(/^https/, 'wss');
+    const query = 'command=cat&stdin=true&stdout=true&stderr=true&container=app';
+    const ws = new WebSocket(`${server}/api/v1/namespaces/default/pods/${POD_NAME}/exec?${query}`, ['v5.channel.k8s.io'], opts);
+    const channels = new Map<number, string>();
+    ws.on('message', (data: Buffer) => channels.set(data[0]!, (channels.get(data[0]!) ?? '') + data.subarray(1).toString()));
+    await once(ws, 'open');
+    ws.send('\u0000text-in\n', { binary: false });
+    ws.send('\u0000h\u00e9\n', { binary: false });
+    // v5's "close stdin" (channel 255, then the stdin channel): cat sees EOF and exits.
+    ws.send(Buffer.from([255, 0]), { binary: true });
+    const [code] = await once(ws, 'close') as [number];
+    assert.equal(code, 1000);
+    assert.equal(channels.get(1), 'text-in\nh\u00e9\n');
+    assert.equal((JSON.parse(channels.get(3) ?? '{}') as V1Status).status, 'Success');
+  });
+
+  test('port-forward data written as a TEXT message reaches the pod\'s port', async () => {
+    const opts: WebSocket.ClientOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const server = kc.getCurrentCluster()!.server.replace(/^https/, 'wss');
+    const ws = new WebSocket(`${server}/api/v1/namespaces/default/pods/${POD_NAME}/portforward?ports=8080`, ['v4.channel.k8s.io'], opts);
+    let data = Buffer.alloc(0);
+    let prefixes = 0;
+    const replied = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply through the forward; got ${JSON.stringify(data.toString())}`)), 10_000);
+      ws.on('message', (m: Buffer) => {
+        // The first message on each channel is the port; the rest of channel 0 is the reply.
+        if (prefixes < 2) prefixes++;
+        else if (m[0] === 0) data = Buffer.concat([data, m.subarray(1)]);
+        if (data.toString().includes('hello-from-pod\n')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await once(ws, 'open');
+    ws.send('\u0000GET /index.html HTTP/1.0\r\n\r\n', { binary: false });
+    try {
+      await replied;
+      assert.match(data.toString(), /^HTTP\/1\.[01] 200/);
+    } finally {
+      ws.close();
+    }
+  });
+
   test('a client offering no protocol the kubelet speaks is refused before the upgrade', async () => {
     const opts: WebSocket.ClientOptions = {};
     await kc.applyToHTTPSOptions(opts);

@@ -24,6 +24,8 @@ export interface UpClusterOptions {
 export interface UpCluster {
   server: RunningServer;
   dataDir: string;
+  /** The --pod-subnet the node agent was given. */
+  subnet: string;
   /** The engine the node agent uses (to look at sandboxes and containers). */
   engine(): Promise<Engine>;
   stop(): Promise<void>;
@@ -38,7 +40,7 @@ export async function startUpCluster(o: UpClusterOptions): Promise<UpCluster> {
   });
   const engine = (): Promise<Engine> => Engine.open({ dataDir: join(dataDir, 'node', 'engine') });
   return {
-    server, dataDir, engine,
+    server, dataDir, subnet, engine,
     async stop() {
       await server.stop();
       await (await engine()).reset();

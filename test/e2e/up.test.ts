@@ -51,13 +51,19 @@ describe('skiff up', () => {
     assert.match(nodes.stdout, new RegExp(`${nodeName}\\s+Ready`));
   });
 
+  test('the Node shows the --pod-subnet its pods get addresses from as spec.podCIDR and podCIDRs', async () => {
+    const r = await kubectl('1.33', server, ['get', 'node', nodeName, '-o', 'jsonpath={.spec.podCIDR} {.spec.podCIDRs}']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${cluster.subnet} ["${cluster.subnet}"]`);
+  });
+
   test('kubectl apply -f pod.yaml gives a running pod of real containers; delete removes it', async () => {
     const applied = await kubectl('1.33', server, ['apply', '-f', '-'], { input: POD });
     assert.equal(applied.code, 0, applied.stderr);
     const waited = await kubectl('1.33', server, ['wait', '--for=condition=Ready', 'pod/web', '--timeout=60s'], { timeoutMs: 70_000 });
     assert.equal(waited.code, 0, `${waited.stderr}\n${server.logs().slice(-2000)}`);
     const wide = await kubectl('1.33', server, ['get', 'pod', 'web', '-o', 'wide']);
-    assert.match(wide.stdout, new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+10\\.42\\.\\d+\\.\\d+\\s+${nodeName}`));
+    assert.match(wide.stdout, new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${cluster.subnet.replace(/0\/24$/, '').replaceAll('.', '\\.')}\\d+\\s+${nodeName}`));
     const events = await kubectl('1.33', server, ['get', 'events', '--field-selector', 'involvedObject.name=web', '-o', 'jsonpath={.items[*].reason}']);
     for (const reason of ['Scheduled', 'Pulled', 'Created', 'Started']) assert.ok(events.stdout.split(' ').includes(reason), `${reason} in ${events.stdout}`);
     const deleted = await kubectl('1.33', server, ['delete', 'pod', 'web', '--wait=true'], { timeoutMs: 60_000 });

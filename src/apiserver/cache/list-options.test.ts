@@ -55,7 +55,10 @@ test('watch parameters', () => {
   fails(() => watchParams(q('resourceVersionMatch=NotOlderThan')), 422, /resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided/);
   fails(() => watchParams(q('resourceVersionMatch=Exact&sendInitialEvents=true')), 422, /Unsupported value: "Exact"/);
   fails(() => watchParams(q('sendInitialEvents=true')), 422, /sendInitialEvents requires setting resourceVersionMatch to NotOlderThan/);
-  fails(() => watchParams(q('allowWatchBookmarks=maybe')), 400, /allowWatchBookmarks/);
+  // Query booleans convert as upstream's do (query-params.ts): anything but 0/false is true.
+  assert.equal(watchParams(q('allowWatchBookmarks=True')).allowWatchBookmarks, true);
+  assert.equal(watchParams(q('allowWatchBookmarks=FALSE')).allowWatchBookmarks, false);
+  fails(() => listParams(q('sendInitialEvents=False')), 422, /sendInitialEvents is forbidden for list/);
   const p = watchParams(q('sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=7'));
   assert.deepEqual(p, { resourceVersion: '7', rv: 7, sendInitialEvents: true, allowWatchBookmarks: true, timeoutSeconds: undefined });
 });

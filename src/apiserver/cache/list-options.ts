@@ -3,6 +3,7 @@
 // apimachinery/pkg/apis/meta/internalversion/validation: impossible combinations are 422 Invalid
 // on kind ListOptions.meta.k8s.io).
 import { badRequest, invalid, truncateEcho, type FieldError } from '../../api/errors.ts';
+import { boolParam } from '../query-params.ts';
 import { parseResourceVersion } from './resource-version.ts';
 
 const INT64_MAX = 9223372036854775807n;
@@ -41,15 +42,6 @@ export function int64Param(q: URLSearchParams, name: string): number | undefined
   const n = BigInt(v);
   if (n > INT64_MAX || n < INT64_MIN) throw badRequest(`${name}: Invalid value: "${truncateEcho(v)}": value out of range`);
   return Number(n);
-}
-
-function boolParam(q: URLSearchParams, name: string): boolean | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  // strconv.ParseBool's spellings.
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
-  throw badRequest(`${name}: Invalid value: "${truncateEcho(v)}": must be a boolean`);
 }
 
 function matchParam(q: URLSearchParams, errs: FieldError[], allowed: readonly string[]): ResourceVersionMatch {

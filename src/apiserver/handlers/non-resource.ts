@@ -1,6 +1,6 @@
 // Paths that are not resources: discovery, version, health, metrics, OpenAPI.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { notFound } from '../../api/errors.ts';
+import { notServed } from '../../api/errors.ts';
 import { lookupResource } from '../../api/scheme.ts';
 import { openapiV2Document, openapiV2Protobuf } from '../openapi/v2.ts';
 import { openapiV3Document, openapiV3Index } from '../openapi/v3.ts';
@@ -46,14 +46,14 @@ export async function handleNonResource(req: IncomingMessage, res: ServerRespons
   m = /^\/apis\/([^/]+)\/?$/.exec(path);
   if (m) {
     const doc = apiGroupDoc(m[1]!, extra);
-    if (!doc) throw notFound({ group: '', resource: '' }, path);
+    if (!doc) throw notServed();
     writeJson(res, 200, doc);
     return true;
   }
   m = /^\/apis\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (m) {
     const doc = apiResourceList(m[1]!, m[2]!, extra);
-    if (!doc) throw notFound({ group: '', resource: '' }, path);
+    if (!doc) throw notServed();
     writeJson(res, 200, doc);
     return true;
   }
@@ -84,7 +84,7 @@ export async function handleNonResource(req: IncomingMessage, res: ServerRespons
   if (path.startsWith('/openapi/v3/')) {
     const key = path.slice('/openapi/v3/'.length);
     const doc = openapiV3Document(key);
-    if (!doc) throw notFound({ group: '', resource: '' }, path);
+    if (!doc) throw notServed();
     const hash = query.get('hash');
     if (hash && hash === doc.hash) res.setHeader('Cache-Control', 'public, immutable');
     res.setHeader('ETag', `"${doc.hash}"`);

@@ -7,11 +7,12 @@
 import { request as httpsRequest } from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { badRequest, internalError, invalid, isStatusError, newStatus, StatusError, type FieldError } from '../../api/errors.ts';
+import { badRequest, inGoOrder, internalError, invalid, isStatusError, newStatus, StatusError, type FieldError } from '../../api/errors.ts';
 import type { Status } from '../../api/meta.ts';
 import type { Node, Pod } from '../../api/types/core-v1.ts';
 import { kubeletAddress, kubeletRequestOptions, type KubeletClientCert, type KubeletLocation } from '../kubelet-client.ts';
 import type { Registry } from '../registry/registry.ts';
+import { boolParam } from '../query-params.ts';
 
 export type { KubeletClientCert };
 
@@ -41,8 +42,19 @@ export function validateContainer(container: string, pod: Pod): string {
   return container;
 }
 
+// Upstream rebuilds the kubelet's URL from the converted PodLogOptions/PodExecOptions, so the
+// kubelet sees the booleans the API server understood ("True", "t", "yes" all mean true).
+const BOOL_PARAMS = new Set(['follow', 'previous', 'timestamps', 'stdin', 'stdout', 'stderr', 'tty']);
+
 function copyParams(from: URLSearchParams, names: string[], to: URLSearchParams): void {
-  for (const n of names) for (const v of from.getAll(n)) to.append(n, v);
+  for (const n of names) {
+    if (BOOL_PARAMS.has(n)) {
+      const b = boolParam(from, n);
+      if (b !== undefined) to.append(n, String(b));
+      continue;
+    }
+    for (const v of from.getAll(n)) to.append(n, v);
+  }
 }
 
 function intParam(query: URLSearchParams, name: string): number | undefined {
@@ -222,7 +234,7 @@ function forwardHeaders(h: IncomingHttpHeaders, loc: Location): Record<string, s
 
 /** Writes a Status as a plain HTTP response on a socket that was not upgraded, and closes it. */
 export function writeStatusToSocket(socket: Duplex, status: Status): void {
-  const body = JSON.stringify(status);
+  const body = JSON.stringify(inGoOrder(status));
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error' }[status.code] ?? 'Error';
   if (socket.writable) {
     socket.end(`HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

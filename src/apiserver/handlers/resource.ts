@@ -1,7 +1,7 @@
 // Resource requests: get, list, create, update, patch, delete, deletecollection and the
 // subresources status, scale, binding, eviction, finalize, serviceaccounts/token (the role of
 // k8s.io/apiserver/pkg/endpoints/handlers/{get,create,update,patch,delete}.go).
-import { badRequest, conflict, isStatusError, methodNotAllowed, newStatus, notFound, StatusError, truncateEcho } from '../../api/errors.ts';
+import { badRequest, conflict, inGoOrder, isStatusError, methodNotAllowed, newStatus, notFound, StatusError, truncateEcho } from '../../api/errors.ts';
 import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
 import { apiVersionOf } from '../../api/scheme.ts';
 import { definitionNameFor } from '../../api/schema/index.ts';
@@ -29,6 +29,7 @@ import { handleWatch } from './watch.ts';
 import { checkRoute } from '../verbs.ts';
 import { createToken } from '../serviceaccount/token-request.ts';
 import { evictPod } from './eviction.ts';
+import { boolParam } from '../query-params.ts';
 
 type Obj = Record<string, any>;
 
@@ -318,7 +319,7 @@ async function handlePatch(s: RequestScope): Promise<void> {
   const def = definitionNameFor(s.info.group, s.info.version, s.info.kind) ?? '';
   const sub = s.ri.subresource;
   if (type === 'application/apply-patch+yaml') {
-    const force = s.query.get('force') === 'true';
+    const force = boolParam(s.query, 'force') === true;
     if (!s.query.get('fieldManager')) throw badRequest('PATCH requests with apply content type require fieldManager to be set');
     const applied = decodeObject(body, type) as KubeObject;
     appliedTyped(s, def, applied, s.info.kind);
@@ -369,7 +370,8 @@ async function deleteOptions(s: RequestScope): Promise<DeleteOptions> {
   }
   const policy = s.query.get('propagationPolicy');
   if (policy !== null) opts.propagationPolicy = policy as NonNullable<DeleteOptions['propagationPolicy']>;
-  if (s.query.get('orphanDependents') !== null) opts.orphanDependents = s.query.get('orphanDependents') === 'true';
+  const orphan = boolParam(s.query, 'orphanDependents');
+  if (orphan !== undefined) opts.orphanDependents = orphan;
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
   }
@@ -383,10 +385,10 @@ async function handleDelete(s: RequestScope): Promise<void> {
   if (opts.dryRun?.length) ctx.dryRun = true;
   const { obj, deleted } = await s.registry.delete(s.ri.namespace, s.ri.name, opts, ctx);
   if (deleted && s.info.resource !== 'namespaces') {
-    writeJson(s.res, 200, {
+    writeJson(s.res, 200, inGoOrder({
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
-      details: { name: s.ri.name, group: s.info.group, kind: s.info.resource, uid: obj.metadata.uid },
-    });
+      details: { name: s.ri.name, group: s.info.group, kind: s.info.resource, ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
+    }));
     return;
   }
   respondObject(s, deleted ? 200 : 200, obj);

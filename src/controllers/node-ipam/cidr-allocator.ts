@@ -25,15 +25,17 @@ export class CidrAllocator {
 
   readonly prefix: number;
 
-  /** Marks a CIDR some node already holds; ignores CIDRs outside the range or of another size. */
+  /**
+   * Marks a CIDR some node already holds (assigned here, or its agent's own --pod-subnet): every
+   * subnet of the range it overlaps is taken, whatever its size; CIDRs outside the range are
+   * ignored (cidr_set.go Occupy / getBeginningAndEndIndices).
+   */
   occupy(cidr: string): void {
-    const i = this.#indexOf(cidr);
-    if (i !== undefined) this.#taken.add(i);
+    for (const i of this.#indexesOf(cidr)) this.#taken.add(i);
   }
 
   release(cidr: string): void {
-    const i = this.#indexOf(cidr);
-    if (i !== undefined) this.#taken.delete(i);
+    for (const i of this.#indexesOf(cidr)) this.#taken.delete(i);
   }
 
   /** The lowest free subnet, marked taken. */
@@ -46,13 +48,21 @@ export class CidrAllocator {
     throw new CidrAllocatorError('no pod CIDR left in the cluster range');
   }
 
-  #indexOf(cidr: string): number | undefined {
+  /** Indexes of the subnets `cidr` overlaps; none when it is malformed or outside the range. */
+  #indexesOf(cidr: string): number[] {
     const [ip, p] = cidr.split('/');
-    if (ip === undefined || Number(p) !== this.prefix || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return undefined;
-    const offset = ipToNumber(ip) - this.#base;
-    if (offset < 0 || offset % 2 ** this.#subnetBits !== 0) return undefined;
-    const i = offset / 2 ** this.#subnetBits;
-    return i < this.#count ? i : undefined;
+    const prefix = Number(p);
+    if (ip === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32 || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return [];
+    const size = 2 ** this.#subnetBits;
+    const start = (ipToNumber(ip) & maskOf(prefix)) >>> 0;
+    const last = start + 2 ** (32 - prefix) - 1;
+    const rangeLast = this.#base + this.#count * size - 1;
+    if (last < this.#base || start > rangeLast) return [];
+    const first = Math.floor((Math.max(start, this.#base) - this.#base) / size);
+    const end = Math.floor((Math.min(last, rangeLast) - this.#base) / size);
+    const out: number[] = [];
+    for (let i = first; i <= end; i++) out.push(i);
+    return out;
   }
 }
 

@@ -23,6 +23,12 @@ export interface NodeStatusManagerOptions {
   labels?: Record<string, string>;
   updateIntervalMs?: number;
   reportIntervalMs?: number;
+  /**
+   * The pod subnet this node uses when the agent was given one (--pod-subnet): written to
+   * spec.podCIDR/podCIDRs at registration so the Node shows what its pods really get, and the
+   * control plane's node-ipam leaves the node alone.
+   */
+  podCIDR?: string;
   /** MemoryPressure as the eviction manager sees it; undefined: from /proc/meminfo. */
   memoryPressure?: () => boolean | undefined;
 }
@@ -52,14 +58,23 @@ export class NodeStatusManager {
       'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch,
       ...(this.#o.labels ?? {}),
     };
+    const cidr = this.#o.podCIDR;
+    const spec = cidr ? { podCIDR: cidr, podCIDRs: [cidr] } : {};
     let node: Node;
     try {
-      node = await this.#nodes.create(undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec: {} });
+      node = await this.#nodes.create(undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec });
       this.#o.log.info({ node: name }, 'node registered');
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       node = await this.#nodes.patch(undefined, name, 'merge', { metadata: { labels } });
       this.#o.log.info({ node: name }, 'node already registered; taking it over');
+      const held = node.spec?.podCIDR;
+      // Kubernetes lets a node's podCIDR go only from unset to set (ValidateNodeUpdate), so a
+      // CIDR set earlier (by node-ipam, or an earlier --pod-subnet) stays.
+      if (cidr && !held) node = await this.#nodes.patch(undefined, name, 'merge', { spec });
+      else if (cidr && held !== cidr) {
+        this.#o.log.warn({ node: name, podCIDR: held, podSubnet: cidr }, 'the Node already holds another pod CIDR; its spec.podCIDR does not show --pod-subnet');
+      }
     }
     await this.updateStatus(true);
     return node;

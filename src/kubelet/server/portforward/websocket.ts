@@ -5,7 +5,8 @@
 // are opened at once, one per port.
 import { PassThrough, Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { decodeChannelFrame } from '../remotecommand/channel-frame.ts';
 import { sendChannel } from '../remotecommand/websocket.ts';
 import { forwardPort } from './relay.ts';
 import type { PortForwardTarget } from './spdy.ts';
@@ -17,10 +18,10 @@ export async function servePortForwardWebsocket(ws: WebSocket, ports: number[], 
   ws.once('close', () => ac.abort());
   ws.on('error', () => {});
   const inputs = ports.map(() => new PassThrough());
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary || data.length === 0) return;
-    const ch = data[0]!;
-    if (ch % 2 === 0) inputs[ch / 2]?.write(data.subarray(1));
+  ws.on('message', (raw: RawData) => {
+    // Text messages count too, read as their UTF-8 bytes (see channel-frame.ts).
+    const frame = decodeChannelFrame(raw);
+    if (frame && frame.channel % 2 === 0) inputs[frame.channel / 2]?.write(frame.data);
   });
   ws.once('close', () => { for (const i of inputs) i.end(); });
   for (let i = 0; i < ports.length; i++) {

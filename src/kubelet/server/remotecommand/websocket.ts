@@ -1,9 +1,10 @@
-// exec/attach over a WebSocket: every binary message starts with a channel byte (0 stdin,
+// exec/attach over a WebSocket: every message (binary, or text as its UTF-8 bytes) starts with a channel byte (0 stdin,
 // 1 stdout, 2 stderr, 3 error/status, 4 resize; v5 adds 255 "close channel"), as in
 // k8s.io/apimachinery/pkg/util/httpstream/wsstream/conn.go and the kubelet's
 // pkg/kubelet/cri/streaming/remotecommand/websocket.go.
 import { PassThrough, Writable } from 'node:stream';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { decodeChannelFrame } from './channel-frame.ts';
 import { resizeRelay } from './streams.ts';
 import type { CommandStreams, StreamOptions, StreamStatus, TerminalSize } from './streams.ts';
 
@@ -54,10 +55,10 @@ export function websocketStreams(ws: WebSocket, opts: StreamOptions): CommandStr
   const stderr = opts.stderr ? channelWriter(ws, STDERR) : undefined;
   const gone = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   const sizes = resizeRelay();
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary || data.length === 0) return;
-    const channel = data[0]!;
-    const body = data.subarray(1);
+  ws.on('message', (raw: RawData) => {
+    const frame = decodeChannelFrame(raw);
+    if (!frame) return;
+    const { channel, data: body } = frame;
     if (channel === STDIN) stdin?.write(body);
     else if (channel === RESIZE) {
       for (const s of parseResize(body)) {
