@@ -392,6 +392,9 @@ describe('API object metadata and lifecycle', () => {
     async function ownerAndDependent(ns: string, name: string, holdDependent = false): Promise<{ d: any; rs: any }> {
       const d = await created(deployPath(ns), deployment(name));
       const rsBody = replicaSet(`${name}-rs`, { name, uid: d.metadata.uid });
+      // Labelled to match the Deployment's selector: its controller releases a ReplicaSet it owns
+      // whose labels do not (controller_ref_manager.go), which would race the garbage collector.
+      rsBody.metadata.labels = { app: name };
       if (holdDependent) rsBody.metadata.finalizers = ['example.com/hold'];
       const rs = await created(rsPath(ns), rsBody);
       assert.equal(rs.metadata.ownerReferences[0].uid, d.metadata.uid);
