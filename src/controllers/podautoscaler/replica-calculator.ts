@@ -191,15 +191,21 @@ function proposal(input: ResourceReplicasInput, o: CalculatorOptions, ratioOf: (
   return replicas;
 }
 
-/** GetResourceReplicas: a Utilization target, in percent of the pods' requests. */
-export function resourceReplicas(input: ResourceReplicasInput, targetUtilization: number, o: CalculatorOptions): ReplicasProposal {
+/** The metrics of the pods that count as they are: neither ignored nor unready; an error when none is left. */
+function readyMetrics(input: ResourceReplicasInput, o: CalculatorOptions): PodMetricsInfo {
   if (input.pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-  // The first ratio (before any assumption) is what the status reports.
   const ready = new Map(input.metrics);
   const g = groupPods(input.pods, ready, input.resource, o);
   removeMetrics(ready, g.ignoredPods);
   removeMetrics(ready, g.unreadyPods);
   if (ready.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  return ready;
+}
+
+/** GetResourceReplicas: a Utilization target, in percent of the pods' requests. */
+export function resourceReplicas(input: ResourceReplicasInput, targetUtilization: number, o: CalculatorOptions): ReplicasProposal {
+  // The first ratio (before any assumption) is what the status reports.
+  const ready = readyMetrics(input, o);
   const requests = podRequests(input.pods, input.container, input.resource);
   const first = resourceUtilizationRatio(ready, requests, targetUtilization);
   // On a scale down a pod without metrics counts as using its whole request (or the target, if above 100%).
@@ -211,12 +217,7 @@ export function resourceReplicas(input: ResourceReplicasInput, targetUtilization
 
 /** GetRawResourceReplicas (calcPlainMetricReplicas): an AverageValue target, milli-units per pod. */
 export function rawResourceReplicas(input: ResourceReplicasInput, targetUsage: number, o: CalculatorOptions): ReplicasProposal {
-  if (input.pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-  const ready = new Map(input.metrics);
-  const g = groupPods(input.pods, ready, input.resource, o);
-  removeMetrics(ready, g.ignoredPods);
-  removeMetrics(ready, g.unreadyPods);
-  if (ready.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  const ready = readyMetrics(input, o);
   const first = metricUsageRatio(ready, targetUsage);
   const replicas = proposal(input, o, (m) => metricUsageRatio(m, targetUsage).ratio, () => targetUsage);
   return { replicas, rawAverage: first.usage };
