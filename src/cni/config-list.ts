@@ -82,3 +82,8 @@ export function parseIpv4Cidr(cidr: string): Ipv4Cidr {
 export function formatIpv4(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
+
+/** The first usable address of a subnet: the gateway the bridge plugin gives pods. */
+export function firstHost(cidr: string): string {
+  return formatIpv4(parseIpv4Cidr(cidr).network + 1);
+}

@@ -38,14 +38,8 @@ export class NetworkInUse extends Error {
   }
 }
 
-/** A host command (ip, iptables) failed. */
-export class HostCommandFailed extends Error {
-  readonly code = 'HOST_COMMAND_FAILED';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HostCommandFailed';
-  }
-}
+// A host command (ip, iptables, nft) failed: one class for every network tool, defined where they run.
+export { HostCommandFailed, isHostCommandFailed } from '../runtime/netns/errors.ts';
 
 export function isCniError(err: unknown): err is CniError {
   return err instanceof CniError;
@@ -55,7 +49,4 @@ export function isInvalidNetworkConfig(err: unknown): err is InvalidNetworkConfi
 }
 export function isNetworkInUse(err: unknown): err is NetworkInUse {
   return err instanceof NetworkInUse;
-}
-export function isHostCommandFailed(err: unknown): err is HostCommandFailed {
-  return err instanceof HostCommandFailed;
 }

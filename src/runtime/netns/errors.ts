@@ -38,3 +38,16 @@ export function isNamespaceAlreadyPinned(err: unknown): err is NamespaceAlreadyP
 export function isNamespacePinFailed(err: unknown): err is NamespacePinFailed {
   return err instanceof NamespacePinFailed;
 }
+
+/** A packet-filter or routing tool (nft, conntrack, ip) refused a change. */
+export class HostCommandFailed extends Error {
+  readonly code = 'HOST_COMMAND_FAILED';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HostCommandFailed';
+  }
+}
+
+export function isHostCommandFailed(err: unknown): err is HostCommandFailed {
+  return err instanceof HostCommandFailed;
+}

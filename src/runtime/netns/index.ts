@@ -7,4 +7,8 @@ export {
   isInvalidNamespaceId,
   isNamespaceAlreadyPinned,
   isNamespacePinFailed,
+  HostCommandFailed,
+  isHostCommandFailed,
 } from './errors.ts';
+export { nft, nftApply, nftDeleteTable, nftTables } from './nft.ts';
+export type { NftFamily } from './nft.ts';

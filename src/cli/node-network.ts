@@ -1,0 +1,98 @@
+// The node's share of the cluster network, run beside the node agent by `skiff up` and
+// `skiff agent`: the service proxy, the node's cluster DNS server, routes to the other nodes' pod
+// CIDRs, NetworkPolicy enforcement and the Ingress controller. Each is a component with
+// run(signal) in its own folder; this file only decides which run and what they are told.
+import type { Logger } from 'pino';
+import type { Node } from '../api/types/core-v1.ts';
+import type { Clientset } from '../client/clientset.ts';
+import { ensureBridge } from '../cni/bridge.ts';
+import { firstHost } from '../cni/config-list.ts';
+
+export const NODE_NETWORK_COMPONENTS = ['proxy', 'dns', 'routes', 'network-policy', 'ingress'] as const;
+export type NodeNetworkComponent = (typeof NODE_NETWORK_COMPONENTS)[number];
+
+export interface NodeNetworkConfig {
+  clientset: Clientset;
+  nodeName: string;
+  /** The node's InternalIP (NodePorts, Ingress and other nodes' routes use it). */
+  nodeIP: string;
+  /** The bridge pods attach to; it carries the pod subnet's gateway address. */
+  bridge: string;
+  /** All pods of the cluster, e.g. 10.42.0.0/16. */
+  clusterCIDR: string;
+  /** ClusterIPs, e.g. 10.43.0.0/16. */
+  serviceCIDR: string;
+  /** The kube-dns Service's ClusterIP, e.g. 10.43.0.10. */
+  clusterDNS: string;
+  clusterDomain: string;
+  /** Prefix of the nft tables this node's components own (`PREFIX-proxy`, `PREFIX-netpol`). */
+  nftPrefix: string;
+  /** resolv.conf whose nameservers the cluster DNS forwards other names to. */
+  resolvConf: string;
+  /** Components not to run (`--disable`). */
+  disable: ReadonlySet<NodeNetworkComponent>;
+  log: Logger;
+}
+
+/** What every component is given once the node's pod subnet is known. */
+export interface NodeNetworkContext extends NodeNetworkConfig {
+  /** This node's pod subnet (spec.podCIDR), e.g. 10.42.3.0/24. */
+  podCIDR: string;
+  /** The first address of the pod subnet, on the bridge: the pods' gateway and the node's DNS address. */
+  gatewayIP: string;
+}
+
+type Runner = (ctx: NodeNetworkContext, signal: AbortSignal) => Promise<void>;
+
+// Each component's entry point, loaded only when it runs.
+const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
+  proxy: undefined,
+  dns: undefined,
+  routes: undefined,
+  'network-policy': undefined,
+  ingress: undefined,
+};
+
+/** Parses --disable: a comma-separated list of NODE_NETWORK_COMPONENTS. */
+export function parseDisable(value: string | undefined): Set<NodeNetworkComponent> {
+  const out = new Set<NodeNetworkComponent>();
+  for (const raw of (value ?? '').split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!(NODE_NETWORK_COMPONENTS as readonly string[]).includes(name)) {
+      throw new Error(`--disable "${name}": expected one of ${NODE_NETWORK_COMPONENTS.join(', ')}`);
+    }
+    out.add(name as NodeNetworkComponent);
+  }
+  return out;
+}
+
+export async function runNodeNetwork(config: NodeNetworkConfig, signal: AbortSignal): Promise<void> {
+  const podCIDR = await waitForPodCIDR(config, signal);
+  if (podCIDR === undefined) return;
+  const gatewayIP = firstHost(podCIDR);
+  // The bridge exists before the first pod so the DNS server can bind the gateway address and
+  // routes have somewhere to lead; the CNI bridge plugin adopts it as it finds it.
+  await ensureBridge(config.bridge, `${gatewayIP}/${podCIDR.split('/')[1]}`);
+  const ctx: NodeNetworkContext = { ...config, podCIDR, gatewayIP };
+  const running: Promise<void>[] = [];
+  for (const name of NODE_NETWORK_COMPONENTS) {
+    const run = RUNNERS[name];
+    if (run === undefined || config.disable.has(name)) continue;
+    running.push(run(ctx, signal).catch((err: unknown) => {
+      if (!signal.aborted) config.log.error({ component: name, err: (err as Error).message }, 'node network component stopped');
+    }));
+  }
+  await Promise.all(running);
+}
+
+async function waitForPodCIDR(config: NodeNetworkConfig, signal: AbortSignal): Promise<string | undefined> {
+  const nodes = config.clientset.resource<Node>('v1', 'nodes');
+  while (!signal.aborted) {
+    const node = await nodes.get(undefined, config.nodeName).catch(() => undefined);
+    const cidr = node?.spec?.podCIDR;
+    if (cidr) return cidr;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
+}
