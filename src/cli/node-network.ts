@@ -29,6 +29,9 @@ export interface NodeNetworkConfig {
   nftPrefix: string;
   /** resolv.conf whose nameservers the cluster DNS forwards other names to. */
   resolvConf: string;
+  /** Ports the Ingress controller serves on the node's address (`--ingress-http-port`, `--ingress-https-port`). */
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
   /** Components not to run (`--disable`). */
   disable: ReadonlySet<NodeNetworkComponent>;
   log: Logger;
