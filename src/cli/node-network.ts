@@ -54,7 +54,7 @@ const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
   dns: undefined,
   routes: undefined,
   'network-policy': undefined,
-  ingress: undefined,
+  ingress: async (ctx, signal) => (await import('../ingress/controller.ts')).runIngress(ctx, signal),
 };
 
 /** Parses --disable: a comma-separated list of NODE_NETWORK_COMPONENTS. */
