@@ -31,6 +31,15 @@ export interface IngressControllerConfig {
 }
 
 const NETWORKING = { group: 'networking.k8s.io', version: 'v1' };
+
+interface Informers {
+  ingresses: Informer<Ingress>;
+  classes: Informer<IngressClass>;
+  services: Informer<Service>;
+  slices: Informer<EndpointSlice>;
+  secrets: Informer<Secret>;
+  nodes: Informer<Node>;
+}
 const WORKERS = 2;
 
 export function runIngress(config: IngressControllerConfig, signal: AbortSignal): Promise<void> {
@@ -42,12 +51,8 @@ export class IngressController {
   readonly #log: Logger;
   readonly #router: Router;
   readonly #queue = new WorkQueue<string>();
-  readonly #ingresses: Informer<Ingress>;
-  readonly #classes: Informer<IngressClass>;
-  readonly #services: Informer<Service>;
-  readonly #slices: Informer<EndpointSlice>;
-  readonly #secrets: Informer<Secret>;
-  readonly #nodes: Informer<Node>;
+  // Made when run() starts serving: a shared clientset already started runs an informer at once.
+  #inf: Informers | undefined;
   #rebuildScheduled = false;
   #served = new Set<string>();
 
@@ -55,27 +60,41 @@ export class IngressController {
     this.#cfg = cfg;
     this.#log = cfg.log.child({ component: 'ingress' });
     this.#router = new Router((msg) => this.#log.warn(msg));
-    const cs = cfg.clientset;
-    this.#ingresses = cs.informer<Ingress>({ ...NETWORKING, resource: 'ingresses', namespaced: true });
-    this.#classes = cs.informer<IngressClass>({ ...NETWORKING, resource: 'ingressclasses', namespaced: false });
-    this.#services = cs.informer<Service>({ group: '', version: 'v1', resource: 'services', namespaced: true });
-    this.#slices = cs.informer<EndpointSlice>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true });
-    this.#secrets = cs.informer<Secret>({ group: '', version: 'v1', resource: 'secrets', namespaced: true }, { fieldSelector: `type=${SECRET_TYPE_TLS}` });
-    this.#nodes = cs.informer<Node>({ group: '', version: 'v1', resource: 'nodes', namespaced: false });
+  }
+
+  get #informers(): Informers {
+    if (!this.#inf) {
+      const cs = this.#cfg.clientset;
+      this.#inf = {
+        ingresses: cs.informer<Ingress>({ ...NETWORKING, resource: 'ingresses', namespaced: true }),
+        classes: cs.informer<IngressClass>({ ...NETWORKING, resource: 'ingressclasses', namespaced: false }),
+        services: cs.informer<Service>({ group: '', version: 'v1', resource: 'services', namespaced: true }),
+        slices: cs.informer<EndpointSlice>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true }),
+        secrets: cs.informer<Secret>({ group: '', version: 'v1', resource: 'secrets', namespaced: true }, { fieldSelector: `type=${SECRET_TYPE_TLS}` }),
+        nodes: cs.informer<Node>({ group: '', version: 'v1', resource: 'nodes', namespaced: false }),
+      };
+    }
+    return this.#inf;
   }
 
   async run(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
+    if (this.#cfg.ingressHttpPort <= 0 && this.#cfg.ingressHttpsPort <= 0) {
+      // Nothing to serve: claiming Ingresses in their status would send clients nowhere.
+      this.#log.info('ingress controller off: no HTTP or HTTPS port');
+      return;
+    }
     const rebuild = { add: () => this.#scheduleRebuild(), update: () => this.#scheduleRebuild(), delete: () => this.#scheduleRebuild() };
-    for (const inf of [this.#ingresses, this.#classes, this.#services, this.#slices, this.#secrets] as Array<Informer<never>>) inf.addHandlers(rebuild);
+    const { ingresses, classes, services, slices, secrets, nodes } = this.#informers;
+    for (const inf of [ingresses, classes, services, slices, secrets] as Array<Informer<never>>) inf.addHandlers(rebuild);
     // Another node's address appearing or going changes what the status should list.
-    this.#nodes.addHandlers({ add: () => this.#enqueueAll(), delete: () => this.#enqueueAll() });
+    nodes.addHandlers({ add: () => this.#enqueueAll(), delete: () => this.#enqueueAll() });
     this.#cfg.clientset.start(signal);
 
     const [defaultCert] = await Promise.all([
       selfSignedServingCert('skiff-ingress-default', [this.#cfg.nodeIP]),
       this.#ensureClass(signal),
-      Promise.all([this.#ingresses, this.#classes, this.#services, this.#slices, this.#secrets, this.#nodes].map((i) => i.waitForSync(signal))),
+      Promise.all([ingresses, classes, services, slices, secrets, nodes].map((i) => i.waitForSync(signal))),
     ]).catch((err: unknown) => {
       if (signal.aborted) return [undefined];
       throw err;
@@ -93,7 +112,10 @@ export class IngressController {
       if (ingressHttpsPort > 0) await proxy.listenHttps(nodeIP, ingressHttpsPort);
       this.#log.info({ address: nodeIP, http: ingressHttpPort, https: ingressHttpsPort }, 'ingress controller serving');
       const workers = Array.from({ length: WORKERS }, () => this.#worker());
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
       this.#queue.shutDown();
       await Promise.all(workers);
     } finally {
@@ -114,18 +136,18 @@ export class IngressController {
 
   #rebuild(): void {
     const table = this.#router.update({
-      ingresses: this.#ingresses.values(),
-      ingressClasses: this.#classes.values(),
-      services: this.#services.values(),
-      endpointSlices: this.#slices.values(),
-      secrets: this.#secrets.values(),
+      ingresses: this.#informers.ingresses.values(),
+      ingressClasses: this.#informers.classes.values(),
+      services: this.#informers.services.values(),
+      endpointSlices: this.#informers.slices.values(),
+      secrets: this.#informers.secrets.values(),
     });
     this.#served = new Set(table.served.map(keyOf));
     this.#enqueueAll();
   }
 
   #enqueueAll(): void {
-    for (const ing of this.#ingresses.values()) this.#queue.add(keyOf(ing));
+    for (const ing of this.#informers.ingresses.values()) this.#queue.add(keyOf(ing));
   }
 
   async #ensureClass(signal: AbortSignal): Promise<void> {
@@ -168,7 +190,7 @@ export class IngressController {
 
   /** Level-triggered: the status the Ingress should have, written only when it differs. */
   async #syncStatus(key: string): Promise<void> {
-    const ing = this.#ingresses.get(key);
+    const ing = this.#informers.ingresses.get(key);
     if (!ing) return;
     const current = ing.status?.loadBalancer?.ingress ?? [];
     const desired = desiredAddresses(current, this.#cfg.nodeIP, this.#served.has(key), this.#nodeAddresses());
@@ -179,7 +201,7 @@ export class IngressController {
 
   #nodeAddresses(): Set<string> {
     const out = new Set<string>();
-    for (const n of this.#nodes.values()) for (const a of n.status?.addresses ?? []) out.add(a.address);
+    for (const n of this.#informers.nodes.values()) for (const a of n.status?.addresses ?? []) out.add(a.address);
     return out;
   }
 }

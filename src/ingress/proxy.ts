@@ -117,14 +117,30 @@ export class IngressProxy {
 
   #forward(req: IncomingMessage, res: ServerResponse, proto: Proto, upstream: Upstream, endpoint: Endpoint, bodyless: boolean, attemptsLeft: number): void {
     let responded = false;
-    const up = request({
-      host: endpoint.ip, port: endpoint.port, method: req.method, path: req.url,
-      headers: forwardedHeaders(req, proto), agent: this.#agent, setHost: false,
-    });
+    let up: ReturnType<typeof request>;
+    try {
+      up = request({
+        host: endpoint.ip, port: endpoint.port, method: req.method, path: req.url,
+        headers: forwardedHeaders(req, proto), agent: this.#agent, setHost: false,
+      });
+    } catch (err) {
+      // Node refuses to send what it would not have parsed (a header it finds invalid): the
+      // request is the client's fault, and must not take the node agent down.
+      this.#onError('ingress cannot forward request', { upstream: upstream.key, err: (err as Error).message });
+      plain(res, 400, '400 Bad Request\n');
+      return;
+    }
     this.#timeouts(up);
     up.on('response', (ur: IncomingMessage) => {
       responded = true;
-      res.writeHead(ur.statusCode ?? 502, ur.statusMessage, endToEnd(ur.rawHeaders));
+      try {
+        res.writeHead(ur.statusCode ?? 502, ur.statusMessage, endToEnd(ur.rawHeaders));
+      } catch (err) {
+        this.#onError('ingress cannot relay response', { upstream: upstream.key, err: (err as Error).message });
+        ur.resume();
+        plain(res, 502, '502 Bad Gateway\n');
+        return;
+      }
       ur.pipe(res);
       ur.on('error', () => res.destroy());
     });
@@ -166,7 +182,13 @@ export class IngressProxy {
     headers.connection = 'Upgrade';
     if (req.headers.upgrade !== undefined) headers.upgrade = req.headers.upgrade;
     // Its own connection: an upgraded socket leaves the keep-alive pool anyway.
-    const up = request({ host: endpoint.ip, port: endpoint.port, method: req.method, path: req.url, headers, setHost: false });
+    let up: ReturnType<typeof request>;
+    try {
+      up = request({ host: endpoint.ip, port: endpoint.port, method: req.method, path: req.url, headers, setHost: false });
+    } catch {
+      rawStatus(socket, 400, 'Bad Request');
+      return;
+    }
     this.#timeouts(up);
     this.#tunnels.add(socket);
     let answered = false;
