@@ -104,7 +104,7 @@ export class IngressController {
 
     const proxy = new IngressProxy({
       router: this.#router, defaultCert,
-      onError: (msg, fields) => this.#log.debug(fields, msg),
+      onError: (msg, fields) => this.#log.warn(fields, msg),
     });
     try {
       const { nodeIP, ingressHttpPort, ingressHttpsPort } = this.#cfg;

@@ -151,9 +151,11 @@ export class IngressProxy {
       }
       // Nothing came back: another endpoint may answer (the one tried may have just gone, before
       // its EndpointSlice said so); a request whose body was already sent cannot be repeated.
-      const next = attemptsLeft > 1 && !res.destroyed ? this.#router.next(upstream) : undefined;
-      if (next && (next.ip !== endpoint.ip || next.port !== endpoint.port || (err as NodeJS.ErrnoException).code === 'ECONNRESET')) {
-        this.#forward(req, res, proto, upstream, next, bodyless, attemptsLeft - 1);
+      // The current table is asked again: it may have learnt of the change meanwhile.
+      const again = attemptsLeft > 1 && !res.destroyed ? this.#router.route(requestHost(req.headers.host), requestPath(req.url)) : undefined;
+      const next = again?.kind === 'upstream' ? again.endpoint : undefined;
+      if (again?.kind === 'upstream' && next && (next.ip !== endpoint.ip || next.port !== endpoint.port || (err as NodeJS.ErrnoException).code === 'ECONNRESET')) {
+        this.#forward(req, res, proto, again.upstream, next, bodyless, attemptsLeft - 1);
         return;
       }
       const status = err instanceof ProxyError ? err.status : 502;

@@ -97,10 +97,13 @@ metadata: { name: ${name}, namespace: ${NS} }
 spec:
   replicas: ${replicas}
   selector: { matchLabels: { app: ${name} } }
+  # As the Kubernetes documentation recommends for updates without failed requests: no pod goes
+  # before its successor is ready, and a going pod keeps serving until it has left the endpoints.
+  strategy: { type: RollingUpdate, rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }
   template:
     metadata: { labels: { app: ${name} } }
     spec:
-      terminationGracePeriodSeconds: 1
+      terminationGracePeriodSeconds: 5
       containers:
       - name: httpd
         image: busybox
@@ -109,6 +112,8 @@ spec:
         readinessProbe:
           tcpSocket: { port: 8080 }
           periodSeconds: 1
+        lifecycle:
+          preStop: { exec: { command: ["sleep", "2"] } }
 `;
 }
 
@@ -223,5 +228,41 @@ data:
     await eventually(() => get('alpha.example', '/beta/'), (r) => r.status === 503, 'beta without endpoints');
     await k(['scale', '-n', NS, 'deployment/beta', '--replicas=1']);
     await eventually(() => get('alpha.example', '/beta/'), (r) => r.status === 200 && r.body.startsWith('beta '), 'beta back');
+  });
+
+  test('a rolling update behind the Ingress fails no request', { timeout: 240_000 }, async () => {
+    const before = new Set<string>();
+    for (let i = 0; i < 4; i++) before.add((await get('alpha.example', '/')).body.trim());
+    let done = false;
+    let ok = 0;
+    const failures: string[] = [];
+    const pods = new Set<string>();
+    const clients = [0, 1, 2].map(async () => {
+      while (!done) {
+        const r = await get('alpha.example', '/').catch((err: Error) => ({ status: 0, body: err.message }));
+        if (r.status === 200 && r.body.startsWith('alpha ')) {
+          ok += 1;
+          pods.add(r.body.trim());
+        } else {
+          failures.push(`${r.status} ${r.body.trim()}`);
+        }
+      }
+    });
+    try {
+      await k(['rollout', 'restart', '-n', NS, 'deployment/alpha']);
+      await k(['rollout', 'status', '-n', NS, 'deployment/alpha', '--timeout=150s'], undefined, 160_000);
+      // Until the replaced pods have gone: their endpoints leave while requests keep coming.
+      const left = (): boolean => [...before].every((p) => !kubectlPods.includes(p.split(' ')[1] ?? ''));
+      let kubectlPods = '';
+      await waitUntil(async () => { kubectlPods = await k(['get', 'pods', '-n', NS, '-l', 'app=alpha', '-o', 'name']); return left(); }, 60_000, 'the old alpha pods gone');
+    } finally {
+      done = true;
+      await Promise.all(clients);
+    }
+    const ingressLog = server.logs().split('\n').filter((l) => l.includes('"component":"ingress"')).slice(-20).join('\n');
+    assert.deepEqual(failures, [], `failed requests during the rollout (of ${ok + failures.length})\n${ingressLog}`);
+    const fresh = [...pods].filter((p) => !before.has(p));
+    assert.ok(fresh.length >= 1, `new pods answered during the rollout: ${[...pods].join(', ')}`);
+    assert.ok(ok >= 100, `only ${ok} requests during the rollout`);
   });
 });
