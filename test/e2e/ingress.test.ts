@@ -222,6 +222,9 @@ data:
     assert.deepEqual(ingresses.get(`${NS}/web`)!.status?.loadBalancer?.ingress, [{ ip: '127.0.0.1' }]);
     const shown = await k(['get', 'ingress', '-n', NS]);
     assert.match(shown, /^web\s+skiff\s+alpha\.example,beta\.example\s+127\.0\.0\.1\s+80, 443\s/m, shown);
+    const old = await kubectl('1.27', server, ['get', 'ingress', '-n', NS]);
+    assert.match(old.stdout, /^web\s+skiff\s+alpha\.example,beta\.example\s+127\.0\.0\.1\s+80, 443\s/m, old.stderr);
+    assert.match(await k(['get', 'ingressclass']), /^skiff\s+skiff\.io\/ingress\s/m);
 
     // A Service scaled to nothing has no endpoints: 503, until it is back.
     await k(['scale', '-n', NS, 'deployment/beta', '--replicas=0']);
