@@ -243,3 +243,17 @@ test('egress allowed to one pod and port, both ends isolated', async () => {
   assert.equal(await agent('c').connect(IP.b, 8080), false, 'the server\'s ingress does not allow c');
   assert.equal(await agent('a').connect(IP.c, 8080), false);
 });
+
+test('a Service address DNATed at prerouting is judged by the pod it leads to', async () => {
+  // What the service proxy does (its own table, dstnat at prerouting); policies run after it.
+  const proxy = `skifftest${HEX}-proxy`;
+  await nftInNode(`table ip ${proxy} {\n  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n    ip daddr 10.43.80.10 tcp dport 80 dnat to ${IP.b}:8080\n  }\n}\n`);
+  await enforce([{ podSelector: { matchLabels: { role: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'client' } } }], ports: [{ port: 'http' }] }] }]);
+  assert.equal(await agent('a').connect('10.43.80.10', 80), true, 'allowed client through the Service');
+  assert.equal(await agent('c').connect('10.43.80.10', 80), false, 'other client through the Service');
+  // Egress rules name the pod behind the Service, not the Service address.
+  await enforce([{ podSelector: { matchLabels: { role: 'other' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { role: 'server' } } }], ports: [{ port: 8080 }] }] }]);
+  assert.equal(await agent('c').connect('10.43.80.10', 80), true, 'egress to the server pod\'s port, via the Service');
+  assert.equal(await agent('c').connect(IP.a, 8080), false);
+  await nftInNode(`delete table ip ${proxy}\n`);
+});
