@@ -27,8 +27,6 @@ export interface NetworkPolicyContext {
 export interface NetworkPolicyEnforcerOptions extends NetworkPolicyContext {
   /** Applies one nft script as a transaction (default: nftApply on the host's network namespace). */
   apply?: (script: string) => Promise<void>;
-  /** Deletes the table (default: nftDeleteTable). */
-  deleteTable?: (table: string) => Promise<void>;
   /** Quiet time before a sync, to coalesce bursts of events. */
   coalesceMs?: number;
 }
@@ -93,8 +91,9 @@ export class NetworkPolicyEnforcer {
       outer.removeEventListener('abort', onAbort);
       ac.abort();
       await Promise.allSettled(informers);
-      // A node that no longer enforces must not keep stale rules blocking its pods.
-      await this.#deleteTable().catch((err: unknown) => this.#log.error({ err: (err as Error).message }, 'could not remove the NetworkPolicy table'));
+      // The table stays: the node's pods keep running when the agent stops, and so do their
+      // policies (fail closed), as the service proxy's rules stay. The next start replaces the
+      // table in one transaction; `skiff`'s cleanup (cleanupNetworkPolicy) removes it.
     }
   }
 
@@ -161,11 +160,6 @@ export class NetworkPolicyEnforcer {
     });
   }
 
-  async #deleteTable(): Promise<void> {
-    this.#applied = undefined;
-    if (this.#o.deleteTable) await this.#o.deleteTable(this.#table);
-    else await nftDeleteTable('ip', this.#table);
-  }
 }
 
 /** The fields of a pod that policies read; status churn (conditions, restarts) leaves it alone. */
