@@ -53,7 +53,7 @@ const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
   proxy: undefined,
   dns: undefined,
   routes: undefined,
-  'network-policy': undefined,
+  'network-policy': async (ctx, signal) => (await import('../networkpolicy/network-policy.ts')).runNetworkPolicy(ctx, signal),
   ingress: async (ctx, signal) => (await import('../ingress/controller.ts')).runIngress(ctx, signal),
 };
 
