@@ -196,6 +196,8 @@ test('404 for what no rule routes, 503 without endpoints, 502 when no endpoint a
   assert.equal((await get('dead.example', '/')).status, 502);
   // One endpoint refuses connections (gone before its EndpointSlice says so): the other answers.
   for (let i = 0; i < 4; i++) assert.equal(echo(await get('half.example', '/')).name, 'b1');
+  // Refused means never seen, so even a POST goes to the other endpoint.
+  for (let i = 0; i < 2; i++) assert.equal(echo(await get('half.example', '/', { method: 'POST' })).name, 'b1');
 });
 
 test('a kept-alive connection follows routing changes, and no request fails while tables are swapped', async () => {

@@ -34,10 +34,25 @@ const MAX_ATTEMPTS = 3;
 
 class ProxyError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The backend never saw the request (it timed out connecting). */
+  readonly beforeConnect: boolean;
+  constructor(status: number, message: string, beforeConnect = false) {
     super(message);
     this.status = status;
+    this.beforeConnect = beforeConnect;
   }
+}
+
+// Errors that mean the request never reached the backend.
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
+// Methods that may not be sent twice once the backend may have seen them (nginx's
+// proxy_next_upstream leaves them out for the same reason).
+const NON_IDEMPOTENT = new Set(['POST', 'PATCH', 'LOCK']);
+
+/** Whether a failed attempt may be repeated on another endpoint. */
+function retriable(err: Error, method: string | undefined): boolean {
+  if (err instanceof ProxyError ? err.beforeConnect : NOT_CONNECTED.has((err as NodeJS.ErrnoException).code ?? '')) return true;
+  return !NON_IDEMPOTENT.has(method ?? 'GET');
 }
 
 export class IngressProxy {
@@ -152,7 +167,7 @@ export class IngressProxy {
       // Nothing came back: another endpoint may answer (the one tried may have just gone, before
       // its EndpointSlice said so); a request whose body was already sent cannot be repeated.
       // The current table is asked again: it may have learnt of the change meanwhile.
-      const again = attemptsLeft > 1 && !res.destroyed ? this.#router.route(requestHost(req.headers.host), requestPath(req.url)) : undefined;
+      const again = attemptsLeft > 1 && !res.destroyed && retriable(err, req.method) ? this.#router.route(requestHost(req.headers.host), requestPath(req.url)) : undefined;
       const next = again?.kind === 'upstream' ? again.endpoint : undefined;
       if (again?.kind === 'upstream' && next && (next.ip !== endpoint.ip || next.port !== endpoint.port || (err as NodeJS.ErrnoException).code === 'ECONNRESET')) {
         this.#forward(req, res, proto, again.upstream, next, bodyless, attemptsLeft - 1);
@@ -230,7 +245,7 @@ export class IngressProxy {
   #timeouts(up: ReturnType<typeof request>): void {
     up.on('socket', (s: Socket) => {
       if (s.connecting) {
-        const t = setTimeout(() => up.destroy(new ProxyError(504, `connect timed out after ${this.#connectTimeout} ms`)), this.#connectTimeout);
+        const t = setTimeout(() => up.destroy(new ProxyError(504, `connect timed out after ${this.#connectTimeout} ms`, true)), this.#connectTimeout);
         s.once('connect', () => clearTimeout(t));
         s.once('close', () => clearTimeout(t));
       }
