@@ -97,7 +97,7 @@ async function runBackend(): Promise<void> {
 
 async function runIngressProxy(): Promise<void> {
   const [{ Router }, { IngressProxy }, { selfSignedServingCert }] = await Promise.all([
-    import('../src/ingress/router.ts'), import('../src/ingress/proxy.ts'), import('../src/kubelet/server/serving-cert.ts'),
+    import('../src/ingress/router.ts'), import('../src/ingress/proxy.ts'), import('../src/pki/serving-cert.ts'),
   ]);
   const port = Number(process.env.BENCH_BACKEND_PORT);
   const router = new Router();

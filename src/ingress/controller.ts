@@ -11,7 +11,7 @@ import type { Ingress, IngressClass, IngressLoadBalancerIngress } from '../api/t
 import type { Clientset } from '../client/clientset.ts';
 import type { Informer } from '../client/informer.ts';
 import { WorkQueue } from '../client/work-queue.ts';
-import { selfSignedServingCert } from '../kubelet/server/serving-cert.ts';
+import { selfSignedServingCert } from '../pki/serving-cert.ts';
 import { SKIFF_INGRESS_CLASS, skiffIngressClass } from './ingress-class.ts';
 import { SECRET_TYPE_TLS, type EndpointSlice, type Secret, type Service } from './objects.ts';
 import { IngressProxy } from './proxy.ts';

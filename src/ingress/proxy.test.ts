@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { after, before, test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { selfSignedServingCert } from '../kubelet/server/serving-cert.ts';
+import { selfSignedServingCert } from '../pki/serving-cert.ts';
 import type { Ingress } from '../api/types/networking-v1-ingress.ts';
 import type { EndpointSlice, Secret, Service } from './objects.ts';
 import { IngressProxy } from './proxy.ts';

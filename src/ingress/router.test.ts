@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { selfSignedServingCert } from '../kubelet/server/serving-cert.ts';
+import { selfSignedServingCert } from '../pki/serving-cert.ts';
 import type { Ingress, IngressClass } from '../api/types/networking-v1-ingress.ts';
 import type { EndpointSlice, Secret, Service } from './objects.ts';
 import { Router, type RouterInputs } from './router.ts';

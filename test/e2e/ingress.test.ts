@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Ingress, IngressClass } from '../../src/api/types/networking-v1-ingress.ts';
 import { Clientset } from '../../src/client/clientset.ts';
 import type { Informer } from '../../src/client/informer.ts';
-import { selfSignedServingCert } from '../../src/kubelet/server/serving-cert.ts';
+import { selfSignedServingCert } from '../../src/pki/serving-cert.ts';
 import { freePort, kubectl, waitUntil } from './harness.ts';
 import type { RunningServer } from './harness.ts';
 import { startUpCluster } from './up-cluster.ts';
