@@ -1,7 +1,7 @@
 // What the proxy makes of a Service and its EndpointSlices: one ServicePortInfo per port that is
 // proxied, the endpoints of each port, and which of them take new connections under each traffic
 // policy (pkg/proxy/serviceport.go, pkg/proxy/endpoint.go, pkg/proxy/topology.go CategorizeEndpoints).
-import { DEFAULT_AFFINITY_SECONDS, type EndpointSlice, type Service } from './types.ts';
+import { DEFAULT_AFFINITY_SECONDS, LABEL_SERVICE_NAME, type EndpointSlice, type Service } from './types.ts';
 
 export type L4 = 'tcp' | 'udp' | 'sctp';
 
@@ -54,7 +54,7 @@ export function serviceKeyOf(obj: { metadata: { namespace?: string; name?: strin
 
 /** The Service a slice belongs to (`ns/name` from its service-name label), if any. */
 export function sliceServiceKey(slice: EndpointSlice): string | undefined {
-  const svc = slice.metadata.labels?.['kubernetes.io/service-name'];
+  const svc = slice.metadata.labels?.[LABEL_SERVICE_NAME];
   return svc ? `${slice.metadata.namespace ?? ''}/${svc}` : undefined;
 }
 

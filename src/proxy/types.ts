@@ -1,59 +1,7 @@
-// The parts of core/v1 Service and discovery.k8s.io/v1 EndpointSlice the service proxy reads
-// (k8s.io/api/core/v1/types.go, k8s.io/api/discovery/v1/types.go), as plain JSON shapes.
-import type { KubeObject, ObjectMeta } from '../api/meta.ts';
-
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
-
-export interface ServicePort {
-  name?: string;
-  protocol?: Protocol;
-  port: number;
-  targetPort?: number | string;
-  nodePort?: number;
-}
-
-export interface ServiceSpec {
-  type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
-  selector?: Record<string, string> | null;
-  ports?: ServicePort[];
-  clusterIP?: string;
-  clusterIPs?: string[];
-  externalIPs?: string[];
-  sessionAffinity?: 'None' | 'ClientIP';
-  sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
-  externalTrafficPolicy?: 'Cluster' | 'Local';
-  internalTrafficPolicy?: 'Cluster' | 'Local';
-  externalName?: string;
-}
-
-export interface ServiceStatus {
-  loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> };
-}
-
-export interface Service extends KubeObject {
-  metadata: ObjectMeta;
-  spec?: ServiceSpec;
-  status?: ServiceStatus;
-}
-
-export interface Endpoint {
-  addresses: string[];
-  conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null };
-  nodeName?: string;
-}
-
-export interface EndpointPort {
-  name?: string | null;
-  protocol?: Protocol;
-  port?: number | null;
-}
-
-export interface EndpointSlice extends KubeObject {
-  metadata: ObjectMeta;
-  addressType: 'IPv4' | 'IPv6' | 'FQDN';
-  endpoints?: Endpoint[] | null;
-  ports?: EndpointPort[] | null;
-}
+// The API types the service proxy reads (core/v1 Service, discovery.k8s.io/v1 EndpointSlice) and
+// the constants it needs from them.
+export type { Protocol, Service, ServicePort, ServiceSpec } from '../api/types/core-v1.ts';
+export type { Endpoint, EndpointPort, EndpointSlice } from '../api/types/discovery-v1.ts';
 
 /** The label tying an EndpointSlice to its Service (k8s.io/api/discovery/v1/well_known_labels.go). */
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
