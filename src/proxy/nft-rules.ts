@@ -112,14 +112,17 @@ export function renderBase(l: ProxyLayout): string[] {
   const mark = hex(l.masqueradeMark);
   chain(MARK_MASQ_CHAIN, [`mark set mark or ${mark}`]);
   chain(MASQUERADING_CHAIN, [`mark and ${mark} == 0 return`, `mark set mark xor ${mark}`, 'masquerade fully-random']);
-  chain(REJECT_CHAIN, ['reject']);
+  // TCP gets a reset rather than upstream's ICMP port-unreachable: the kernel rate-limits ICMP
+  // per destination (and a new peer's first error may be held back), which left clients waiting
+  // for SYN retries instead of seeing "connection refused" at once. Other protocols get ICMP.
+  chain(REJECT_CHAIN, ['meta l4proto tcp reject with tcp reset', 'reject']);
   chain(SERVICES_CHAIN, [
     `ip daddr . meta l4proto . th dport vmap @${SERVICE_IPS_MAP}`,
     `ip daddr @${NODEPORT_IPS_SET} meta l4proto . th dport vmap @${SERVICE_NODEPORTS_MAP}`,
   ]);
   chain(SERVICE_ENDPOINTS_CHECK, [`ip daddr . meta l4proto . th dport vmap @${NO_ENDPOINT_SERVICES_MAP}`]);
   chain(NODEPORT_ENDPOINTS_CHECK, [`ip daddr @${NODEPORT_IPS_SET} meta l4proto . th dport vmap @${NO_ENDPOINT_NODEPORTS_MAP}`]);
-  chain(CLUSTER_IPS_CHECK, [`ip daddr @${CLUSTER_IPS_SET} reject`, `ip daddr ${l.serviceCIDR} drop`]);
+  chain(CLUSTER_IPS_CHECK, [`ip daddr @${CLUSTER_IPS_SET} goto ${REJECT_CHAIN}`, `ip daddr ${l.serviceCIDR} drop`]);
   const jump = (from: string, rule: string): void => { out.push(`add rule ${t} ${from} ${rule}`); };
   jump('filter-input', `ct state new jump ${NODEPORT_ENDPOINTS_CHECK}`);
   jump('filter-input', `ct state new jump ${SERVICE_ENDPOINTS_CHECK}`);
