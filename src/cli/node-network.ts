@@ -53,7 +53,7 @@ const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
   proxy: async (ctx, signal) => (await import('../proxy/service-proxy.ts')).runServiceProxy(ctx, signal),
   dns: undefined,
   routes: undefined,
-  'network-policy': undefined,
+  'network-policy': async (ctx, signal) => (await import('../networkpolicy/network-policy.ts')).runNetworkPolicy(ctx, signal),
   ingress: undefined,
 };
 
