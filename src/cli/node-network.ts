@@ -50,7 +50,7 @@ type Runner = (ctx: NodeNetworkContext, signal: AbortSignal) => Promise<void>;
 
 // Each component's entry point, loaded only when it runs.
 const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
-  proxy: undefined,
+  proxy: async (ctx, signal) => (await import('../proxy/service-proxy.ts')).runServiceProxy(ctx, signal),
   dns: undefined,
   routes: undefined,
   'network-policy': async (ctx, signal) => (await import('../networkpolicy/network-policy.ts')).runNetworkPolicy(ctx, signal),
