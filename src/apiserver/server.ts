@@ -13,14 +13,14 @@ import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
-import { serviceAllocator } from './admission/service-allocator.ts';
+import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { DEFAULT_ISSUER, ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.ts';
 import type { SigningKey } from './serviceaccount/jwt.ts';
 import type { TokenSigner } from './serviceaccount/token-request.ts';
 import { WatchCache } from './cache/watch-cache.ts';
-import { bootstrap, ensureKubernetesService } from './bootstrap.ts';
+import { bootstrap, ensureClusterDnsService, ensureKubernetesService, serviceIP } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
 import { limitConnectionsPerClient } from './connection-limit.ts';
@@ -75,6 +75,10 @@ export interface ApiServerOptions {
   components?: () => ComponentHealth[];
   /** Check every written body against its kind's schema, as decoding into Go types does (default true). */
   typedDecoding?: boolean;
+  /** ClusterIPs (--service-cluster-ip-range; default 10.43.0.0/16): `kubernetes` gets the first. */
+  serviceCIDR?: string;
+  /** The kube-dns Service's ClusterIP (default the service CIDR's tenth address). */
+  clusterDNS?: string;
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
@@ -119,7 +123,7 @@ export class ApiServer {
       serviceAllocator(async () => {
         await this.#cache.sync();
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
-      }),
+      }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       ...(opts.admission ?? []),
@@ -209,7 +213,10 @@ export class ApiServer {
     // server: logged, not fatal; the listener keeps accepting once descriptors are free again.
     server.on('error', (err) => this.#log.error({ err }, 'listener error'));
     this.#address = server.address() as AddressInfo;
-    await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port);
+    const serviceCIDR = this.#opts.serviceCIDR ?? DEFAULT_SERVICE_RANGES.serviceCIDR;
+    await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port, serviceIP(serviceCIDR, 1));
+    const dnsProblem = await ensureClusterDnsService(this.#registries, this.#opts.clusterDNS ?? serviceIP(serviceCIDR, 10));
+    if (dnsProblem !== undefined) this.#log.error({ err: dnsProblem }, 'cannot create the kube-dns Service: pods will not resolve cluster names');
     this.#log.info({ address: `${this.#address.address}:${this.#address.port}` }, 'listening');
     return this.#address;
   }
