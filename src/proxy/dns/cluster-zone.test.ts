@@ -3,17 +3,17 @@ import { describe, test } from 'node:test';
 import type { Answer, SoaAnswer } from 'dns-packet';
 import { ClusterZone, DNS_SCHEMA_VERSION, type ZoneAnswer } from './cluster-zone.ts';
 import { RecordIndex } from './record-index.ts';
-import type { DnsEndpoint, DnsEndpointSlice, DnsService } from './types.ts';
+import type { Endpoint, EndpointSlice, Service } from './types.ts';
 
-function service(ns: string, name: string, spec: NonNullable<DnsService['spec']>): DnsService {
+function service(ns: string, name: string, spec: NonNullable<Service['spec']>): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec };
 }
 
-function slice(ns: string, svc: string, name: string, endpoints: DnsEndpoint[], ports: DnsEndpointSlice['ports'] = []): DnsEndpointSlice {
+function slice(ns: string, svc: string, name: string, endpoints: Endpoint[], ports: EndpointSlice['ports'] = []): EndpointSlice {
   return { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: ns, name, labels: { 'kubernetes.io/service-name': svc } }, addressType: 'IPv4', endpoints, ports };
 }
 
-function ep(ip: string, opts: { ready?: boolean; hostname?: string } = {}): DnsEndpoint {
+function ep(ip: string, opts: { ready?: boolean; hostname?: string } = {}): Endpoint {
   return { addresses: [ip], conditions: { ready: opts.ready ?? true }, ...(opts.hostname ? { hostname: opts.hostname } : {}) };
 }
 

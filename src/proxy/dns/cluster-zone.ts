@@ -8,7 +8,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Answer, SrvData } from 'dns-packet';
 import { clusterIPs, isExternalName, isHeadless, type IndexedEndpoint, type RecordIndex } from './record-index.ts';
-import type { DnsService } from './types.ts';
+import type { Service } from './types.ts';
 
 export const DEFAULT_TTL = 5;
 /** The schema version dns-version.<zone> answers (specification §1). */
@@ -201,7 +201,7 @@ export class ClusterZone {
     return ip === undefined ? undefined : { ...emptyRecords(), a: [ip] };
   }
 
-  #svcName(svc: DnsService): string {
+  #svcName(svc: Service): string {
     return `${svc.metadata.name}.${svc.metadata.namespace}.svc.${this.domain}`;
   }
 
@@ -213,12 +213,12 @@ export class ClusterZone {
     return r;
   }
 
-  #endpoints(svc: DnsService): IndexedEndpoint[] {
+  #endpoints(svc: Service): IndexedEndpoint[] {
     return this.#index.endpoints(svc.metadata.namespace ?? '', svc.metadata.name ?? '');
   }
 
   /** `<service>.<ns>.svc.<zone>` (specification §2.3.1, §2.4.1, §2.5). */
-  #service(svc: DnsService): NameRecords | undefined {
+  #service(svc: Service): NameRecords | undefined {
     if (isExternalName(svc)) {
       const target = trimDot(svc.spec?.externalName ?? '');
       return target === '' ? undefined : { ...emptyRecords(), cname: target };
@@ -251,7 +251,7 @@ export class ClusterZone {
   }
 
   /** `<hostname>.<service>.<ns>.svc.<zone>` (specification §2.4.1; CoreDNS answers it for any Service with endpoints). */
-  #endpoint(svc: DnsService, hostname: string): NameRecords | undefined {
+  #endpoint(svc: Service, hostname: string): NameRecords | undefined {
     if (isExternalName(svc)) return undefined;
     const eps = this.#endpoints(svc).filter((e) => e.hostname === hostname);
     if (eps.length === 0) return undefined;
@@ -259,7 +259,7 @@ export class ClusterZone {
   }
 
   /** `_<port>._<proto>.<service>.<ns>.svc.<zone>` (specification §2.3.2, §2.4.2); unnamed ports have none. */
-  #port(svc: DnsService, port: string, proto: string): NameRecords | undefined {
+  #port(svc: Service, port: string, proto: string): NameRecords | undefined {
     if (isExternalName(svc)) return undefined;
     const self = this.#svcName(svc);
     const match = (name: string, protocol: string): boolean => name === port && protocol === proto;

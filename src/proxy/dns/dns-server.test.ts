@@ -8,7 +8,7 @@ import { ClusterZone } from './cluster-zone.ts';
 import { DnsServer } from './dns-server.ts';
 import { Forwarder, parseResolvConf } from './forwarder.ts';
 import { RecordIndex } from './record-index.ts';
-import type { DnsEndpointSlice } from './types.ts';
+import type { EndpointSlice } from './types.ts';
 
 const RD = dnsPacket.RECURSION_DESIRED;
 
@@ -120,7 +120,7 @@ class FakeUpstream {
   }
 }
 
-function headlessSlice(n: number): DnsEndpointSlice {
+function headlessSlice(n: number): EndpointSlice {
   return {
     metadata: { namespace: 'default', name: 'many-1', labels: { 'kubernetes.io/service-name': 'many' } }, addressType: 'IPv4',
     endpoints: Array.from({ length: n }, (_, i) => ({ addresses: [`10.42.1.${i + 1}`], conditions: { ready: true } })),

@@ -2,7 +2,7 @@
 // so that answering a query never calls the API server (CoreDNS plugin/kubernetes/controller.go
 // keeps the same indexes: services by name, endpoints by service, both by IP for PTR).
 import { isIPv4, isIPv6 } from 'node:net';
-import { LABEL_SERVICE_NAME, type DnsEndpointPort, type DnsEndpointSlice, type DnsService } from './types.ts';
+import { LABEL_SERVICE_NAME, type EndpointPort, type EndpointSlice, type Service } from './types.ts';
 
 /** One address of a ready endpoint, with the name it answers to under its Service. */
 export interface IndexedEndpoint {
@@ -10,7 +10,7 @@ export interface IndexedEndpoint {
   hostname: string;
   ip: string;
   /** The ports of the EndpointSlice the endpoint came from. */
-  ports: DnsEndpointPort[];
+  ports: EndpointPort[];
 }
 
 function key(namespace: string | undefined, name: string | undefined): string {
@@ -22,23 +22,23 @@ export function dashedAddress(ip: string): string {
   return ip.replace(/[.:]/g, '-');
 }
 
-export function isHeadless(svc: DnsService): boolean {
+export function isHeadless(svc: Service): boolean {
   return svc.spec?.clusterIP === 'None';
 }
 
-export function isExternalName(svc: DnsService): boolean {
+export function isExternalName(svc: Service): boolean {
   return svc.spec?.type === 'ExternalName';
 }
 
-export function clusterIPs(svc: DnsService): string[] {
+export function clusterIPs(svc: Service): string[] {
   const ips = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : [];
   return ips.filter((ip) => isIPv4(ip) || isIPv6(ip));
 }
 
 export class RecordIndex {
-  readonly #services = new Map<string, DnsService>();
+  readonly #services = new Map<string, Service>();
   /** Service key → slice key → slice. */
-  readonly #slicesByService = new Map<string, Map<string, DnsEndpointSlice>>();
+  readonly #slicesByService = new Map<string, Map<string, EndpointSlice>>();
   /** Slice key → the service key it was filed under (the label may change on update). */
   readonly #sliceOwner = new Map<string, string>();
   readonly #namespaces = new Set<string>();
@@ -55,14 +55,14 @@ export class RecordIndex {
     this.#reverse = undefined;
   }
 
-  upsertService(svc: DnsService): void {
+  upsertService(svc: Service): void {
     const k = key(svc.metadata.namespace, svc.metadata.name);
     if (!this.#services.has(k)) this.#countService(svc.metadata.namespace ?? '', 1);
     this.#services.set(k, svc);
     this.#changed();
   }
 
-  deleteService(svc: DnsService): void {
+  deleteService(svc: Service): void {
     const k = key(svc.metadata.namespace, svc.metadata.name);
     if (this.#services.delete(k)) this.#countService(svc.metadata.namespace ?? '', -1);
     this.#changed();
@@ -74,7 +74,7 @@ export class RecordIndex {
     else this.#servicesPerNamespace.set(ns, n);
   }
 
-  upsertSlice(slice: DnsEndpointSlice): void {
+  upsertSlice(slice: EndpointSlice): void {
     const sk = key(slice.metadata.namespace, slice.metadata.name);
     this.#removeSlice(sk);
     const svcName = slice.metadata.labels?.[LABEL_SERVICE_NAME];
@@ -88,7 +88,7 @@ export class RecordIndex {
     this.#changed();
   }
 
-  deleteSlice(slice: DnsEndpointSlice): void {
+  deleteSlice(slice: EndpointSlice): void {
     this.#removeSlice(key(slice.metadata.namespace, slice.metadata.name));
     this.#changed();
   }
@@ -116,7 +116,7 @@ export class RecordIndex {
     return this.#namespaces.has(ns) || this.#servicesPerNamespace.has(ns);
   }
 
-  service(namespace: string, name: string): DnsService | undefined {
+  service(namespace: string, name: string): Service | undefined {
     return this.#services.get(key(namespace, name));
   }
 
