@@ -92,7 +92,10 @@ export class DnsServer {
       });
       const addr = tcp.address();
       const port = typeof addr === 'object' && addr ? addr.port : this.#port;
-      const udp = createSocket({ type: isIPv6(this.#address) ? 'udp6' : 'udp4' });
+      const family = isIPv6(this.#address) ? 6 : 4;
+      // Replies go to the address a query came from, always a literal: skip dns.lookup's round
+      // through the event loop on every send.
+      const udp = createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: (host, _opts, cb) => cb(null, host, family) });
       try {
         await new Promise<void>((resolve, reject) => {
           udp.once('error', reject);
