@@ -53,7 +53,7 @@ const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
   proxy: undefined,
   dns: async (ctx, signal) => (await import('../proxy/dns/cluster-dns.ts')).runClusterDns(ctx, signal),
   routes: undefined,
-  'network-policy': undefined,
+  'network-policy': async (ctx, signal) => (await import('../networkpolicy/network-policy.ts')).runNetworkPolicy(ctx, signal),
   ingress: undefined,
 };
 
