@@ -316,6 +316,26 @@ describe('cluster DNS', () => {
     await waitUntil(async () => rcode(await udpAsk(`brief.${NS}.svc.${ZONE}`, 'A')) === 'NXDOMAIN', 10_000, 'brief gone from DNS');
   });
 
+  test('a namespace without Services exists (NODATA), one that does not is NXDOMAIN', async () => {
+    await k(['create', 'namespace', 'dns-empty']);
+    await waitUntil(async () => rcode(await udpAsk(`dns-empty.svc.${ZONE}`, 'A')) === 'NOERROR', 10_000, 'dns-empty in DNS');
+    const nodata = await udpAsk(`dns-empty.svc.${ZONE}`, 'A');
+    assert.deepEqual(nodata.answers, []);
+    assert.equal(nodata.authorities?.[0]?.type, 'SOA');
+    assert.equal(rcode(await udpAsk(`dns-nowhere.svc.${ZONE}`, 'A')), 'NXDOMAIN');
+  });
+
+  test('the node puts its kube-dns EndpointSlice back when it is deleted', async () => {
+    const uid = async (): Promise<string> => {
+      const r = await kubectl('1.33', cluster.server, ['get', 'endpointslice', '-n', 'kube-system', `kube-dns-${nodeName}`, '-o', 'jsonpath={.metadata.uid}']);
+      return r.code === 0 ? r.stdout.trim() : '';
+    };
+    const before = await uid();
+    assert.notEqual(before, '');
+    await k(['delete', 'endpointslice', '-n', 'kube-system', `kube-dns-${nodeName}`]);
+    await waitUntil(async () => { const now = await uid(); return now !== '' && now !== before; }, 15_000, 'kube-dns slice recreated');
+  });
+
   test('DNS, cluster: through the kube-dns ClusterIP, as pods resolve by default (needs the service proxy)', async (t) => {
     if (!(await nftTables('ip')).includes(`${cluster.nftPrefix}-proxy`)) {
       t.skip('no service proxy on this node yet: the kube-dns ClusterIP leads nowhere');
