@@ -100,7 +100,18 @@ export async function runClusterDns(ctx: ClusterDnsContext, signal: AbortSignal)
     forwarder: new Forwarder({ upstreams }),
     address: ctx.gatewayIP, port: DNS_PORT, log,
   });
-  await server.listen();
+  // The bridge has its address before components start; a port 53 held by something else is
+  // waited out rather than taken as fatal, so DNS comes up once it is free.
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      await server.listen();
+      break;
+    } catch (err) {
+      log.warn({ address: ctx.gatewayIP, err: (err as Error).message }, 'cluster DNS cannot listen yet');
+      await sleep(delay, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return;
+    }
+  }
   log.info({ address: ctx.gatewayIP, upstreams: upstreams.map((u) => u.address) }, 'cluster DNS serving');
 
   const publishing = publishDnsSlice(ctx, slices, signal, log);

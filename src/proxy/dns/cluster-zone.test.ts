@@ -142,6 +142,8 @@ describe('cluster zone', () => {
     assert.deepEqual(data(ask(zone, 'ext.default.svc.cluster.local', 'CNAME').answers), ['www.example.com']);
     assert.equal(ask(zone, 'ext.default.svc.cluster.local', 'CNAME').chase, undefined);
     assertNegative(ask(zone, '_http._tcp.ext.default.svc.cluster.local', 'SRV'), 'NXDOMAIN');
+    index.upsertService(service('default', 'byaddress', { type: 'ExternalName', externalName: '203.0.113.5' }));
+    assertNegative(ask(zone, 'byaddress.default.svc.cluster.local', 'A'), 'NXDOMAIN');
   });
 
   test('ExternalName inside the zone is followed', () => {

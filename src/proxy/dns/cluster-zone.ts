@@ -221,7 +221,8 @@ export class ClusterZone {
   #service(svc: Service): NameRecords | undefined {
     if (isExternalName(svc)) {
       const target = trimDot(svc.spec?.externalName ?? '');
-      return target === '' ? undefined : { ...emptyRecords(), cname: target };
+      // An address is no name to point a CNAME at; CoreDNS publishes nothing for it either.
+      return target === '' || isIPv4(target) || isIPv6(target) ? undefined : { ...emptyRecords(), cname: target };
     }
     const self = this.#svcName(svc);
     if (isHeadless(svc)) {

@@ -264,3 +264,14 @@ test('parseResolvConf: nameservers in order, port 53, comments and options ignor
     { address: '10.0.0.1', port: 53 }, { address: 'fe80::1', port: 53 },
   ]);
 });
+
+test('listen fails while the port is taken and succeeds once it is free', async () => {
+  const holder = createSocket('udp4');
+  await new Promise<void>((r) => holder.bind(0, '127.0.0.1', () => r()));
+  const port = holder.address().port;
+  const server = new DnsServer({ zone: new ClusterZone(new RecordIndex()), address: '127.0.0.1', port });
+  await assert.rejects(server.listen(), /EADDRINUSE/);
+  await new Promise<void>((r) => holder.close(() => r()));
+  assert.deepEqual(await server.listen(), { address: '127.0.0.1', port });
+  await server.close();
+});

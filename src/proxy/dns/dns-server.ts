@@ -57,7 +57,11 @@ export class DnsServer {
 
   /** Bind UDP and TCP; resolves with the address and port both listen on. */
   listen(): Promise<{ address: string; port: number }> {
-    this.#listening ??= this.#bind();
+    // A failed bind is not remembered: the caller may try again (the address may come later).
+    this.#listening ??= this.#bind().catch((err: unknown) => {
+      this.#listening = undefined;
+      throw err;
+    });
     return this.#listening;
   }
 
