@@ -341,13 +341,18 @@ describe('cluster DNS', () => {
       t.skip('no service proxy on this node yet: the kube-dns ClusterIP leads nowhere');
       return;
     }
-    const short = await nslookup(['web']);
-    assert.equal(short.code, 0, short.out);
-    assert.deepEqual(addresses(short.out), [clusterIP]);
-    const headless = await nslookup(['web-headless']);
-    assert.deepEqual(addresses(headless.out), podIPs);
-    const kubernetes = await nslookup([`kubernetes.default.svc.${ZONE}`]);
-    assert.equal(kubernetes.code, 0, kubernetes.out);
-    assert.equal(addresses(kubernetes.out).length, 1);
+    // As above: busybox tries every search-path candidate and exits 1 for the NXDOMAIN ones.
+    const lookups: Array<[string, string, string[] | number]> = [
+      ['web', `web.${NS}.svc.${ZONE}`, [clusterIP]],
+      ['web-headless', `web-headless.${NS}.svc.${ZONE}`, podIPs],
+      [`kubernetes.default.svc.${ZONE}`, `kubernetes.default.svc.${ZONE}`, 1],
+    ];
+    for (const [asked, found, want] of lookups) {
+      const r = await nslookup([asked]);
+      assert.match(r.out, new RegExp(`Server:\\s+${cluster.clusterDNS.replaceAll('.', '\\.')}\\n`), r.out);
+      assert.match(r.out, new RegExp(`Name:\\s+${found.replaceAll('.', '\\.')}\\n`), `${asked}: ${r.out}`);
+      if (typeof want === 'number') assert.equal(addresses(r.out).length, want, r.out);
+      else assert.deepEqual(addresses(r.out), want, asked);
+    }
   });
 });
