@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import dnsPacket from 'dns-packet';
 import type { RecordType } from 'dns-packet';
@@ -131,6 +132,14 @@ async function waitServing(port: number): Promise<void> {
   throw new Error(`no DNS answers on 127.0.0.1:${port}`);
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc/PID/stat (clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
@@ -147,14 +156,19 @@ export async function benchNetworkDns(): Promise<void> {
   try {
     children.push(spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'serve', String(skiffPort)], { stdio: ['ignore', 'inherit', 'inherit'] }));
     children.push(spawn(DNSMASQ, dnsmasqArgs(dnsmasqPort), { stdio: ['ignore', 'ignore', 'ignore'] }));
-    const peers = [['skiff', skiffPort], ['dnsmasq', dnsmasqPort]] as const;
+    const peers = [['skiff', skiffPort, children[0]!.pid], ['dnsmasq', dnsmasqPort, children[1]!.pid]] as const;
     for (const [, port] of peers) {
       await waitServing(port);
       await load(port, WARMUP_MS, IN_FLIGHT);
     }
     const runs = new Map<string, LoadResult[]>(peers.map(([name]) => [name, []]));
+    const cpu = new Map<string, number>(peers.map(([name]) => [name, 0]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, port] of peers) runs.get(name)!.push(await load(port, DURATION_MS, IN_FLIGHT));
+      for (const [name, port, pid] of peers) {
+        const before = cpuMs(pid);
+        runs.get(name)!.push(await load(port, DURATION_MS, IN_FLIGHT));
+        cpu.set(name, cpu.get(name)! + cpuMs(pid) - before);
+      }
     }
     const qps = new Map<string, number>();
     for (const [name, rs] of runs) {
@@ -165,6 +179,8 @@ export async function benchNetworkDns(): Promise<void> {
       print(`dns_${name}_qps`, Math.round(q), 'queries/s');
       print(`dns_${name}_p50`, pct(lat, 50), 'ms');
       print(`dns_${name}_p99`, pct(lat, 99), 'ms');
+      // What the server itself spends per answer, whatever the load generator could drive.
+      print(`dns_${name}_cpu_per_query`, (cpu.get(name)! * 1000) / answered, 'µs');
       const lost = rs.reduce((a, r) => a + r.lost, 0);
       const wrong = rs.reduce((a, r) => a + r.wrong, 0);
       if (lost > 0 || wrong > 0) console.log(`dns_${name}_lost_or_wrong: ${lost} lost, ${wrong} wrong of ${answered + lost}`);
