@@ -20,7 +20,7 @@ import { PodWorkers } from './pods/pod-workers.ts';
 import { PodStreamResolver } from './pods/stream-backend.ts';
 import type { PodStreamBackend } from './server/backend.ts';
 import { KubeletServer } from './server/server.ts';
-import { selfSignedServingCert } from './server/serving-cert.ts';
+import { selfSignedServingCert } from '../pki/serving-cert.ts';
 import { StatsProvider } from './stats/stats-provider.ts';
 import { EvictionManager } from './eviction/eviction-manager.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from './eviction/threshold.ts';
