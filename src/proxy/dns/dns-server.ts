@@ -121,14 +121,22 @@ export class DnsServer {
     }
   }
 
+  // The cached path allocates no closure: at tens of thousands of queries a second, per-message
+  // function objects are a measurable share of the server's CPU.
   #onDatagram(udp: UdpSocket, msg: Buffer, port: number, address: string): void {
     this.stats.udp++;
-    const send = (out: Buffer | undefined): void => {
-      if (out && this.#udp === udp) udp.send(out, port, address);
-    };
     const cached = this.#fromCache(msg, 'udp');
-    if (cached) return send(cached);
-    this.handle(msg, 'udp').then(send, (err: unknown) => this.#log?.warn({ err: (err as Error).message }, 'dns query failed'));
+    if (cached) udp.send(cached, port, address);
+    else void this.#answerDatagram(udp, msg, port, address);
+  }
+
+  async #answerDatagram(udp: UdpSocket, msg: Buffer, port: number, address: string): Promise<void> {
+    try {
+      const out = await this.handle(msg, 'udp');
+      if (out && this.#udp === udp) udp.send(out, port, address);
+    } catch (err) {
+      this.#log?.warn({ err: (err as Error).message }, 'dns query failed');
+    }
   }
 
   #accept(sock: Socket): void {
