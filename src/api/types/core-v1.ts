@@ -229,6 +229,8 @@ export interface PodSpec {
   dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: Array<{ name: string; value?: string }> };
   nodeSelector?: Record<string, string>;
   serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName, kept equal to it. */
+  serviceAccount?: string;
   automountServiceAccountToken?: boolean;
   nodeName?: string;
   hostNetwork?: boolean;
