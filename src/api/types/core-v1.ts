@@ -100,6 +100,7 @@ export interface PodSecurityContext {
   runAsNonRoot?: boolean;
   supplementalGroups?: number[];
   fsGroup?: number;
+  fsGroupChangePolicy?: 'OnRootMismatch' | 'Always';
   sysctls?: Array<{ name: string; value: string }>;
   seccompProfile?: { type: string; localhostProfile?: string };
 }
