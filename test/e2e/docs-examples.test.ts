@@ -171,4 +171,37 @@ spec:
     assert.equal(term('first').message, 'app\nsecond\n');
     assert.equal(condition(done, 'Initialized'), 'True');
   });
+
+  test('InitContainer, regular init containers still run in order to completion, around a sidecar; a failing one fails a Never pod', async () => {
+    await k(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: { name: init-order }
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{ name: shared, emptyDir: {} }]
+  initContainers:
+  - { name: one, image: busybox, command: [sh, -c, "echo one >> /shared/order"], volumeMounts: [{ name: shared, mountPath: /shared }] }
+  - { name: side, image: busybox, restartPolicy: Always, command: [sh, -c, "echo side >> /shared/order; exec sleep 3600"], volumeMounts: [{ name: shared, mountPath: /shared }] }
+  - { name: two, image: busybox, command: [sh, -c, "sleep 1; echo two >> /shared/order"], volumeMounts: [{ name: shared, mountPath: /shared }] }
+  containers:
+  - { name: app, image: busybox, command: [sh, -c, "echo app >> /shared/order; exec sleep 3600"], volumeMounts: [{ name: shared, mountPath: /shared }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: init-fails }
+spec:
+  restartPolicy: Never
+  initContainers:
+  - { name: bad, image: busybox, command: [sh, -c, "exit 3"] }
+  containers:
+  - { name: app, image: busybox, command: [sleep, "3600"] }
+`);
+    await until(() => { const x = pod('init-order'); return x && condition(x, 'Ready') === 'True' ? x : undefined; }, 'init-order Ready');
+    assert.equal(await k(['exec', 'init-order', '-c', 'app', '--', 'cat', '/shared/order']), 'one\nside\ntwo\napp\n');
+    assert.match(await k(['get', 'pod', 'init-order']), /init-order\s+2\/2\s+Running\s+0\s/);
+    const failed = await until(() => { const x = pod('init-fails'); return x?.status?.phase === 'Failed' ? x : undefined; }, 'init-fails Failed');
+    assert.equal(failed.status!.initContainerStatuses![0]!.state!.terminated!.exitCode, 3);
+    assert.equal(failed.status!.containerStatuses![0]!.state!.waiting!.reason, 'PodInitializing');
+    assert.equal(condition(failed, 'Initialized'), 'False');
+  });
 });
