@@ -143,6 +143,20 @@ describe('Kubernetes documentation examples', () => {
     assert.ok(again.status!.initContainerStatuses![0]!.lastState?.terminated, 'the stopped run is the last state');
   });
 
+  test('pods/multi-container/startup-coordination.yaml: the app starts only once the sidecar passed its startup probe, and reads what it wrote', async () => {
+    await k(['apply', '-f', join(FIXTURES, 'startup-coordination.yaml')]);
+    const p = await until(() => {
+      const x = pod('startup-coordination-example');
+      return x && condition(x, 'Ready') === 'True' && x.status?.containerStatuses?.[0]?.state?.running ? x : undefined;
+    }, 'startup-coordination-example Ready');
+    const sidecar = p.status!.initContainerStatuses![0]!;
+    assert.deepEqual([sidecar.started, sidecar.ready, sidecar.restartCount], [true, true, 0]);
+    assert.equal(condition(p, 'Initialized'), 'True');
+    // The app container was created only after the probe found the file.
+    assert.ok(Date.parse(p.status!.containerStatuses![0]!.state!.running!.startedAt!) >= Date.parse(sidecar.state!.running!.startedAt!));
+    assert.equal(await k(['logs', 'startup-coordination-example', '-c', 'main-app']), 'greeting=hello\n');
+  });
+
   test('sidecars stop after the app container, the later one first, and the pod then Succeeds (restartPolicy Never)', async () => {
     // Each sidecar, on SIGTERM, records who stopped before it as its termination message.
     const sidecar = (name: string): string => `
