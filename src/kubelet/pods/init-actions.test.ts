@@ -37,8 +37,8 @@ test('a sidecar with a startup probe holds the next ones back until the probe pa
   const probed = sidecar('proxy', { startupProbe: { exec: { command: ['true'] } } });
   assert.deepEqual(act([view(probed, running, { started: false }), view(regular('b'))]), { start: [], kill: [], initialized: false, failed: false });
   assert.deepEqual(act([view(probed, running, { started: true }), view(regular('b'))]).start, [1]);
-  const failed = act([view(probed, running, { started: false, livenessFailed: true, message: 'Container proxy failed startup probe, will be restarted' })]);
-  assert.deepEqual(failed.kill, [{ index: 0, message: 'Container proxy failed startup probe, will be restarted' }]);
+  const failed = act([view(probed, running, { started: false, livenessFailed: true })]);
+  assert.deepEqual(failed.kill, [{ index: 0, probe: 'startup', message: 'Init container proxy failed startup probe' }]);
   assert.equal(failed.initialized, false);
 });
 
@@ -54,6 +54,6 @@ test('a sidecar that stops is started again, before and after initialization, wh
 
 test('a running sidecar failing its liveness probe is restarted without holding the pod back', () => {
   const live = sidecar('log', { livenessProbe: { exec: { command: ['true'] } } });
-  const r = act([view(live, running, { livenessFailed: true, message: 'Container log failed liveness probe, will be restarted' })], true);
-  assert.deepEqual(r, { start: [], kill: [{ index: 0, message: 'Container log failed liveness probe, will be restarted' }], initialized: true, failed: false });
+  const r = act([view(live, running, { livenessFailed: true })], true);
+  assert.deepEqual(r, { start: [], kill: [{ index: 0, probe: 'liveness', message: 'Init container log failed liveness probe' }], initialized: true, failed: false });
 });

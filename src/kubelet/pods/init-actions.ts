@@ -11,15 +11,15 @@ export interface InitContainerView {
   container: Container;
   /** The latest run, if any. */
   latest?: { state: 'created' | 'running' | 'stopped'; exitCode?: number };
-  /** Probe results of the running container (sidecars only are probed). */
-  verdict?: { started?: boolean; livenessFailed?: boolean; message?: string };
+  /** Probe results of the running container (sidecars only are probed); livenessFailed: a startup or liveness failure. */
+  verdict?: { started?: boolean; livenessFailed?: boolean };
 }
 
 export interface InitActions {
   /** Indexes of init containers to start (or start again), in spec order. */
   start: number[];
   /** Running sidecars to stop (failed startup or liveness probe); they start again on a later sync. */
-  kill: Array<{ index: number; message: string }>;
+  kill: Array<{ index: number; probe: 'startup' | 'liveness'; message: string }>;
   /** Every init container did its part: the app containers may run. */
   initialized: boolean;
   /** A regular init container failed under restartPolicy Never: the pod fails. */
@@ -55,12 +55,12 @@ export function computeInitActions({ init, appStarted, restartPolicy }: InitActi
     if (latest.state === 'running' && sidecar) {
       if (c.startupProbe && verdict.started !== true) {
         // Not started yet: nothing after it may start. A failed startup probe restarts it.
-        if (verdict.livenessFailed) kill.push({ index: i, message: verdict.message ?? `Container ${c.name} failed startup probe, will be restarted` });
+        if (verdict.livenessFailed) kill.push({ index: i, probe: 'startup', message: `Init container ${c.name} failed startup probe` });
       } else {
         if (i === last) initialized = true;
         else if (!previously) start.push(i + 1);
         // Its liveness probe does not hold the next one back, but a failure restarts it.
-        if (verdict.livenessFailed) kill.push({ index: i, message: verdict.message ?? `Container ${c.name} failed liveness probe, will be restarted` });
+        if (verdict.livenessFailed) kill.push({ index: i, probe: 'liveness', message: `Init container ${c.name} failed liveness probe` });
       }
     } else if (latest.state === 'stopped') {
       if (sidecar) start.push(i);

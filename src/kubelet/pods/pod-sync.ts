@@ -267,19 +267,20 @@ export class PodSyncer {
         const l = latestOf(c.name);
         if (!l) return { container: c };
         const view: InitContainerView = { container: c, latest: { state: l.status.status, ...(l.status.exitCode !== undefined ? { exitCode: l.status.exitCode } : {}) } };
-        if (l.status.status === 'running' && isSidecar(c)) view.verdict = this.#o.probes?.verdict(st.uid, c.name, l.status.id) ?? {};
+        const v = l.status.status === 'running' && isSidecar(c) ? this.#o.probes?.verdict(st.uid, c.name, l.status.id) : undefined;
+        if (v) view.verdict = { ...(v.started !== undefined ? { started: v.started } : {}), ...(v.livenessFailed ? { livenessFailed: true } : {}) };
         return view;
       }),
       appStarted: spec.containers.some((c) => ['running', 'created'].includes(latestOf(c.name)?.status.status ?? '')),
       restartPolicy: spec.restartPolicy ?? 'Always',
     });
     if (actions.failed) return; // the pod is Failed
-    for (const { index, message } of actions.kill) {
+    for (const { index, probe, message } of actions.kill) {
       const c = initSpecs[index]!;
       const id = latestOf(c.name)!.status.id;
       this.#o.recorder.pod(pod, 'Normal', 'Killing', message, `spec.initContainers{${c.name}}`);
-      const probe = c.startupProbe && this.#o.probes?.verdict(st.uid, c.name, id).started !== true ? c.startupProbe : c.livenessProbe;
-      await this.#stopContainer(st, c, id, this.#grace(pod, probe?.terminationGracePeriodSeconds), { fieldPath: `spec.initContainers{${c.name}}` });
+      const graceOverride = (probe === 'startup' ? c.startupProbe : c.livenessProbe)?.terminationGracePeriodSeconds;
+      await this.#stopContainer(st, c, id, this.#grace(pod, graceOverride), { fieldPath: `spec.initContainers{${c.name}}` });
       st.nextSyncAt = Date.now();
     }
     for (const index of actions.start) {
