@@ -121,4 +121,6 @@ test('a Never pod whose app container finished: Running while the sidecar runs, 
   // The sidecar stopped by the kubelet (SIGTERM: 143) does not make the pod fail.
   const after = status(p, { logshipper: { attempts: [run(0, { status: 'stopped', exitCode: 143, reason: 'Error' })] }, main: done });
   assert.equal(after.phase, 'Succeeded');
+  const init = after.conditions!.find((x) => x.type === 'Initialized')!;
+  assert.deepEqual([init.status, init.reason], ['True', 'PodCompleted']);
 });

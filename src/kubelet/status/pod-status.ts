@@ -214,7 +214,8 @@ export function computePodStatus(f: PodFacts): PodStatus {
   const scheduled = prev?.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: f.startTime };
   const conditions: PodCondition[] = [
     condition(prev, 'PodReadyToStartContainers', f.sandboxReady, f.now),
-    condition(prev, 'Initialized', initialized, f.now, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`),
+    // A pod that succeeded says why it counts as initialized (GeneratePodInitializedCondition).
+    { ...condition(prev, 'Initialized', initialized, f.now, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`), ...(phase === 'Succeeded' ? { reason: 'PodCompleted' } : {}) },
     condition(prev, 'Ready', containersReady, f.now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : readyMsg),
     condition(prev, 'ContainersReady', containersReady, f.now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : readyMsg),
     scheduled,
