@@ -106,24 +106,26 @@ after(async () => {
 });
 
 describe('seed scenario five: a Service is never interrupted', () => {
-  test('a rolling update of the Deployment behind it fails 0 of at least 2,000 requests', async () => {
+  test('a rolling update of the Deployment behind it fails 0 of at least 2,000 requests', async (t) => {
     const [ok, failed] = await underLoad('update', async () => {
       await k(['set', 'env', 'deployment/web', 'VERSION=2']);
       await k(['rollout', 'status', 'deployment/web', '--timeout=180s'], undefined, 190_000);
     });
+    t.diagnostic(`${ok} requests answered, ${failed} failed during the rollout`);
     assert.equal(failed, 0, `${failed} of ${ok + failed} requests failed during the rollout`);
     assert.ok(ok >= 2000, `${ok} requests`);
     const answers = await k(['exec', 'client', '--', 'wget', '-q', '-O-', `http://${clusterIP}/`]);
     assert.match(answers, / v2\n$/, 'the new version answers');
   });
 
-  test('scaling 3 → 6 → 2 fails 0 of at least 2,000 requests', async () => {
+  test('scaling 3 → 6 → 2 fails 0 of at least 2,000 requests', async (t) => {
     const [ok, failed] = await underLoad('scale', async () => {
       await k(['scale', 'deployment/web', '--replicas=6']);
       await k(['rollout', 'status', 'deployment/web', '--timeout=180s'], undefined, 190_000);
       await k(['scale', 'deployment/web', '--replicas=2']);
       await waitUntil(async () => (await k(['get', 'pods', '-l', 'app=web', '-o', 'name'])).trim().split('\n').length === 2, 120_000, 'two pods left');
     });
+    t.diagnostic(`${ok} requests answered, ${failed} failed while scaling`);
     assert.equal(failed, 0, `${failed} of ${ok + failed} requests failed while scaling`);
     assert.ok(ok >= 2000, `${ok} requests`);
   });
