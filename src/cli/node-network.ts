@@ -8,6 +8,7 @@ import type { Clientset } from '../client/clientset.ts';
 import { ensureBridge } from '../cni/bridge.ts';
 import { firstHost } from '../cni/config-list.ts';
 import { nftDeleteTable, nftTables } from '../runtime/netns/nft.ts';
+import { runProcess } from '../runtime/spawner/run-process.ts';
 
 export const NODE_NETWORK_COMPONENTS = ['proxy', 'dns', 'routes', 'network-policy', 'ingress'] as const;
 export type NodeNetworkComponent = (typeof NODE_NETWORK_COMPONENTS)[number];
@@ -103,12 +104,38 @@ async function waitForPodCIDR(config: NodeNetworkConfig, signal: AbortSignal): P
 
 /**
  * Removes what the node's network components left in the kernel (`skiff down`, tests): every nft
- * table named PREFIX-…; returns the tables removed. The bridge goes with the engine's network.
+ * table named PREFIX-…, and the connection-tracking entries of flows to or from `cidrs` (the
+ * node's pod subnet and the service CIDR). Returns what went. The bridge goes with the engine's
+ * network; routes with the routes component's cleanup.
  */
-export async function cleanupNodeNetwork(options: { nftPrefix: string }): Promise<string[]> {
+export async function cleanupNodeNetwork(options: { nftPrefix: string; conntrackCIDRs?: readonly string[] }): Promise<string[]> {
   const removed: string[] = [];
   for (const table of await nftTables('ip')) {
-    if (table.startsWith(`${options.nftPrefix}-`) && await nftDeleteTable('ip', table)) removed.push(table);
+    if (table.startsWith(`${options.nftPrefix}-`) && await nftDeleteTable('ip', table)) removed.push(`nft table ip ${table}`);
+  }
+  for (const cidr of options.conntrackCIDRs ?? []) {
+    for (const side of ['--orig-src', '--orig-dst']) {
+      const n = await conntrackDeleteAll(side, cidr);
+      if (n > 0) removed.push(`${n} conntrack entries ${side} ${cidr}`);
+    }
   }
   return removed;
+}
+
+/** `conntrack -D SIDE CIDR`: the number of entries deleted (conntrack exits 1 when none matched). */
+async function conntrackDeleteAll(side: string, cidr: string): Promise<number> {
+  const r = await runProcess(process.env.SKIFF_CONNTRACK ?? 'conntrack', ['-D', side, cidr], { timeoutMs: 30_000 });
+  const n = Number(/(\d+) flow entries have been deleted/.exec(r.stderr.toString())?.[1] ?? NaN);
+  if (r.code === 0 || (r.code === 1 && n === 0)) return Number.isNaN(n) ? 0 : n;
+  throw new Error(`conntrack -D ${side} ${cidr} failed: ${r.stderr.toString().trim() || `exit ${r.code}`}`);
+}
+
+/** Connection-tracking entries of flows to or from `cidr` (tests check none is left). */
+export async function conntrackEntries(cidr: string): Promise<number> {
+  let total = 0;
+  for (const side of ['--orig-src', '--orig-dst']) {
+    const r = await runProcess(process.env.SKIFF_CONNTRACK ?? 'conntrack', ['-L', side, cidr], { timeoutMs: 30_000 });
+    total += r.stdout.toString().split('\n').filter((l) => l.trim() !== '').length;
+  }
+  return total;
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cleanupNodeNetwork } from '../../src/cli/node-network.ts';
+import { cleanupNodeNetwork, conntrackEntries } from '../../src/cli/node-network.ts';
 import { nftTables } from '../../src/runtime/netns/nft.ts';
 import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { Engine } from '../../src/runtime/engine.ts';
@@ -63,12 +63,14 @@ export async function startUpCluster(o: UpClusterOptions): Promise<UpCluster> {
     async stop() {
       await server.stop();
       await (await engine()).reset();
-      await cleanupNodeNetwork({ nftPrefix });
+      await cleanupNodeNetwork({ nftPrefix, conntrackCIDRs: [subnet, serviceCIDR] });
+      const flows = (await conntrackEntries(subnet)) + (await conntrackEntries(serviceCIDR));
       const tables = (await nftTables('ip')).filter((t) => t.startsWith(`${nftPrefix}-`));
       await removeCgroup(o.cgroupRoot, o.cgroupRoot).catch(() => undefined);
       const left = [
         ...cgroupDirs(o.cgroupRoot).filter((d) => existsSync(d)), ...mountPoints().filter((m) => m.startsWith(dataDir)),
         ...tables.map((t) => `nft table ip ${t}`), ...(existsSync(`/sys/class/net/${o.bridge}`) ? [`bridge ${o.bridge}`] : []),
+        ...(flows > 0 ? [`${flows} conntrack entries of ${subnet} or ${serviceCIDR}`] : []),
       ];
       await removeDir(dataDir);
       assert.deepEqual(left, [], 'host state left behind');
