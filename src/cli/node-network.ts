@@ -51,7 +51,7 @@ type Runner = (ctx: NodeNetworkContext, signal: AbortSignal) => Promise<void>;
 const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
   proxy: undefined,
   dns: undefined,
-  routes: undefined,
+  routes: async (ctx, signal) => (await import('../kubelet/network/route-sync.ts')).runNodeRoutes(ctx, signal),
   'network-policy': undefined,
   ingress: undefined,
 };
