@@ -16,11 +16,15 @@ import { memoryPressureToleration } from './admission/memory-pressure-toleration
 import { serviceAllocator } from './admission/service-allocator.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
+import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
+import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
+import type { CertKeyPem } from './auth/certs.ts';
+import { handleNodeCertificate } from './auth/node-certificate.ts';
 import { DEFAULT_ISSUER, ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.ts';
 import type { SigningKey } from './serviceaccount/jwt.ts';
 import type { TokenSigner } from './serviceaccount/token-request.ts';
 import { WatchCache } from './cache/watch-cache.ts';
-import { bootstrap, ensureKubernetesService } from './bootstrap.ts';
+import { bootstrap, ensureClusterInfo, ensureKubernetesService } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
 import { limitConnectionsPerClient } from './connection-limit.ts';
@@ -75,6 +79,11 @@ export interface ApiServerOptions {
   components?: () => ComponentHealth[];
   /** Check every written body against its kind's schema, as decoding into Go types does (default true). */
   typedDecoding?: boolean;
+  /**
+   * The cluster CA's certificate and key: joining nodes get their client certificates signed
+   * with it (NODE_CERTIFICATE_PATH). Without it that endpoint is not served.
+   */
+  clusterSigner?: CertKeyPem;
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
@@ -156,12 +165,24 @@ export class ApiServer {
     }
   }
 
-  /** Client certificate, static token, then service account JWT (the union authenticator's order). */
+  /** Client certificate, static token, bootstrap token, then service account JWT (the union authenticator's order). */
   async #authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const user = authenticate(req, this.#opts.tokens);
-    if (user || !this.#saAuth) return user;
+    if (user) return user;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    return m ? await this.#saAuth.authenticate(m[1]!) : undefined;
+    if (!m) return undefined;
+    const bootstrapUser = await authenticateBootstrapToken(m[1]!, (ns, name) => this.#lookup('secrets', ns, name));
+    if (bootstrapUser || !this.#saAuth) return bootstrapUser;
+    return await this.#saAuth.authenticate(m[1]!);
+  }
+
+  async #lookup(resource: string, ns: string, name: string): Promise<KubeObject | undefined> {
+    try {
+      return (await this.#registries.get(`/${resource}`)!.get(ns, name)).obj;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   get address(): AddressInfo | undefined { return this.#address; }
@@ -210,6 +231,8 @@ export class ApiServer {
     server.on('error', (err) => this.#log.error({ err }, 'listener error'));
     this.#address = server.address() as AddressInfo;
     await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port);
+    const a = this.#address.address;
+    await ensureClusterInfo(this.#registries, this.#opts.tls.caPem, `https://${a.includes(':') ? `[${a}]` : a}:${this.#address.port}`);
     this.#log.info({ address: `${this.#address.address}:${this.#address.port}` }, 'listening');
     return this.#address;
   }
@@ -245,6 +268,7 @@ export class ApiServer {
       ri = parseRequestInfo(method, target.path, target.query);
       user = await this.#authenticate(req);
       if (!user) throw unauthorized();
+      checkBootstrapperAccess(user, ri, method);
       const info = ri.isResourceRequest ? lookupResource(ri.group, ri.version, ri.resource) : undefined;
       if (!info || info.group !== '' || info.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
         throw badRequest(`cannot upgrade the connection for ${quotePath(target.path)}: only pods/exec, pods/attach and pods/portforward switch protocols`);
@@ -278,8 +302,10 @@ export class ApiServer {
       ri = parseRequestInfo(method, path, query);
       const health = HEALTH_PATHS.test(path);
       user = await this.#authenticate(req);
-      if (!user && health) user = ANONYMOUS;
+      // Anonymous requests reach health and the cluster-info ConfigMap only (joining nodes read it before they trust anything).
+      if (!user && (health || isClusterInfoRead(ri))) user = ANONYMOUS;
       if (!user) throw unauthorized();
+      checkBootstrapperAccess(user, ri, method);
       longRunning = isLongRunning(ri);
       // Upstream's max-in-flight filter (and priority-and-fairness's exempt level) lets
       // system:masters and health probes through; long-running requests hold no slot.
@@ -290,7 +316,9 @@ export class ApiServer {
           throw tooManyRequests();
         }
       }
-      if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
+      if (!ri.isResourceRequest && path === NODE_CERTIFICATE_PATH && this.#opts.clusterSigner) {
+        await handleNodeCertificate(req, res, user, this.#opts.clusterSigner, this.#log);
+      } else if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
         await handleMetricsRequest({ res, accept: req.headers.accept, ri, query, cache: this.#cache, registries: this.#registries, collector: this.#summaries, signal: this.#abort.signal });
       } else if (ri.isResourceRequest) {
         const info = lookupResource(ri.group, ri.version, ri.resource);
