@@ -3,12 +3,17 @@
 import { isAlreadyExists } from '../api/errors.ts';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../api/meta.ts';
+import { parseCIDR } from './admission/service-allocator.ts';
 import type { Registry, WriteContext } from './registry/registry.ts';
 
 const systemContext = (): WriteContext => ({ user: { name: 'system:apiserver', groups: ['system:masters'] }, manager: 'kube-apiserver', apiVersion: 'v1', dryRun: false, now: new Date() });
 
-/** The first address of the service CIDR belongs to the `kubernetes` service. */
-export const KUBERNETES_SERVICE_IP = '10.43.0.1';
+/** The `n`th address of a service CIDR: the first is the `kubernetes` Service's, the tenth kube-dns's. */
+export function serviceIP(serviceCIDR: string, n: number): string {
+  const { base } = parseCIDR(serviceCIDR);
+  const v = base + n;
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+}
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -25,12 +30,12 @@ export async function bootstrap(registries: Map<string, Registry>): Promise<void
 }
 
 /** default/kubernetes: the Service and Endpoints through which pods reach the API server. */
-export async function ensureKubernetesService(registries: Map<string, Registry>, host: string, port: number): Promise<void> {
+export async function ensureKubernetesService(registries: Map<string, Registry>, host: string, port: number, clusterIP: string): Promise<void> {
   const ctx = systemContext();
   const labels = { component: 'apiserver', provider: 'kubernetes' };
   const svc: KubeObject = {
     apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', labels },
-    spec: { type: 'ClusterIP', clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+    spec: { type: 'ClusterIP', clusterIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
   };
   const ip = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const ep: KubeObject = {
@@ -58,6 +63,32 @@ export async function ensureKubernetesService(registries: Map<string, Registry>,
       return next;
     }, ctx, { allowCreate: true });
   }
+}
+
+/**
+ * kube-system/kube-dns: the Service every cluster's pods resolve names through (the cluster DNS
+ * addon's Service, with the addresses the kubelet's --cluster-dns gives pods). It has no selector:
+ * each node agent serves DNS on its own bridge address and publishes an EndpointSlice for it, and
+ * internalTrafficPolicy Local keeps every pod's queries on its own node (as NodeLocal DNSCache).
+ */
+export async function ensureClusterDnsService(registries: Map<string, Registry>, clusterIP: string): Promise<string | undefined> {
+  const ctx = systemContext();
+  const svc: KubeObject = {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'KubeDNS' } },
+    spec: {
+      type: 'ClusterIP', clusterIP, internalTrafficPolicy: 'Local', sessionAffinity: 'None',
+      ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }],
+    },
+  };
+  try {
+    await registries.get('/services')!.create('kube-system', svc, ctx);
+  } catch (err) {
+    // An existing kube-dns is left as the operator changed it; any other refusal (the address
+    // taken by another Service) is reported, and the server runs without cluster DNS.
+    if (!isAlreadyExists(err)) return (err as Error).message;
+  }
+  return undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
-import { serviceAllocator } from './admission/service-allocator.ts';
+import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
@@ -24,7 +24,7 @@ import { DEFAULT_ISSUER, ServiceAccountTokenAuthenticator } from './serviceaccou
 import type { SigningKey } from './serviceaccount/jwt.ts';
 import type { TokenSigner } from './serviceaccount/token-request.ts';
 import { WatchCache } from './cache/watch-cache.ts';
-import { bootstrap, ensureClusterInfo, ensureKubernetesService } from './bootstrap.ts';
+import { bootstrap, ensureClusterDnsService, ensureClusterInfo, ensureKubernetesService, serviceIP } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
 import { limitConnectionsPerClient } from './connection-limit.ts';
@@ -84,6 +84,10 @@ export interface ApiServerOptions {
    * with it (NODE_CERTIFICATE_PATH). Without it that endpoint is not served.
    */
   clusterSigner?: CertKeyPem;
+  /** ClusterIPs (--service-cluster-ip-range; default 10.43.0.0/16): `kubernetes` gets the first. */
+  serviceCIDR?: string;
+  /** The kube-dns Service's ClusterIP (default the service CIDR's tenth address). */
+  clusterDNS?: string;
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
@@ -128,7 +132,7 @@ export class ApiServer {
       serviceAllocator(async () => {
         await this.#cache.sync();
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
-      }),
+      }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       ...(opts.admission ?? []),
@@ -230,7 +234,10 @@ export class ApiServer {
     // server: logged, not fatal; the listener keeps accepting once descriptors are free again.
     server.on('error', (err) => this.#log.error({ err }, 'listener error'));
     this.#address = server.address() as AddressInfo;
-    await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port);
+    const serviceCIDR = this.#opts.serviceCIDR ?? DEFAULT_SERVICE_RANGES.serviceCIDR;
+    await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port, serviceIP(serviceCIDR, 1));
+    const dnsProblem = await ensureClusterDnsService(this.#registries, this.#opts.clusterDNS ?? serviceIP(serviceCIDR, 10));
+    if (dnsProblem !== undefined) this.#log.error({ err: dnsProblem }, 'cannot create the kube-dns Service: pods will not resolve cluster names');
     const a = this.#address.address;
     await ensureClusterInfo(this.#registries, this.#opts.tls.caPem, `https://${a.includes(':') ? `[${a}]` : a}:${this.#address.port}`);
     this.#log.info({ address: `${this.#address.address}:${this.#address.port}` }, 'listening');

@@ -9,9 +9,10 @@ import { parseQuantity } from '../api/validation/quantity.ts';
 import type { ClientConfig } from '../client/kubeconfig.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
 import { createLogger } from './log.ts';
+import { addClusterNetworkFlags, addNodeNetworkFlags, nodeNetworkFromFlags, type NodeNetworkFlags } from './network-flags.ts';
 import { shutdownSignal } from './signals.ts';
 
-export interface AgentFlags {
+export interface AgentFlags extends NodeNetworkFlags {
   server?: string;
   tokenFile?: string;
   caFile?: string;
@@ -32,7 +33,7 @@ export interface AgentFlags {
 }
 
 export function registerAgentCommand(program: Command): void {
-  program.command('agent')
+  addNodeNetworkFlags(addClusterNetworkFlags(program.command('agent')), { ingressHttpPort: '80', ingressHttpsPort: '443' })
     .description('Run the node agent: register this machine as a node and run the pods bound to it')
     .option('--server <url>', 'the API server, e.g. https://10.0.0.1:6443')
     .option('--token-file <file>', 'file holding the bearer token to authenticate with')
@@ -86,10 +87,13 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${flags.port}": expected a port number`);
   const maxPods = Number(flags.maxPods ?? '110');
   if (!Number.isInteger(maxPods) || maxPods <= 0) throw new Error(`--max-pods "${flags.maxPods}": expected a positive integer`);
+  const network = nodeNetworkFromFlags(flags);
   const cfg = await clientConfig(flags);
   if (cfg.insecureSkipTLSVerify) log.warn('no --ca-file: the API server\'s certificate is not verified');
   // Loaded when the command runs, so the engine commands start fast.
-  const [{ Clientset }, { Kubelet }] = await Promise.all([import('../client/clientset.ts'), import('../kubelet/kubelet.ts')]);
+  const [{ Clientset }, { Kubelet }, { runNodeNetwork }, { defaultNodeIP }] = await Promise.all([
+    import('../client/clientset.ts'), import('../kubelet/kubelet.ts'), import('./node-network.ts'), import('../kubelet/node/node-info.ts'),
+  ]);
   const clientset = new Clientset(cfg);
   const signal = shutdownSignal((sig) => log.info({ sig }, 'stopping the node agent (containers keep running)'));
   const dataDir = resolve(flags.dataDir);
@@ -112,12 +116,20 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     maxPods,
     serverPort: port,
     evictionHard: flags.evictionHard,
+    dns: { clusterDNS: [network.clusterDNS], clusterDomain: network.clusterDomain, resolvConf: network.resolvConf },
     ...(cfg.caPem ? { clientCaPem: cfg.caPem } : {}),
   });
   process.stderr.write(`skiff agent: node "${flags.nodeName}" joining ${cfg.server}\n`);
+  const nodeNetwork = runNodeNetwork({
+    ...network, clientset: new Clientset(cfg), nodeName: flags.nodeName, nodeIP: flags.nodeIp ?? defaultNodeIP(),
+    bridge: flags.bridge ?? 'skiff0', log: log.child({ component: 'node-network' }),
+  }, signal).catch((err: unknown) => {
+    if (!signal.aborted) log.error({ err: (err as Error).message }, 'node network stopped');
+  });
   try {
     await kubelet.run(signal);
   } catch (err) {
     if (!signal.aborted) throw err;
   }
+  await nodeNetwork;
 }

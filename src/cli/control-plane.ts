@@ -36,6 +36,10 @@ export interface ControlPlaneOptions {
   /** false: skip the schema check of written bodies (the hidden --no-typed-decoding, for benchmarks). */
   typedDecoding?: boolean;
   log: Logger;
+  /** --service-cidr: ClusterIPs are handed out from it (default 10.43.0.0/16). */
+  serviceCIDR?: string;
+  /** --cluster-dns: the kube-dns Service's ClusterIP (default the service CIDR's tenth address). */
+  clusterDNS?: string;
 }
 
 export interface ControlPlane {
@@ -75,6 +79,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
     ...(tokens ? { tokens } : {}),
     serviceAccountTokens: { key: serviceAccountKey },
+    ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}),
+    ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
   });
   let addr: { address: string; port: number };
   try {

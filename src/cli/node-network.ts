@@ -7,6 +7,7 @@ import type { Node } from '../api/types/core-v1.ts';
 import type { Clientset } from '../client/clientset.ts';
 import { ensureBridge } from '../cni/bridge.ts';
 import { firstHost } from '../cni/config-list.ts';
+import { nftDeleteTable, nftTables } from '../runtime/netns/nft.ts';
 
 export const NODE_NETWORK_COMPONENTS = ['proxy', 'dns', 'routes', 'network-policy', 'ingress'] as const;
 export type NodeNetworkComponent = (typeof NODE_NETWORK_COMPONENTS)[number];
@@ -98,4 +99,16 @@ async function waitForPodCIDR(config: NodeNetworkConfig, signal: AbortSignal): P
     await new Promise((r) => setTimeout(r, 250));
   }
   return undefined;
+}
+
+/**
+ * Removes what the node's network components left in the kernel (`skiff down`, tests): every nft
+ * table named PREFIX-…; returns the tables removed. The bridge goes with the engine's network.
+ */
+export async function cleanupNodeNetwork(options: { nftPrefix: string }): Promise<string[]> {
+  const removed: string[] = [];
+  for (const table of await nftTables('ip')) {
+    if (table.startsWith(`${options.nftPrefix}-`) && await nftDeleteTable('ip', table)) removed.push(table);
+  }
+  return removed;
 }

@@ -8,9 +8,10 @@ import { parseDurationFlag } from './duration-flag.ts';
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { addPodGCFlags, podGCFromFlags } from './podgc-flags.ts';
 import { createLogger } from './log.ts';
+import { addClusterNetworkFlags, checkCidr, clusterDnsFromFlags, type ClusterNetworkFlags } from './network-flags.ts';
 import { shutdownSignal } from './signals.ts';
 
-export interface ServerFlags {
+export interface ServerFlags extends ClusterNetworkFlags {
   dataDir: string;
   listen: string;
   tokenFile?: string;
@@ -39,7 +40,7 @@ export interface ServerFlags {
 
 /** Flags `skiff server` and `skiff up` share. */
 export function addControlPlaneFlags(cmd: Command): Command {
-  return addPodGCFlags(cmd)
+  return addClusterNetworkFlags(addPodGCFlags(cmd))
     .option('--data-dir <dir>', 'where the store, certificates and kubeconfig live', process.env.SKIFF_DATA_DIR ?? '/var/lib/skiff')
     .option('--listen <addr:port>', 'HTTPS address to serve on', '127.0.0.1:6443')
     .option('--token-file <file>', 'static bearer tokens for agents (CSV: token,user,uid,"group1,group2")')
@@ -123,11 +124,18 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     ...(typeof flags.controllers === 'string' ? { controllerSelection: flags.controllers } : {}),
     scheduler: flags.scheduler,
     servingLimits: servingLimitsFromFlags(flags),
-    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags), hpa: hpaFromFlags(flags), podGC: podGCFromFlags(flags) },
+    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags), hpa: hpaFromFlags(flags), podGC: podGCFromFlags(flags), nodeIpam: { clusterCidr: flags.clusterCidr } },
+    ...clusterNetworkFromFlags(flags),
     ...(flags.typedDecoding === false ? { typedDecoding: false } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   const signal = shutdownSignal((sig) => log.info({ sig }, 'shutting down'));
   process.stderr.write(`skiff API server listening on ${cp.url}\n  export KUBECONFIG=${cp.kubeconfig}\n  kubectl get namespaces\n`);
   await cp.run(signal);
+}
+
+/** The control plane's network ranges from the flags addControlPlaneFlags defines. */
+export function clusterNetworkFromFlags(flags: ClusterNetworkFlags): { serviceCIDR: string; clusterDNS: string } {
+  checkCidr('--cluster-cidr', flags.clusterCidr);
+  return { serviceCIDR: flags.serviceCidr, clusterDNS: clusterDnsFromFlags(flags) };
 }

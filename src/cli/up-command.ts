@@ -11,10 +11,11 @@ import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/th
 import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
 import { podGCFromFlags } from './podgc-flags.ts';
+import { addNodeNetworkFlags, nodeNetworkFromFlags, type NodeNetworkFlags } from './network-flags.ts';
 import { addControlPlaneFlags, hpaFromFlags, nodeLifecycleFromFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
 import { shutdownSignal } from './signals.ts';
 
-export interface UpFlags extends Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod' | 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization' | 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'> {
+export interface UpFlags extends NodeNetworkFlags, Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod' | 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization' | 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'> {
   dataDir: string;
   listen: string;
   tokenFile?: string;
@@ -34,8 +35,8 @@ export interface UpFlags extends Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'n
 }
 
 export function registerUpCommand(program: Command): void {
-  addControlPlaneFlags(program.command('up')
-    .description('Run a single-node cluster: API server, controllers, scheduler and a node agent for this machine'))
+  addNodeNetworkFlags(addControlPlaneFlags(program.command('up')
+    .description('Run a single-node cluster: API server, controllers, scheduler and a node agent for this machine')), { ingressHttpPort: '80', ingressHttpsPort: '443' })
     .option('--node-name <name>', 'name of this machine\'s Node', hostname())
     .option('--node-ip <ip>', 'the node\'s InternalIP; the API server reaches the node agent there', '127.0.0.1')
     .option('--kubelet-port <port>', 'port of the node agent\'s server (logs, exec, port-forward)', '10250')
@@ -68,19 +69,21 @@ export async function runUp(flags: UpFlags): Promise<void> {
   if (flags.evictionHard !== '') parseEvictionHard(flags.evictionHard);
   const nodeLifecycle = nodeLifecycleFromFlags(flags);
   const hpa = hpaFromFlags(flags);
+  const network = nodeNetworkFromFlags(flags);
   (await import('../controllers/manager.ts')).controllerSelection(flags.controllers);
   const t0 = performance.now();
   process.stderr.write(`skiff up: a single-node cluster in ${flags.dataDir}\n`);
   // The components are loaded when the command runs, so the engine commands start fast.
-  const [{ startControlPlane }, { Clientset }, { Kubelet }, { ensureBaseImages, ImageStore }] = await Promise.all([
-    import('./control-plane.ts'), import('../client/clientset.ts'), import('../kubelet/kubelet.ts'), import('../runtime/images/index.ts'),
+  const [{ startControlPlane }, { Clientset }, { Kubelet }, { ensureBaseImages, ImageStore }, { runNodeNetwork }] = await Promise.all([
+    import('./control-plane.ts'), import('../client/clientset.ts'), import('../kubelet/kubelet.ts'), import('../runtime/images/index.ts'), import('./node-network.ts'),
   ]);
 
   let s = step('certificates, store and API server');
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log, historyRetentionSeconds, eventTtlSeconds,
     controllers: true, controllerSelection: flags.controllers, scheduler: true, servingLimits: servingLimitsFromFlags(flags),
-    controllerOptions: { nodeLifecycle, hpa, podGC: podGCFromFlags(flags) },
+    controllerOptions: { nodeLifecycle, hpa, podGC: podGCFromFlags(flags), nodeIpam: { clusterCidr: network.clusterCIDR } },
+    serviceCIDR: network.serviceCIDR, clusterDNS: network.clusterDNS,
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });
   s.done(cp.url);
@@ -104,6 +107,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     serverPort: kubeletPort,
     clientCaPem: cp.pki.caCertPem,
     evictionHard: flags.evictionHard,
+    dns: { clusterDNS: [network.clusterDNS], clusterDomain: network.clusterDomain, resolvConf: network.resolvConf },
     engineSettings: {
       ...(flags.podSubnet ? { subnet: flags.podSubnet } : {}),
       ...(flags.bridge ? { bridge: flags.bridge } : {}),
@@ -112,6 +116,14 @@ export async function runUp(flags: UpFlags): Promise<void> {
   });
   const agent = kubelet.run(signal).catch((err: unknown) => {
     if (!signal.aborted) log.error({ err: (err as Error).message }, 'node agent stopped');
+  });
+  // The service proxy, DNS and the rest of the node's network, with their own client identity.
+  const networkClient = new Clientset(await cp.clientConfig(`system:node:${flags.nodeName}`, ['system:nodes'], 'skiff-node-network'));
+  const nodeNetwork = runNodeNetwork({
+    ...network, clientset: networkClient, nodeName: flags.nodeName, nodeIP: flags.nodeIp,
+    bridge: flags.bridge ?? 'skiff0', log: log.child({ component: 'node-network' }),
+  }, signal).catch((err: unknown) => {
+    if (!signal.aborted) log.error({ err: (err as Error).message }, 'node network stopped');
   });
   const ready = await Promise.race([
     waitNodeReady(nodeClient, flags.nodeName, signal).then(() => true),
@@ -122,7 +134,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     process.stderr.write(`skiff API server listening on ${cp.url} — node ${flags.nodeName} is Ready (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`
       + `  export KUBECONFIG=${cp.kubeconfig}\n  kubectl get nodes\n  kubectl run hello --image=busybox -- sleep 3600\n`);
   }
-  await Promise.all([controlPlane, agent]);
+  await Promise.all([controlPlane, agent, nodeNetwork]);
 }
 
 async function waitNodeReady(cs: Clientset, name: string, signal: AbortSignal): Promise<void> {

@@ -5,6 +5,7 @@ import type { Controller } from './controller.ts';
 import { GarbageCollector } from './garbage-collector/garbage-collector.ts';
 import { NamespaceController } from './namespace/namespace-controller.ts';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.ts';
+import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.ts';
 import { PersistentVolumeController } from './persistentvolume/pv-controller.ts';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
@@ -16,6 +17,7 @@ import { DisruptionController } from './disruption/disruption-controller.ts';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.ts';
 import { TaintEvictionController } from './node-lifecycle/taint-eviction-controller.ts';
 import { HorizontalPodAutoscalerController, type HPAControllerOptions } from './podautoscaler/hpa-controller.ts';
+import { ServiceLBController } from './service-lb/service-lb-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -31,6 +33,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'podgc', 'disruption',
   'node-lifecycle', 'taint-eviction',
   'horizontal-pod-autoscaler',
+  'service-lb',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -47,6 +50,8 @@ export interface ControllerManagerOptions {
   nodeLifecycle?: NodeLifecycleOptions;
   /** --horizontal-pod-autoscaler-sync-period, --horizontal-pod-autoscaler-downscale-stabilization. */
   hpa?: HPAControllerOptions;
+  /** --cluster-cidr: the range node pod CIDRs are cut from. */
+  nodeIpam?: NodeIpamOptions;
 }
 
 /** Parses --controllers (`*`, `NAME`, `-NAME`); throws ControllersFlagError on an unknown name. */
@@ -56,7 +61,7 @@ export function controllerSelection(flag: string): ControllerSelection {
 
 export function builtinControllers(cs: Clientset, log: Logger, options: ControllerManagerOptions = {}): Controller[] {
   return [
-    new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log),
+    new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log, options.nodeIpam),
     new PersistentVolumeController(cs, log), new ServiceAccountsController(cs, log),
     new ReplicaSetController(cs, log), new ReplicaSetController(cs, log, { kind: REPLICATION_CONTROLLER_KIND }),
     new DeploymentController(cs, log),
@@ -64,6 +69,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new PodGCController(cs, log, options.podGC), new DisruptionController(cs, log),
     new NodeLifecycleController(cs, log, options.nodeLifecycle), new TaintEvictionController(cs, log),
     new HorizontalPodAutoscalerController(cs, log, options.hpa),
+    new ServiceLBController(cs, log),
   ];
 }
 

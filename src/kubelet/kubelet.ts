@@ -31,6 +31,7 @@ import type { VolumeSources } from './volumes/index.ts';
 import { isNotFound } from '../api/errors.ts';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret } from '../api/types/core-v1.ts';
 import { sleepOrAbort } from './util/sleep.ts';
+import type { PodDnsSettings } from './pods/pod-files.ts';
 
 export interface EngineSettingsInput {
   /** Engine data directory; `<dataDir>/engine` by default. */
@@ -56,6 +57,8 @@ export interface KubeletOptions {
   engineSettings?: EngineSettingsInput;
   /** status.addresses InternalIP and hostIP of pods; the first non-loopback IPv4 by default. */
   nodeIP?: string;
+  /** --cluster-dns, --cluster-domain, --resolv-conf: what pods' resolv.conf holds. */
+  dns?: PodDnsSettings;
   allocatable?: AllocatableOverrides;
   maxPods?: number;
   labels?: Record<string, string>;
@@ -206,6 +209,7 @@ export class Kubelet {
         nodeName: o.nodeName,
         nodeIP,
         kubeletDir: o.dataDir,
+        ...(o.dns ? { dns: o.dns } : {}),
         allocatable: (): ResourceList => nodeStatus.lastReported?.allocatable ?? {},
         crashBackoff: o.crashBackoff ?? { baseMs: 10_000, maxMs: 300_000 },
         imageBackoff: o.imageBackoff ?? { baseMs: 10_000, maxMs: 300_000 },

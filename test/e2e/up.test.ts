@@ -57,11 +57,27 @@ describe('skiff up', () => {
     assert.equal(r.stdout, `${cluster.subnet} ["${cluster.subnet}"]`);
   });
 
+  test('--service-cidr and --cluster-dns: kubernetes has the first address, kube-system/kube-dns the tenth, and pods resolve through it', async () => {
+    const r = await kubectl('1.33', server, ['get', 'svc', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}={.spec.clusterIP} {end}']);
+    assert.equal(r.code, 0, r.stderr);
+    const base = cluster.serviceCIDR.replace(/0\/24$/, '');
+    assert.match(r.stdout, new RegExp(`default/kubernetes=${base}1 `));
+    assert.match(r.stdout, new RegExp(`kube-system/kube-dns=${cluster.clusterDNS} `));
+    assert.ok(cluster.clusterDNS.startsWith(base));
+    const dns = await kubectl('1.33', server, ['get', 'svc', '-n', 'kube-system', 'kube-dns', '-o', 'jsonpath={.spec.internalTrafficPolicy} {.spec.ports[*].name}']);
+    assert.equal(dns.stdout, 'Local dns dns-tcp');
+    // The bridge carries the pods' gateway address before any pod exists.
+    const link = await import('node:fs').then((fs) => fs.existsSync(`/sys/class/net/${bridge}`));
+    assert.ok(link, `bridge ${bridge} exists`);
+  });
+
   test('kubectl apply -f pod.yaml gives a running pod of real containers; delete removes it', async () => {
     const applied = await kubectl('1.33', server, ['apply', '-f', '-'], { input: POD });
     assert.equal(applied.code, 0, applied.stderr);
     const waited = await kubectl('1.33', server, ['wait', '--for=condition=Ready', 'pod/web', '--timeout=60s'], { timeoutMs: 70_000 });
     assert.equal(waited.code, 0, `${waited.stderr}\n${server.logs().slice(-2000)}`);
+    const resolv = await kubectl('1.33', server, ['exec', 'web', '--', 'cat', '/etc/resolv.conf']);
+    assert.equal(resolv.stdout, `search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver ${cluster.clusterDNS}\noptions ndots:5\n`);
     const wide = await kubectl('1.33', server, ['get', 'pod', 'web', '-o', 'wide']);
     assert.match(wide.stdout, new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${cluster.subnet.replace(/0\/24$/, '').replaceAll('.', '\\.')}\\d+\\s+${nodeName}`));
     const events = await kubectl('1.33', server, ['get', 'events', '--field-selector', 'involvedObject.name=web', '-o', 'jsonpath={.items[*].reason}']);

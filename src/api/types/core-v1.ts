@@ -458,3 +458,76 @@ export interface Lease extends KubeObject {
     leaseTransitions?: number;
   };
 }
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface ServicePort {
+  name?: string;
+  protocol?: Protocol;
+  appProtocol?: string;
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+}
+
+export interface SessionAffinityConfig {
+  clientIP?: { timeoutSeconds?: number };
+}
+
+export interface ServiceSpec {
+  selector?: Record<string, string> | null;
+  ports?: ServicePort[];
+  type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  clusterIP?: string;
+  clusterIPs?: string[];
+  externalIPs?: string[];
+  externalName?: string;
+  sessionAffinity?: 'None' | 'ClientIP';
+  sessionAffinityConfig?: SessionAffinityConfig;
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+  internalTrafficPolicy?: 'Cluster' | 'Local';
+  healthCheckNodePort?: number;
+  loadBalancerIP?: string;
+  loadBalancerClass?: string;
+  loadBalancerSourceRanges?: string[];
+  allocateLoadBalancerNodePorts?: boolean;
+  publishNotReadyAddresses?: boolean;
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
+}
+
+export interface LoadBalancerIngress {
+  ip?: string;
+  hostname?: string;
+  ipMode?: 'VIP' | 'Proxy';
+  ports?: Array<{ port: number; protocol: Protocol; error?: string }>;
+}
+
+export interface ServiceStatus {
+  loadBalancer?: { ingress?: LoadBalancerIngress[] };
+  conditions?: Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; observedGeneration?: number }>;
+}
+
+export interface Service extends KubeObject {
+  metadata: ObjectMeta;
+  spec?: ServiceSpec;
+  status?: ServiceStatus;
+}
+
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+
+export interface EndpointSubset {
+  addresses?: EndpointAddress[];
+  notReadyAddresses?: EndpointAddress[];
+  ports?: Array<{ name?: string; port?: number; protocol?: Protocol; appProtocol?: string }>;
+}
+
+export interface Endpoints extends KubeObject {
+  metadata: ObjectMeta;
+  subsets?: EndpointSubset[];
+}

@@ -9,6 +9,16 @@ import type { VolumeMount } from '../../runtime/oci-spec.ts';
 export const CLUSTER_DNS = '10.43.0.10';
 export const CLUSTER_DOMAIN = 'cluster.local';
 
+/** The kubelet's --cluster-dns, --cluster-domain and --resolv-conf. */
+export interface PodDnsSettings {
+  clusterDNS: string[];
+  clusterDomain: string;
+  /** The resolv.conf `dnsPolicy: Default` pods inherit. */
+  resolvConf: string;
+}
+
+export const DEFAULT_POD_DNS: PodDnsSettings = { clusterDNS: [CLUSTER_DNS], clusterDomain: CLUSTER_DOMAIN, resolvConf: '/etc/resolv.conf' };
+
 export interface PodFilePaths {
   dir: string;
   hosts: string;
@@ -26,14 +36,14 @@ export function podFilePaths(kubeletDir: string, uid: string): PodFilePaths {
 }
 
 /** The pod's hostname and, with a subdomain, its fully qualified name. */
-export function podHostnames(pod: Pod): { hostname: string; fqdn?: string } {
+export function podHostnames(pod: Pod, clusterDomain = CLUSTER_DOMAIN): { hostname: string; fqdn?: string } {
   const hostname = (pod.spec?.hostname ?? pod.metadata.name ?? 'pod').slice(0, 63);
   const sub = pod.spec?.subdomain;
-  return sub ? { hostname, fqdn: `${hostname}.${sub}.${pod.metadata.namespace ?? 'default'}.svc.${CLUSTER_DOMAIN}` } : { hostname };
+  return sub ? { hostname, fqdn: `${hostname}.${sub}.${pod.metadata.namespace ?? 'default'}.svc.${clusterDomain}` } : { hostname };
 }
 
-export function hostsFile(pod: Pod, podIP: string | undefined): string {
-  const { hostname, fqdn } = podHostnames(pod);
+export function hostsFile(pod: Pod, podIP: string | undefined, clusterDomain = CLUSTER_DOMAIN): string {
+  const { hostname, fqdn } = podHostnames(pod, clusterDomain);
   const lines = [
     '# Kubernetes-managed hosts file.',
     '127.0.0.1\tlocalhost',
@@ -52,7 +62,8 @@ export function hostsFile(pod: Pod, podIP: string | undefined): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function resolvConf(pod: Pod, hostResolv = '/etc/resolv.conf'): Promise<string> {
+export async function resolvConf(pod: Pod, dns: PodDnsSettings = DEFAULT_POD_DNS): Promise<string> {
+  const domain = dns.clusterDomain;
   const spec = pod.spec ?? { containers: [] };
   const ns = pod.metadata.namespace ?? 'default';
   let policy = spec.dnsPolicy ?? 'ClusterFirst';
@@ -63,11 +74,11 @@ export async function resolvConf(pod: Pod, hostResolv = '/etc/resolv.conf'): Pro
   let searches: string[] = [];
   let options: string[] = [];
   if (policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet') {
-    nameservers = [CLUSTER_DNS];
-    searches = [`${ns}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN];
+    nameservers = [...dns.clusterDNS];
+    searches = [`${ns}.svc.${domain}`, `svc.${domain}`, domain];
     options = ['ndots:5'];
   } else if (policy === 'Default') {
-    const host = await readFile(hostResolv, 'utf8').catch(() => '');
+    const host = await readFile(dns.resolvConf, 'utf8').catch(() => '');
     for (const line of host.split('\n')) {
       const [key, ...rest] = line.trim().split(/\s+/);
       if (key === 'nameserver' && rest[0]) nameservers.push(rest[0]);
@@ -97,16 +108,16 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 /** Writes the pod's files (again: the hosts file carries the IP known once the sandbox exists). */
-export async function writePodFiles(kubeletDir: string, pod: Pod, podIP: string | undefined): Promise<PodFilePaths> {
+export async function writePodFiles(kubeletDir: string, pod: Pod, podIP: string | undefined, dns: PodDnsSettings = DEFAULT_POD_DNS): Promise<PodFilePaths> {
   const paths = podFilePaths(kubeletDir, pod.metadata.uid!);
   await mkdir(paths.dir, { recursive: true, mode: 0o750 });
   const { hostname } = podHostnames(pod);
   if (pod.spec?.hostNetwork) {
     await writeAtomic(paths.hosts, await readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1\tlocalhost\n'));
   } else {
-    await writeAtomic(paths.hosts, hostsFile(pod, podIP));
+    await writeAtomic(paths.hosts, hostsFile(pod, podIP, dns.clusterDomain));
   }
-  await writeAtomic(paths.resolv, await resolvConf(pod));
+  await writeAtomic(paths.resolv, await resolvConf(pod, dns));
   await writeAtomic(paths.hostname, `${hostname}\n`);
   return paths;
 }

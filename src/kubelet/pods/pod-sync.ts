@@ -27,6 +27,7 @@ import {
 } from './labels.ts';
 import { runHook } from './lifecycle-hooks.ts';
 import { podDir, podFileMounts, podHostnames, writePodFiles } from './pod-files.ts';
+import type { PodDnsSettings } from './pod-files.ts';
 import type { PodState } from './pod-state.ts';
 import type { PodProbePlugin, PodVolumePlugin } from './plugins.ts';
 
@@ -40,6 +41,8 @@ export interface PodSyncerOptions {
   nodeIP: string;
   /** The kubelet's own directory (pod files, termination logs). */
   kubeletDir: string;
+  /** What pods' resolv.conf points at (default: 10.43.0.10, cluster.local, the host's resolv.conf). */
+  dns?: PodDnsSettings;
   allocatable: () => ResourceList;
   crashBackoff: { baseMs: number; maxMs: number };
   imageBackoff: { baseMs: number; maxMs: number };
@@ -227,7 +230,7 @@ export class PodSyncer {
         resources: podCgroupResources(pod),
         labels: { [POD_UID_LABEL]: st.uid, [POD_NAME_LABEL]: pod.metadata.name!, [POD_NAMESPACE_LABEL]: pod.metadata.namespace ?? 'default' },
       });
-      await writePodFiles(this.#o.kubeletDir, pod, sb.ip ?? (spec.hostNetwork ? this.#o.nodeIP : undefined));
+      await writePodFiles(this.#o.kubeletDir, pod, sb.ip ?? (spec.hostNetwork ? this.#o.nodeIP : undefined), this.#o.dns);
       return sb;
     } catch (err) {
       this.#o.recorder.pod(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
@@ -326,7 +329,7 @@ export class PodSyncer {
         podIPs: sandbox.ip ? [sandbox.ip] : pod.spec?.hostNetwork ? [this.#o.nodeIP] : [],
       });
       for (const w of env.warnings) this.#o.recorder.pod(pod, 'Warning', 'InvalidEnvironmentVariableNames', w, fieldPath);
-      const mounts = [...podFileMounts(await writePodFiles(this.#o.kubeletDir, pod, sandbox.ip ?? this.#o.nodeIP)), ...(await this.#o.volumes?.mountsFor(pod, c) ?? [])];
+      const mounts = [...podFileMounts(await writePodFiles(this.#o.kubeletDir, pod, sandbox.ip ?? this.#o.nodeIP, this.#o.dns)), ...(await this.#o.volumes?.mountsFor(pod, c) ?? [])];
       const tmPath = c.terminationMessagePath ?? '/dev/termination-log';
       if (tmPath !== '') {
         const dir = join(podDir(this.#o.kubeletDir, st.uid), 'containers', c.name);
