@@ -4,6 +4,7 @@ import { registerEngineCommands } from './engine-commands.ts';
 import { registerImageCommand } from './image-command.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerSimNodesCommand } from './sim-nodes-command.ts';
+import { registerTokenCommand } from './token-command.ts';
 import { registerUpCommand } from './up-command.ts';
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerServerCommand(program);
   registerAgentCommand(program);
   registerSimNodesCommand(program);
+  registerTokenCommand(program);
   registerImageCommand(program);
   registerEngineCommands(program);
   return program;
