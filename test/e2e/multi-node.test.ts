@@ -14,6 +14,7 @@ import { listPodRoutes } from '../../src/cni/routes.ts';
 import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
 import { mountPoints } from '../../src/runtime/mounts/mountinfo.ts';
 import { spawnCollect } from './engine-helpers.ts';
+import { apiClient } from './api-helpers.ts';
 import { kubectl, removeDir, ROOT, tempDir, waitUntil } from './harness.ts';
 import { startUpCluster, type UpCluster } from './up-cluster.ts';
 
@@ -178,6 +179,23 @@ describe('several nodes, one pod network', () => {
     assert.equal(list.code, 0, list.out);
     assert.match(list.out, /^TOKEN\s+TTL\s+EXPIRES\s+USAGES\s+DESCRIPTION\s+EXTRA GROUPS\n/);
     assert.match(list.out, new RegExp(`\\n${token.replace('.', '\\.')}\\s+<forever>\\s+<never>\\s+authentication,signing\\s+The node token`));
+  });
+
+  test('anonymous requests read cluster-info only; the join token reaches no more than joining needs', async () => {
+    const api = apiClient(cluster!.server.kubeconfig);
+    const info = await api.request('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info', { anonymous: true });
+    assert.equal(info.status, 200, info.text);
+    const ca = readFileSync(join(cluster!.dataDir, 'pki', 'ca.crt'), 'utf8');
+    assert.ok((info.json() as { data: { kubeconfig: string } }).data.kubeconfig.includes(Buffer.from(ca).toString('base64')));
+    assert.equal((await api.request('GET', '/api/v1/namespaces/kube-public/configmaps', { anonymous: true })).status, 401);
+    assert.equal((await api.request('GET', '/api/v1/namespaces/kube-system/secrets', { anonymous: true })).status, 401);
+    const bearer = { anonymous: true, headers: { Authorization: `Bearer ${readFileSync(join(cluster!.dataDir, 'node-token'), 'utf8').trim()}` } };
+    assert.equal((await api.request('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info', bearer)).status, 200);
+    const secrets = await api.request('GET', '/api/v1/namespaces/kube-system/secrets', bearer);
+    assert.equal(secrets.status, 403, secrets.text);
+    assert.equal((secrets.json() as { message: string }).message,
+      `secrets is forbidden: User "system:bootstrap:${readFileSync(join(cluster!.dataDir, 'node-token'), 'utf8').slice(0, 6)}" cannot list resource "secrets" in API group "" in the namespace "kube-system"`);
+    assert.equal((await api.request('DELETE', `/api/v1/nodes/${NODE_A}`, bearer)).status, 403);
   });
 
   test('node B joined as system:node:NAME with a client certificate of its own, and routes go both ways', async () => {
