@@ -110,7 +110,9 @@ export class NodeRoutes {
       onError: (err) => this.#log.debug({ err: (err as Error).message }, 'node watch interrupted'),
     });
     const poke = (): void => this.#poke();
-    this.#informer.addHandlers({ add: poke, update: poke, delete: poke });
+    // Heartbeats and status changes do not move routes: only a Node's pod CIDR or InternalIP does.
+    const routeFacts = (n: Node): string => JSON.stringify([n.spec?.podCIDR, n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address]);
+    this.#informer.addHandlers({ add: poke, update: (old, cur) => { if (routeFacts(old) !== routeFacts(cur)) poke(); }, delete: poke });
   }
 
   /** The routes this process keeps in place now (dst → via). */
