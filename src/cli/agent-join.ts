@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { parse } from 'yaml';
 import { isStatusError } from '../api/errors.ts';
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, NODE_CERTIFICATE_PATH } from '../apiserver/auth/bootstrap-access.ts';
-import { parseBootstrapToken } from '../apiserver/auth/bootstrap-token.ts';
+import { parseBootstrapToken } from '../api/bootstrap-token/token.ts';
 import { caCertHash, parseCaCertHash } from '../apiserver/auth/ca-hash.ts';
 import { createCsr, keyMatchesCert } from '../apiserver/auth/certs.ts';
 import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';

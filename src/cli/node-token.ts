@@ -8,7 +8,7 @@ import type { KubeObject } from '../api/meta.ts';
 import { writeFileAtomic } from '../apiserver/auth/atomic-write.ts';
 import {
   BOOTSTRAP_TOKEN_NAMESPACE, bootstrapTokenSecret, bootstrapTokenSecretName, generateBootstrapToken, parseBootstrapToken, readBootstrapTokenSecret,
-} from '../apiserver/auth/bootstrap-token.ts';
+} from '../api/bootstrap-token/token.ts';
 import { caCertHash } from '../apiserver/auth/ca-hash.ts';
 import type { Clientset } from '../client/clientset.ts';
 

@@ -9,7 +9,7 @@ import {
   BOOTSTRAP_TOKEN_NAMESPACE, BOOTSTRAP_USAGES, bootstrapTokenSecret, bootstrapTokenSecretName, DEFAULT_NODE_TOKEN_GROUP,
   generateBootstrapToken, isBootstrapTokenId, parseBootstrapToken, readBootstrapTokenSecret, validateExtraGroups,
   type BootstrapTokenInfo, type BootstrapUsage,
-} from '../apiserver/auth/bootstrap-token.ts';
+} from '../api/bootstrap-token/token.ts';
 import type { Clientset } from '../client/clientset.ts';
 import { parseDurationFlag } from './duration-flag.ts';
 
