@@ -309,8 +309,10 @@ export class ApiServer {
       ri = parseRequestInfo(method, path, query);
       const health = HEALTH_PATHS.test(path);
       user = await this.#authenticate(req);
-      // Anonymous requests reach health and the cluster-info ConfigMap only (joining nodes read it before they trust anything).
-      if (!user && (health || isClusterInfoRead(ri))) user = ANONYMOUS;
+      // Anonymous requests reach health and the cluster-info ConfigMap only (joining nodes read it
+      // before they trust anything); a request that presents a token the server does not accept
+      // is refused, not served as anonymous (as upstream's union authenticator).
+      if (!user && (health || (isClusterInfoRead(ri) && req.headers.authorization === undefined))) user = ANONYMOUS;
       if (!user) throw unauthorized();
       checkBootstrapperAccess(user, ri, method);
       longRunning = isLongRunning(ri);

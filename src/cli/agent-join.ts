@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { parse } from 'yaml';
 import { isStatusError } from '../api/errors.ts';
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, NODE_CERTIFICATE_PATH } from '../apiserver/auth/bootstrap-access.ts';
+import { detachedSignatureIsValid, JWS_KEY_PREFIX } from '../api/bootstrap-token/jws.ts';
 import { parseBootstrapToken } from '../api/bootstrap-token/token.ts';
 import { caCertHash, parseCaCertHash } from '../apiserver/auth/ca-hash.ts';
 import { createCsr, keyMatchesCert } from '../apiserver/auth/certs.ts';
@@ -29,6 +30,8 @@ export interface JoinOptions {
   nodeName: string;
   dataDir: string;
   log: Logger;
+  /** How long to wait for the control plane to sign cluster-info for a new token (default 30 s). */
+  signatureWaitMs?: number;
 }
 
 export class JoinError extends Error {
@@ -55,8 +58,9 @@ export async function joinCluster(o: JoinOptions): Promise<ClientConfig> {
   const secure = new RestClient({ server, caPem, token: o.token, namespace: 'default', userAgent: 'skiff-agent-join' });
   try {
     // The same document over verified TLS, with the token: proves the server holds the CA's key
-    // and that the token is accepted, before a key is made.
-    await secure.request(`GET`, CLUSTER_INFO_PATH).catch((err: unknown) => { throw explain(err, server, 'check the token'); });
+    // and that the token is accepted, before a key is made; its signature by the token proves the
+    // server knows the token's secret.
+    await checkSignature(secure, server, parseBootstrapToken(o.token), caPem, o.signatureWaitMs ?? 30_000);
     const { csrPem, keyPem } = await createCsr(`system:node:${o.nodeName}`, ['system:nodes']);
     const certPem = await secure.request<string>('POST', NODE_CERTIFICATE_PATH, { body: csrPem, contentType: 'application/pkcs10', accept: 'application/x-pem-file' })
       .catch((err: unknown) => { throw explain(err, server, `get a client certificate for node "${o.nodeName}"`); });
@@ -87,6 +91,32 @@ export async function discoverCa(server: string, pin: string): Promise<string> {
     throw new JoinError(`Cannot join ${server}: the server's CA does not match --ca-cert-hash (it is ${actual}, the pinned one is ${pin}); refusing to trust this server`);
   }
   return caPem;
+}
+
+/**
+ * cluster-info as the token's holder sees it must carry a valid `jws-kubeconfig-<id>` for its
+ * token and the pinned CA (kubeadm's discovery/token). The bootstrap-signer controller adds the
+ * signature shortly after a token is made, hence the wait.
+ */
+async function checkSignature(client: RestClient, server: string, token: { id: string; secret: string }, caPem: string, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const cm = await client.request<{ data?: Record<string, string> }>('GET', CLUSTER_INFO_PATH)
+      .catch((err: unknown) => { throw explain(err, server, `read ${CLUSTER_INFO_NAMESPACE}/${CLUSTER_INFO_NAME} with the token`); });
+    const kubeconfig = cm.data?.kubeconfig ?? '';
+    const sig = cm.data?.[`${JWS_KEY_PREFIX}${token.id}`];
+    if (sig !== undefined) {
+      if (!detachedSignatureIsValid(sig, kubeconfig, token.id, token.secret)) {
+        throw new JoinError(`Cannot join ${server}: the signature of ${CLUSTER_INFO_NAMESPACE}/${CLUSTER_INFO_NAME} for token "${token.id}" does not verify; refusing to trust this server`);
+      }
+      if (caFromClusterInfo(kubeconfig) !== caPem) throw new JoinError(`Cannot join ${server}: ${CLUSTER_INFO_NAMESPACE}/${CLUSTER_INFO_NAME} changed its CA while joining`);
+      return;
+    }
+    if (Date.now() >= deadline) {
+      throw new JoinError(`Cannot join ${server}: ${CLUSTER_INFO_NAMESPACE}/${CLUSTER_INFO_NAME} is not signed for token "${token.id}" (is the bootstrap-signer controller running?)`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** The first cluster's CA (PEM) in cluster-info's kubeconfig. */

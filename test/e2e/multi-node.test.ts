@@ -186,9 +186,15 @@ describe('several nodes, one pod network', () => {
     const info = await api.request('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info', { anonymous: true });
     assert.equal(info.status, 200, info.text);
     const ca = readFileSync(join(cluster!.dataDir, 'pki', 'ca.crt'), 'utf8');
-    assert.ok((info.json() as { data: { kubeconfig: string } }).data.kubeconfig.includes(Buffer.from(ca).toString('base64')));
+    const data = (info.json() as { data: Record<string, string> }).data;
+    assert.ok(data.kubeconfig!.includes(Buffer.from(ca).toString('base64')));
+    // Signed for the node token by the bootstrap-signer controller (what node B checked when it joined).
+    const id = readFileSync(join(cluster!.dataDir, 'node-token'), 'utf8').slice(0, 6);
+    assert.match(data[`jws-kubeconfig-${id}`] ?? '', /^eyJ[\w-]+\.\.[\w-]+$/);
     assert.equal((await api.request('GET', '/api/v1/namespaces/kube-public/configmaps', { anonymous: true })).status, 401);
     assert.equal((await api.request('GET', '/api/v1/namespaces/kube-system/secrets', { anonymous: true })).status, 401);
+    const wrong = { anonymous: true, headers: { Authorization: 'Bearer abcdef.0123456789abcdef' } };
+    assert.equal((await api.request('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info', wrong)).status, 401, 'a wrong token is not anonymous');
     const bearer = { anonymous: true, headers: { Authorization: `Bearer ${readFileSync(join(cluster!.dataDir, 'node-token'), 'utf8').trim()}` } };
     assert.equal((await api.request('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info', bearer)).status, 200);
     const secrets = await api.request('GET', '/api/v1/namespaces/kube-system/secrets', bearer);
