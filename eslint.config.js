@@ -36,4 +36,5 @@ export default tseslint.config(
   { files: ['src/client/**/*.ts'], rules: restrict([{ group: ['**/store/*', '**/apiserver/*', '**/cli/*'], message: 'client talks to the API server over HTTP only' }]) },
   { files: ['src/apiserver/**/*.ts'], rules: restrict([{ group: ['**/client/*', '**/cli/*'], message: 'apiserver does not use the client' }]) },
   { files: ['src/runtime/**/*.ts', 'src/cni/**/*.ts'], rules: restrict([{ group: ['**/api/*', '**/store/*', '**/apiserver/*', '**/client/*', '**/cli/*'], message: 'runtime and cni know nothing of the API server' }]) },
+  { files: ['src/pki/**/*.ts'], rules: restrict([{ group: ['**/api/*', '**/store/*', '**/apiserver/*', '**/client/*', '**/cli/*'], message: 'pki is a leaf: certificates only' }]) },
 );

@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<void>> = {
   pods: async () => { await (await import('./pods.ts')).benchPods(); },
   scheduler: async () => { await (await import('./scheduler.ts')).benchScheduler(); },
   controllers: async () => { await (await import('./controllers.ts')).benchControllers(); },
+  network: async () => { await (await import('./network.ts')).benchNetwork(); },
 };
 // One suite failing does not stop the others; the run still ends with an error.
 const failed: string[] = [];

@@ -92,8 +92,17 @@ export function decodeObject(body: Buffer, contentType: string | undefined): Rec
   return value as Record<string, unknown>;
 }
 
+/**
+ * An object, list, Status or discovery document as kube-apiserver's JSON serializer writes it:
+ * Go's json.Encoder, which ends every value with a newline (clients comparing bodies see it).
+ */
 export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  writeRaw(res, code, typeof body === 'string' ? body : JSON.stringify(body), contentType);
+  writeRaw(res, code, `${typeof body === 'string' ? body : JSON.stringify(body)}\n`, contentType);
+}
+
+/** A document upstream writes as plain bytes, with no trailing newline (/version, OpenAPI). */
+export function writeJsonDocument(res: ServerResponse, code: number, body: string): void {
+  writeRaw(res, code, body, 'application/json');
 }
 
 export function writeRaw(res: ServerResponse, code: number, body: string | Buffer, contentType: string): void {

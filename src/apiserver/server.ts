@@ -14,6 +14,7 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
+import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
@@ -135,6 +136,7 @@ export class ApiServer {
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
+      defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
       ...(opts.admission ?? []),
     ];
     for (const info of RESOURCES) {

@@ -1,9 +1,9 @@
 // Which verbs each resource and subresource serves: the one table routing, discovery and OpenAPI
 // read (upstream derives all three from the REST storage interfaces each resource implements, in
 // k8s.io/apiserver/pkg/endpoints/installer.go; pkg/registry/*/storage says which those are).
-import { methodNotAllowed, notFound } from '../api/errors.ts';
+import { methodNotAllowed, notServed } from '../api/errors.ts';
 import { VERBS, type ResourceInfo } from '../api/scheme.ts';
-import { capForMessage, type RequestInfo } from './request-info.ts';
+import type { RequestInfo } from './request-info.ts';
 
 export type Verb = (typeof VERBS)[number];
 export type Subresource = ResourceInfo['subresources'][number];
@@ -65,21 +65,18 @@ export function resourceVerbs(info: Pick<ResourceInfo, 'group' | 'resource'>): r
 
 /**
  * Check that a resource request names a route this server has and uses a verb it takes:
- * 404 for a path with more than a subresource after the name, or an unknown or unserved
- * subresource; 405 for a verb the resource or subresource does not take.
+ * the generic 404 for a path with more than a subresource after the name, or an unknown or
+ * unserved subresource; 405 for a verb the resource or subresource does not take.
  */
 export function checkRoute(info: ResourceInfo, ri: RequestInfo, method: string): void {
   const sub = ri.subresource;
-  // Names and subresources come from the client: echoed capped, never whole.
-  const name = capForMessage(ri.name);
-  const subName = capForMessage(sub);
-  if (ri.verb === 'proxy' || ri.parts.length > 3) {
-    throw notFound({ group: info.group, resource: sub ? `${info.resource}/${subName}` : info.resource }, name);
-  }
+  // No route: kube-apiserver's not-found handler answers, whatever the name (the generic 404
+  // client-go reads as "the server could not find the requested resource").
+  if (ri.verb === 'proxy' || ri.parts.length > 3) throw notServed();
   let verbs: readonly Verb[] | undefined;
   if (sub) {
     verbs = info.subresources.includes(sub as Subresource) ? subresourceVerbs(sub as Subresource) : undefined;
-    if (!verbs) throw notFound({ group: info.group, resource: `${info.resource}/${subName}` }, name);
+    if (!verbs) throw notServed();
   } else {
     verbs = resourceVerbs(info);
   }

@@ -50,11 +50,11 @@ type Runner = (ctx: NodeNetworkContext, signal: AbortSignal) => Promise<void>;
 
 // Each component's entry point, loaded only when it runs.
 const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
-  proxy: undefined,
+  proxy: async (ctx, signal) => (await import('../proxy/service-proxy.ts')).runServiceProxy(ctx, signal),
   dns: undefined,
   routes: async (ctx, signal) => (await import('../kubelet/network/route-sync.ts')).runNodeRoutes(ctx, signal),
-  'network-policy': undefined,
-  ingress: undefined,
+  'network-policy': async (ctx, signal) => (await import('../networkpolicy/network-policy.ts')).runNetworkPolicy(ctx, signal),
+  ingress: async (ctx, signal) => (await import('../ingress/controller.ts')).runIngress(ctx, signal),
 };
 
 /** Parses --disable: a comma-separated list of NODE_NETWORK_COMPONENTS. */

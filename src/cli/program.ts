@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAgentCommand } from './agent-command.ts';
 import { registerEngineCommands } from './engine-commands.ts';
 import { registerImageCommand } from './image-command.ts';
+import { registerProxyCommand } from './proxy-command.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerSimNodesCommand } from './sim-nodes-command.ts';
 import { registerTokenCommand } from './token-command.ts';
@@ -19,5 +20,6 @@ export function buildProgram(): Command {
   registerTokenCommand(program);
   registerImageCommand(program);
   registerEngineCommands(program);
+  registerProxyCommand(program);
   return program;
 }

@@ -20,7 +20,7 @@ import { PodWorkers } from './pods/pod-workers.ts';
 import { PodStreamResolver } from './pods/stream-backend.ts';
 import type { PodStreamBackend } from './server/backend.ts';
 import { KubeletServer } from './server/server.ts';
-import { selfSignedServingCert } from './server/serving-cert.ts';
+import { selfSignedServingCert } from '../pki/serving-cert.ts';
 import { StatsProvider } from './stats/stats-provider.ts';
 import { EvictionManager } from './eviction/eviction-manager.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from './eviction/threshold.ts';
@@ -29,7 +29,8 @@ import { PodProbes, execWithTimeout } from './probes/index.ts';
 import { PodVolumes } from './volumes/index.ts';
 import type { VolumeSources } from './volumes/index.ts';
 import { isNotFound } from '../api/errors.ts';
-import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret } from '../api/types/core-v1.ts';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret, Service } from '../api/types/core-v1.ts';
+import { linkedServices } from './env/service-env.ts';
 import { sleepOrAbort } from './util/sleep.ts';
 import type { PodDnsSettings } from './pods/pod-files.ts';
 
@@ -286,6 +287,15 @@ export class Kubelet {
     return {
       getConfigMap: (ns, name) => get<ConfigMap>('configmaps', ns, name),
       getSecret: (ns, name) => get<Secret>('secrets', ns, name),
+      // Read when a container starts, as the kubelet's service lister would answer then.
+      linkedServices: async (ns, enableServiceLinks) => {
+        const services = cs.resource<Service>('v1', 'services');
+        const [own, master] = await Promise.all([
+          enableServiceLinks ? services.list(ns).then((l) => l.items) : Promise.resolve([]),
+          services.get('default', 'kubernetes').catch((err: unknown) => { if (isNotFound(err)) return undefined; throw err; }),
+        ]);
+        return linkedServices(ns, enableServiceLinks, own, master);
+      },
       getPersistentVolumeClaim: (ns, name) => get<PersistentVolumeClaim>('persistentvolumeclaims', ns, name),
       getPersistentVolume: (name) => get<PersistentVolume>('persistentvolumes', undefined, name),
       // A TokenRequest bound to the pod, as pkg/kubelet/token/token_manager.go asks for one: no

@@ -191,6 +191,10 @@ describe('api hardening: routing and connections', () => {
       ['GET', `/api/v1/proxy/namespaces/${NS}/pods/p`],
     ];
     for (const [method, path] of notFoundPaths) assertStatus(await ctx.api.request(method, path), 404, 'NotFound');
+    // No route is no route, whatever the name: the generic 404 (an existing object's name is not echoed).
+    for (const path of [`${CM}/a/nonsense`, `/apis/apps/v1/namespaces/${NS}/deployments/d/nonsense`, `/api/v1/namespaces/${NS}/pods/p/proxy`]) {
+      assertStatus(await ctx.api.get(path), 404, 'NotFound', /^the server could not find the requested resource$/);
+    }
     assert.equal((await ctx.api.get(`/api/v1/namespaces/${NS}/pods/p`)).status, 200);
     assert.equal((await ctx.api.get(`/api/v1/namespaces/${NS}/pods/new-pod`)).status, 404);
     assert.equal((await ctx.api.get(`/apis/apps/v1/namespaces/${NS}/deployments/d`)).status, 200);

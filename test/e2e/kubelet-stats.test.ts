@@ -12,7 +12,7 @@ import { createCa, issueCert } from '../../src/apiserver/auth/certs.ts';
 import { kubeletGetJson } from '../../src/apiserver/kubelet-client.ts';
 import type { PodStreamBackend } from '../../src/kubelet/server/backend.ts';
 import { KubeletServer } from '../../src/kubelet/server/server.ts';
-import { selfSignedServingCert } from '../../src/kubelet/server/serving-cert.ts';
+import { selfSignedServingCert } from '../../src/pki/serving-cert.ts';
 import { makeEngineEnv, type EngineTestEnv } from './engine-helpers.ts';
 
 let t: EngineTestEnv;

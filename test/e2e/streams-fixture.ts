@@ -11,7 +11,7 @@ import {
   ContainerNotAvailableError, ContainerNotFoundError, PodNotFoundError, type PodStreamBackend, type ResolvedContainer,
 } from '../../src/kubelet/server/backend.ts';
 import { KubeletServer } from '../../src/kubelet/server/server.ts';
-import { selfSignedServingCert } from '../../src/kubelet/server/serving-cert.ts';
+import { selfSignedServingCert } from '../../src/pki/serving-cert.ts';
 import { makeEngineEnv, type EngineTestEnv } from './engine-helpers.ts';
 import { removeDir, startServer, waitUntil, type RunningServer } from './harness.ts';
 

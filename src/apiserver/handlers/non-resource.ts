@@ -4,7 +4,7 @@ import { notServed } from '../../api/errors.ts';
 import { lookupResource } from '../../api/scheme.ts';
 import { openapiV2Document, openapiV2Protobuf } from '../openapi/v2.ts';
 import { openapiV3Document, openapiV3Index } from '../openapi/v3.ts';
-import { writeJson, writeRaw } from '../http-io.ts';
+import { writeJson, writeJsonDocument, writeRaw } from '../http-io.ts';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated, type ExtraApiGroup } from './discovery.ts';
 
 export const VERSION_INFO = {
@@ -57,7 +57,8 @@ export async function handleNonResource(req: IncomingMessage, res: ServerRespons
     writeJson(res, 200, doc);
     return true;
   }
-  if (path === '/version' || path === '/version/') { writeJson(res, 200, VERSION_INFO); return true; }
+  // Upstream writes /version indented, with no newline (responsewriters.WriteRawJSON).
+  if (path === '/version' || path === '/version/') { writeJsonDocument(res, 200, JSON.stringify(VERSION_INFO, null, 2)); return true; }
   if (path === '/healthz' || path === '/livez' || path === '/readyz' || /^\/(healthz|livez|readyz)\/[^/]+$/.test(path)) {
     const checks = deps.health.checks();
     const only = path.split('/')[2];
@@ -77,10 +78,10 @@ export async function handleNonResource(req: IncomingMessage, res: ServerRespons
   }
   if (path === '/openapi/v2') {
     if ((accept ?? '').includes('protobuf')) writeRaw(res, 200, openapiV2Protobuf(), PROTOBUF_V2);
-    else writeJson(res, 200, openapiV2Document());
+    else writeJsonDocument(res, 200, JSON.stringify(openapiV2Document()));
     return true;
   }
-  if (path === '/openapi/v3' || path === '/openapi/v3/') { writeJson(res, 200, openapiV3Index()); return true; }
+  if (path === '/openapi/v3' || path === '/openapi/v3/') { writeJsonDocument(res, 200, JSON.stringify(openapiV3Index())); return true; }
   if (path.startsWith('/openapi/v3/')) {
     const key = path.slice('/openapi/v3/'.length);
     const doc = openapiV3Document(key);

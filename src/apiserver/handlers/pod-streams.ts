@@ -234,7 +234,7 @@ function forwardHeaders(h: IncomingHttpHeaders, loc: Location): Record<string, s
 
 /** Writes a Status as a plain HTTP response on a socket that was not upgraded, and closes it. */
 export function writeStatusToSocket(socket: Duplex, status: Status): void {
-  const body = JSON.stringify(inGoOrder(status));
+  const body = `${JSON.stringify(inGoOrder(status))}\n`;
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error' }[status.code] ?? 'Error';
   if (socket.writable) {
     socket.end(`HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

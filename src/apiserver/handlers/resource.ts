@@ -119,7 +119,7 @@ async function handleGet(s: RequestScope): Promise<void> {
   if (rv) await s.server.cache.waitFor(rv);
   const o = await s.registry.get(s.ri.namespace, s.ri.name);
   const fmt = negotiate(s.req.headers.accept);
-  if (fmt.kind === 'json') writeRaw(s.res, 200, servedJson(s.info, o), 'application/json');
+  if (fmt.kind === 'json') writeRaw(s.res, 200, `${servedJson(s.info, o)}\n`, 'application/json');
   else respondObject(s, 200, o.obj);
 }
 
@@ -185,7 +185,7 @@ async function handleList(s: RequestScope): Promise<void> {
   } else if (fmt.kind === 'partial') {
     writeJson(s.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: fmt.apiVersion, metadata: meta, items: items.map((i) => partialMetadata(i.obj, fmt.apiVersion)) });
   } else {
-    writeRaw(s.res, 200, listJson(s.info, items.map((i) => i.json()), meta), 'application/json');
+    writeRaw(s.res, 200, `${listJson(s.info, items.map((i) => i.json()), meta)}\n`, 'application/json');
   }
   items = [];
 }
@@ -410,7 +410,7 @@ async function handleDeleteCollection(s: RequestScope): Promise<void> {
       if (!(isStatusError(err) && err.code === 404)) throw err;
     }
   }
-  writeRaw(s.res, 200, listJson(s.info, deleted.map((d) => JSON.stringify(served(s.info, d))), { resourceVersion: '' }), 'application/json');
+  writeRaw(s.res, 200, `${listJson(s.info, deleted.map((d) => JSON.stringify(served(s.info, d))), { resourceVersion: '' })}\n`, 'application/json');
 }
 
 // ---- scale ----

@@ -151,3 +151,21 @@ test('missing sources and keys fail with kubelet messages (CreateContainerConfig
     });
   }
 });
+
+test('Pods, service environment variables: service variables follow the pod\'s own and feed $(VAR) expansion', async () => {
+  const src = {
+    ...sources([cm], [secret]),
+    linkedServices: async (ns: string, links: boolean) => (links ? [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'fooservice', namespace: ns }, spec: { clusterIP: '10.43.0.40', ports: [{ port: 8765, protocol: 'TCP' as const }] } }] : []),
+  };
+  const container: Container = {
+    name: 'c', image: 'busybox',
+    env: [{ name: 'URL', value: 'http://$(FOOSERVICE_SERVICE_HOST):$(FOOSERVICE_SERVICE_PORT)/' }, { name: 'FOOSERVICE_PORT', value: 'mine' }],
+    command: ['echo', '$(FOOSERVICE_PORT_8765_TCP_ADDR)'],
+  };
+  const out = await resolve(container, src);
+  assert.deepEqual(out.env.slice(0, 2), ['URL=http://10.43.0.40:8765/', 'FOOSERVICE_PORT=mine']);
+  assert.ok(out.env.includes('FOOSERVICE_SERVICE_HOST=10.43.0.40'));
+  assert.ok(out.env.includes('FOOSERVICE_PORT_8765_TCP=tcp://10.43.0.40:8765'));
+  assert.equal(out.env.filter((e) => e.startsWith('FOOSERVICE_PORT=')).length, 1, 'the pod\'s own FOOSERVICE_PORT is kept, the service\'s skipped');
+  assert.deepEqual(out.command, ['echo', '10.43.0.40']);
+});

@@ -1,12 +1,13 @@
 // A container's environment, command and args, as pkg/kubelet/kubelet_pods.go
 // (makeEnvironmentVariables) and pkg/kubelet/container/helpers.go (ExpandContainerCommandAndArgs).
-// Service-link variables are not produced (the node agent has no service informer yet).
+// Service-link variables come last, under the pod's own (service-env.ts).
 import type { ConfigMap, Container, Pod, Secret } from '../../api/types/core-v1.ts';
 import { isEnvVarName } from '../../api/validation/names.ts';
 import { ContainerConfigError, SourceNotFoundError } from './errors.ts';
 import { expand, lookupIn } from './expansion.ts';
 import { podFieldValue } from './fieldpath.ts';
 import { containerResourceValue, withDefaultLimits } from './resource-value.ts';
+import { serviceEnvVars } from './service-env.ts';
 import type { NodeFacts, ObjectSources } from './types.ts';
 
 export interface ResolveEnvInput {
@@ -105,17 +106,21 @@ export async function resolveContainerEnv(input: ResolveEnvInput): Promise<Resol
     }
   }
 
-  const lookup = lookupIn(vars);
+  // $(NAME) in env and command may name a service variable; the pod's own win.
+  const serviceVars = new Map(serviceEnvVars(await input.sources.linkedServices?.(ns, pod.spec?.enableServiceLinks ?? true) ?? []));
+  const lookup = lookupIn(vars, serviceVars);
   for (const envVar of container.env ?? []) {
     const value = await envVarValue(envVar, input, cache, ns, lookup);
     if (value !== undefined) vars.set(envVar.name, value);
   }
 
   // Like upstream's map, a later definition of a name replaces its value; here it keeps the place
-  // where the name first appeared, so the order is stable.
+  // where the name first appeared, so the order is stable. Service variables follow, each unless
+  // the pod defines the name itself.
   const env = [...vars].map(([k, v]) => `${k}=${v}`);
+  for (const [k, v] of serviceVars) if (!vars.has(k)) env.push(`${k}=${v}`);
   const out: ResolvedEnv = { env, warnings };
-  const cmdLookup = lookupIn(vars);
+  const cmdLookup = lookupIn(vars, serviceVars);
   if (container.command?.length) out.command = container.command.map((c) => expand(c, cmdLookup));
   if (container.args?.length) out.args = container.args.map((a) => expand(a, cmdLookup));
   return out;

@@ -1,8 +1,9 @@
 // The kubelet's self-signed serving certificate, made at start when no other is configured (as
 // the kubelet does without --tls-cert-file: pkg/kubelet/kubelet.go, cert.GenerateSelfSignedCertKey
 // with "<hostname>-ca@<time>"). The API server does not verify it (no
-// --kubelet-certificate-authority), so only its key and names matter. Kept here rather than in
-// src/apiserver: the node agent does not import the API server.
+// --kubelet-certificate-authority), so only its key and names matter. The Ingress controller's
+// default certificate is made the same way. A folder of its own below both: neither imports the
+// other, and neither imports the API server.
 import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
