@@ -243,6 +243,8 @@ describe('several nodes, one pod network', () => {
       last = `${r.code} ${r.stdout}${r.stderr}`;
       return r.code === 0 && /\d+\.\d+\.\d+\.\d+/.test(r.stdout);
     }, 30_000, `near → Service far (${ip}) → pod on node B: ${last}`);
+    // Pod to Service traffic keeps the pod's address, as kube-proxy's does for sources inside the cluster CIDR.
+    assert.equal(ipv4Of(last.slice(2)), await podIP('near'));
   });
 
   test('a revoked token cannot join', async () => {
