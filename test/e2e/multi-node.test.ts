@@ -215,6 +215,30 @@ describe('several nodes, one pod network', () => {
     await waitUntil(async () => (await sh(...inNetns(['ip', 'route', 'show', cidrA]))).includes(`via ${HOST_IP}`), 30_000, `route to ${cidrA} via ${HOST_IP} on node B\n${agent?.out().slice(-2000)}`);
   });
 
+  test('routes follow Node objects: a new node gets one, a deleted one loses it, an off-link one gets none', async () => {
+    const a = Number(cluster!.subnet.split('.')[2]);
+    const b = Number(subnetB.split('.')[2]);
+    const [ghost, sim] = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63].filter((x) => x !== a && x !== b).map((x) => `10.42.${x}.0/24`) as [string, string];
+    const node = (name: string, cidr: string, ip: string): string => JSON.stringify({
+      apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: cidr, podCIDRs: [cidr] },
+      status: { addresses: [{ type: 'InternalIP', address: ip }] },
+    });
+    const names = [`mn-ghost-${hex}`, `mn-sim-${hex}`];
+    for (const [name, cidr, ip] of [[names[0]!, ghost, NODE_IP], [names[1]!, sim, '198.18.0.1']] as const) {
+      const r = await kubectl('1.33', cluster!.server, ['create', '-f', '-'], { input: node(name, cidr, ip) });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    try {
+      await waitUntil(async () => (await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === ghost && r.via === NODE_IP), 30_000, `route to ${ghost}`);
+      await waitUntil(() => cluster!.server.logs().includes(`"node":"${names[1]!}","reason":"its InternalIP 198.18.0.1 cannot be a next hop`), 30_000, 'the simulated node\'s log line');
+      assert.equal((await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === sim), false, 'no route to the simulated node');
+    } finally {
+      await kubectl('1.33', cluster!.server, ['delete', 'node', ...names]);
+    }
+    await waitUntil(async () => !(await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === ghost), 30_000, `route to ${ghost} removed`);
+    assert.ok((await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === subnetB), 'node B keeps its route');
+  });
+
   test('a pod on each node: each reaches the other by pod IP and sees its real address (no NAT)', async () => {
     const applied = await kubectl('1.33', cluster!.server, ['apply', '-f', '-'], { input: echoPod('near', NODE_A) + echoPod('far', NODE_B) });
     assert.equal(applied.code, 0, applied.stderr);

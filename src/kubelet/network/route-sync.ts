@@ -88,6 +88,9 @@ export function planRoutes(nodes: readonly Node[], table: readonly RouteEntry[],
   return { desired, current, diff: diffRoutes(desired, current), routed, skipped };
 }
 
+/** More nodes than this newly without a route in one sync are logged as one line. */
+const MAX_SKIP_LINES = 5;
+
 export class NodeRoutes {
   readonly #cfg: NodeRoutesConfig;
   readonly #opts: NodeRoutesOptions;
@@ -160,8 +163,7 @@ export class NodeRoutes {
   async sync(): Promise<void> {
     const table = await readRouteTable(this.#opts);
     const plan = planRoutes([...this.#informer.values()], table, this.#cfg, new Set(this.#installed.keys()));
-    for (const [name, reason] of plan.skipped) this.#noteSkip(name, reason);
-    for (const name of [...this.#skipped.keys()]) if (!plan.skipped.has(name)) this.#skipped.delete(name);
+    this.#noteSkips(plan.skipped);
     this.#installed.clear();
     for (const r of plan.current) this.#installed.set(r.dst, r.via);
     for (const r of plan.diff.replace) {
@@ -177,13 +179,23 @@ export class NodeRoutes {
     this.syncs += 1;
   }
 
-  #noteSkip(node: string, reason: string): void {
-    if (this.#skipped.get(node) === reason) return;
-    this.#skipped.set(node, reason);
-    // A node without a pod CIDR yet is the normal start of every node's life: not worth a line.
-    if (reason === 'no spec.podCIDR yet') return;
-    this.#log.info({ node, reason }, 'no route to this node\'s pods');
+  /** Logs each node's reason once; many at once (a fleet of simulated nodes) make one line. */
+  #noteSkips(skipped: ReadonlyMap<string, string>): void {
+    const fresh: Array<[string, string]> = [];
+    for (const [node, reason] of skipped) {
+      if (this.#skipped.get(node) === reason) continue;
+      this.#skipped.set(node, reason);
+      // A node without a pod CIDR yet is the normal start of every node's life: not worth a line.
+      if (reason !== 'no spec.podCIDR yet') fresh.push([node, reason]);
+    }
+    for (const node of [...this.#skipped.keys()]) if (!skipped.has(node)) this.#skipped.delete(node);
+    if (fresh.length <= MAX_SKIP_LINES) {
+      for (const [node, reason] of fresh) this.#log.info({ node, reason }, 'no route to this node\'s pods');
+      return;
+    }
+    this.#log.info({ nodes: fresh.length, examples: Object.fromEntries(fresh.slice(0, 3)) }, 'no route to these nodes\' pods');
   }
+
 
   /** Removes the routes this process put in place. */
   async cleanup(): Promise<void> {
