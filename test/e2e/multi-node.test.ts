@@ -4,139 +4,51 @@
 // node routes the other's pod CIDR to it (host-gateway routes), so pods reach each other by pod
 // IP and see each other's real address (no NAT). A revoked token and a wrong CA pin cannot join.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listPodRoutes } from '../../src/cni/routes.ts';
-import { cgroupDirs, removeCgroup } from '../../src/runtime/cgroups.ts';
-import { mountPoints } from '../../src/runtime/mounts/mountinfo.ts';
-import { spawnCollect } from './engine-helpers.ts';
 import { apiClient } from './api-helpers.ts';
-import { kubectl, removeDir, ROOT, tempDir, waitUntil } from './harness.ts';
-import { startUpCluster, type UpCluster } from './up-cluster.ts';
+import { spawnCollect } from './engine-helpers.ts';
+import { kubectl, ROOT, waitUntil } from './harness.ts';
+import { startTwoNodeCluster, type TwoNodeCluster } from './two-node-cluster.ts';
 
-const ENTRY = join(ROOT, 'src', 'cmd', 'skiff.ts');
 const hex = randomBytes(3).toString('hex');
-const NETNS = `skiffmn${hex}`;
-const HOST_VETH = `skmh${hex}`;
-const NS_VETH = `skmn${hex}`;
-// A /30 in this file's share of 10.42.64.0/24–10.42.79.0/24.
-const LINK_NET = `10.42.${64 + (randomBytes(1)[0]! % 16)}`;
-const LINK_BASE = 4 * (randomBytes(1)[0]! % 64);
-const HOST_IP = `${LINK_NET}.${LINK_BASE + 1}`;
-const NODE_IP = `${LINK_NET}.${LINK_BASE + 2}`;
-const NODE_A = `mn-a-${hex}`;
-const NODE_B = `mn-b-${hex}`;
-const CGROUP_B = `/skiff-e2e-mn-b-${hex}`;
 // The Service test needs the node's service proxy (src/cli/node-network.ts RUNNERS.proxy).
 const HAS_PROXY = !/\bproxy: undefined/.test(readFileSync(join(ROOT, 'src', 'cli', 'node-network.ts'), 'utf8'));
 
-let cluster: UpCluster | undefined;
-let root: string | undefined;
+let two: TwoNodeCluster | undefined;
+let cluster: TwoNodeCluster['cluster'];
+let NODE_A = '';
+let NODE_B = '';
+let NODE_IP = '';
+let HOST_IP = '';
 let subnetB = '';
-let agent: { proc: ChildProcess; out: () => string; exited: Promise<void> } | undefined;
+let root = '';
+
+before(async () => {
+  two = await startTwoNodeCluster({ label: 'mn', subnetBase: 48, bridgePrefix: 'skiffm', linkBase: 64 });
+  ({ cluster, nodeA: NODE_A, nodeB: NODE_B, nodeIP: NODE_IP, hostIP: HOST_IP, subnetB } = two);
+  root = join(two.agentDataDir, '..');
+});
+
+after(async () => {
+  if (!two) return;
+  await kubectl('1.33', cluster.server, ['delete', 'pods,services', '--all', '--grace-period=0', '--force']).catch(() => undefined);
+  assert.deepEqual(await two.stop(), [], 'host state left behind');
+});
+
+const printedJoinLine = (): string[] => two!.joinLine();
+const runSkiff = (args: string[], inNodeB = false): Promise<{ code: number; out: string }> => two!.skiff(args, inNodeB);
+const inNetns = (argv: string[]): [string, string[]] => two!.inNetns(argv);
 
 async function sh(cmd: string, args: string[]): Promise<string> {
   const r = await spawnCollect(cmd, args, process.env);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout;
 }
-
-/** A command in the namespace's network only (ip netns exec would also replace /sys, hiding the cgroups). */
-const inNetns = (argv: string[]): [string, string[]] => ['nsenter', [`--net=/run/netns/${NETNS}`, ...argv]];
-const skiff = (args: string[]): string[] => [process.execPath, '--import', 'tsx', ENTRY, ...args];
-
-/** Runs `skiff …` to its end: exit code and output. */
-async function runSkiff(args: string[], netns = false): Promise<{ code: number; out: string }> {
-  const [cmd, argv] = netns ? inNetns(skiff(args)) : [process.execPath, skiff(args).slice(1)];
-  const r = await spawnCollect(cmd, argv, process.env);
-  return { code: r.code ?? 1, out: r.stdout + r.stderr };
-}
-
-/** Node B's flags besides the join line: its own address, pod subnet, bridge, cgroup and the cluster's network. */
-function nodeBArgs(dataDir: string): string[] {
-  return [
-    '--node-name', NODE_B, '--node-ip', NODE_IP, '--port', '10250', '--data-dir', dataDir,
-    '--pod-subnet', subnetB, '--bridge', `skiffm${hex}b`, '--cgroup-root', CGROUP_B,
-    '--service-cidr', cluster!.serviceCIDR, '--nft-prefix', `${cluster!.nftPrefix}b`, '--resolv-conf', join(cluster!.dataDir, 'resolv.conf'),
-    '--ingress-http-port', '0', '--ingress-https-port', '0', '--log-level', 'info',
-  ];
-}
-
-/** The `skiff agent …` line `skiff up` printed, as arguments after `skiff`. */
-function printedJoinLine(): string[] {
-  const m = /join another machine as a node with:\n\s+skiff (agent --server \S+ --token \S+ --ca-cert-hash \S+)\n/.exec(cluster!.server.logs());
-  assert.ok(m, `skiff up printed no join line:\n${cluster!.server.logs()}`);
-  return m[1]!.split(' ');
-}
-
-before(async () => {
-  root = await tempDir('e2e-multinode');
-  await sh('ip', ['netns', 'add', NETNS]);
-  await sh('ip', ['link', 'add', HOST_VETH, 'type', 'veth', 'peer', 'name', NS_VETH]);
-  await sh('ip', ['link', 'set', NS_VETH, 'netns', NETNS]);
-  await sh('ip', ['addr', 'add', `${HOST_IP}/30`, 'dev', HOST_VETH]);
-  await sh('ip', ['link', 'set', HOST_VETH, 'up']);
-  await sh(...inNetns(['ip', 'addr', 'add', `${NODE_IP}/30`, 'dev', NS_VETH]));
-  await sh(...inNetns(['ip', 'link', 'set', NS_VETH, 'up']));
-  await sh(...inNetns(['ip', 'link', 'set', 'lo', 'up']));
-
-  // Node A serves the API on its end of the link, where node B reaches it.
-  cluster = await startUpCluster({
-    label: 'multinode', nodeName: NODE_A, cgroupRoot: `/skiff-e2e-mn-a-${hex}`, bridge: `skiffm${hex}a`, subnetBase: 48,
-    extraArgs: ['--listen', `${HOST_IP}:0`, '--node-ip', HOST_IP, '--log-level', 'info'],
-  });
-  const a = Number(cluster.subnet.split('.')[2]);
-  subnetB = `10.42.${48 + ((a - 48 + 1 + (randomBytes(1)[0]! % 15)) % 16)}.0/24`;
-
-  const [cmd, args] = inNetns(skiff([...printedJoinLine(), ...nodeBArgs(join(root, 'agent'))]));
-  const proc = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  proc.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-  agent = { proc, out: () => out, exited: new Promise<void>((r) => proc.once('exit', () => r())) };
-  await waitUntil(async () => {
-    const r = await kubectl('1.33', cluster!.server, ['get', 'node', NODE_B, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
-    return r.stdout === 'True';
-  }, 90_000, `node ${NODE_B} Ready\n${out}`);
-});
-
-after(async () => {
-  const left: string[] = [];
-  if (cluster) await kubectl('1.33', cluster.server, ['delete', 'pods,services', '--all', '--grace-period=0', '--force']).catch(() => undefined);
-  if (agent) {
-    agent.proc.kill('SIGINT');
-    await agent.exited;
-    // Node B took its routes with it.
-    if (existsSync(`/run/netns/${NETNS}`)) {
-      const routes = await sh(...inNetns(['ip', 'route', 'show', 'proto', '147'])).catch((err: Error) => err.message);
-      if (routes.trim() !== '') left.push(`routes in ${NETNS}: ${routes.trim()}`);
-    }
-  }
-  // What the agent leaves running when it stops goes with an engine reset inside the namespace.
-  const engineDir = root ? join(root, 'agent', 'engine') : '';
-  if (root && existsSync(engineDir)) {
-    const reset = `const { Engine } = await import(${JSON.stringify(join(ROOT, 'src', 'runtime', 'engine.ts'))}); const e = await Engine.open({ dataDir: ${JSON.stringify(engineDir)} }); await e.reset();`;
-    await sh(...inNetns([process.execPath, '--import', 'tsx', '--input-type=module', '-e', reset]));
-  }
-  if (cluster) {
-    await cluster.stop();
-    // Node A took its route to node B's pods with it.
-    const stale = (await listPodRoutes('10.42.0.0/16')).filter((r) => r.via === NODE_IP);
-    left.push(...stale.map((r) => `route ${r.dst} via ${r.via}`));
-  }
-  await sh('ip', ['link', 'del', HOST_VETH]).catch(() => undefined);
-  await sh('ip', ['netns', 'del', NETNS]).catch(() => undefined);
-  await removeCgroup(CGROUP_B, CGROUP_B).catch(() => undefined);
-  left.push(...cgroupDirs(CGROUP_B).filter((d) => existsSync(d)));
-  if (root) left.push(...mountPoints().filter((m) => m.startsWith(root!)));
-  if (existsSync(`/sys/class/net/${HOST_VETH}`)) left.push(`veth ${HOST_VETH}`);
-  if (root) await removeDir(root);
-  assert.deepEqual(left, [], 'host state left behind');
-});
 
 // (busybox wget -T crashes with SIGSEGV in this image: kubectl exec's timeout bounds the request instead.)
 /** A busybox httpd whose /cgi-bin/ip answers the address the request came from. */
@@ -162,61 +74,61 @@ function ipv4Of(remoteAddr: string): string {
 }
 
 async function podIP(name: string): Promise<string> {
-  return (await kubectl('1.33', cluster!.server, ['get', 'pod', name, '-o', 'jsonpath={.status.podIP}'])).stdout;
+  return (await kubectl('1.33', cluster.server, ['get', 'pod', name, '-o', 'jsonpath={.status.podIP}'])).stdout;
 }
 
 async function fetchFrom(pod: string, url: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return kubectl('1.33', cluster!.server, ['exec', pod, '--', 'wget', '-qO-', url], { timeoutMs: 20_000 });
+  return kubectl('1.33', cluster.server, ['exec', pod, '--', 'wget', '-qO-', url], { timeoutMs: 20_000 });
 }
 
 describe('several nodes, one pod network', () => {
   test('skiff up keeps its join token in DATA_DIR/node-token (0600) and lists it', async () => {
-    const file = join(cluster!.dataDir, 'node-token');
+    const file = join(cluster.dataDir, 'node-token');
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const token = readFileSync(file, 'utf8').trim();
     assert.equal(printedJoinLine()[4], token);
-    const list = await runSkiff(['token', 'list', '--kubeconfig', cluster!.server.kubeconfig]);
+    const list = await runSkiff(['token', 'list', '--kubeconfig', cluster.server.kubeconfig]);
     assert.equal(list.code, 0, list.out);
     assert.match(list.out, /^TOKEN\s+TTL\s+EXPIRES\s+USAGES\s+DESCRIPTION\s+EXTRA GROUPS\n/);
     assert.match(list.out, new RegExp(`\\n${token.replace('.', '\\.')}\\s+<forever>\\s+<never>\\s+authentication,signing\\s+The node token`));
   });
 
   test('anonymous requests read cluster-info only; the join token reaches no more than joining needs', async () => {
-    const api = apiClient(cluster!.server.kubeconfig);
+    const api = apiClient(cluster.server.kubeconfig);
     const info = await api.request('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info', { anonymous: true });
     assert.equal(info.status, 200, info.text);
-    const ca = readFileSync(join(cluster!.dataDir, 'pki', 'ca.crt'), 'utf8');
+    const ca = readFileSync(join(cluster.dataDir, 'pki', 'ca.crt'), 'utf8');
     const data = (info.json() as { data: Record<string, string> }).data;
     assert.ok(data.kubeconfig!.includes(Buffer.from(ca).toString('base64')));
     // Signed for the node token by the bootstrap-signer controller (what node B checked when it joined).
-    const id = readFileSync(join(cluster!.dataDir, 'node-token'), 'utf8').slice(0, 6);
+    const id = readFileSync(join(cluster.dataDir, 'node-token'), 'utf8').slice(0, 6);
     assert.match(data[`jws-kubeconfig-${id}`] ?? '', /^eyJ[\w-]+\.\.[\w-]+$/);
     assert.equal((await api.request('GET', '/api/v1/namespaces/kube-public/configmaps', { anonymous: true })).status, 401);
     assert.equal((await api.request('GET', '/api/v1/namespaces/kube-system/secrets', { anonymous: true })).status, 401);
     const wrong = { anonymous: true, headers: { Authorization: 'Bearer abcdef.0123456789abcdef' } };
     assert.equal((await api.request('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info', wrong)).status, 401, 'a wrong token is not anonymous');
-    const bearer = { anonymous: true, headers: { Authorization: `Bearer ${readFileSync(join(cluster!.dataDir, 'node-token'), 'utf8').trim()}` } };
+    const bearer = { anonymous: true, headers: { Authorization: `Bearer ${readFileSync(join(cluster.dataDir, 'node-token'), 'utf8').trim()}` } };
     assert.equal((await api.request('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info', bearer)).status, 200);
     const secrets = await api.request('GET', '/api/v1/namespaces/kube-system/secrets', bearer);
     assert.equal(secrets.status, 403, secrets.text);
     assert.equal((secrets.json() as { message: string }).message,
-      `secrets is forbidden: User "system:bootstrap:${readFileSync(join(cluster!.dataDir, 'node-token'), 'utf8').slice(0, 6)}" cannot list resource "secrets" in API group "" in the namespace "kube-system"`);
+      `secrets is forbidden: User "system:bootstrap:${readFileSync(join(cluster.dataDir, 'node-token'), 'utf8').slice(0, 6)}" cannot list resource "secrets" in API group "" in the namespace "kube-system"`);
     assert.equal((await api.request('DELETE', `/api/v1/nodes/${NODE_A}`, bearer)).status, 403);
   });
 
   test('node B joined as system:node:NAME with a client certificate of its own, and routes go both ways', async () => {
-    const kc = readFileSync(join(root!, 'agent', 'kubelet.kubeconfig'), 'utf8');
+    const kc = readFileSync(join(two!.agentDataDir, 'kubelet.kubeconfig'), 'utf8');
     const cert = Buffer.from(/client-certificate-data: (\S+)/.exec(kc)![1]!, 'base64').toString();
     const x = new X509Certificate(cert);
     assert.match(x.subject, new RegExp(`CN=system:node:${NODE_B}`));
     assert.match(x.subject, /O=system:nodes/);
-    const cidrA = cluster!.subnet;
+    const cidrA = cluster.subnet;
     await waitUntil(async () => (await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === subnetB && r.via === NODE_IP), 30_000, `route to ${subnetB} via ${NODE_IP} on node A`);
-    await waitUntil(async () => (await sh(...inNetns(['ip', 'route', 'show', cidrA]))).includes(`via ${HOST_IP}`), 30_000, `route to ${cidrA} via ${HOST_IP} on node B\n${agent?.out().slice(-2000)}`);
+    await waitUntil(async () => (await sh(...inNetns(['ip', 'route', 'show', cidrA]))).includes(`via ${HOST_IP}`), 30_000, `route to ${cidrA} via ${HOST_IP} on node B\n${two?.agentLogs().slice(-2000)}`);
   });
 
   test('routes follow Node objects: a new node gets one, a deleted one loses it, an off-link one gets none', async () => {
-    const a = Number(cluster!.subnet.split('.')[2]);
+    const a = Number(cluster.subnet.split('.')[2]);
     const b = Number(subnetB.split('.')[2]);
     const [ghost, sim] = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63].filter((x) => x !== a && x !== b).map((x) => `10.42.${x}.0/24`) as [string, string];
     const node = (name: string, cidr: string, ip: string): string => JSON.stringify({
@@ -225,27 +137,27 @@ describe('several nodes, one pod network', () => {
     });
     const names = [`mn-ghost-${hex}`, `mn-sim-${hex}`];
     for (const [name, cidr, ip] of [[names[0]!, ghost, NODE_IP], [names[1]!, sim, '198.18.0.1']] as const) {
-      const r = await kubectl('1.33', cluster!.server, ['create', '-f', '-'], { input: node(name, cidr, ip) });
+      const r = await kubectl('1.33', cluster.server, ['create', '-f', '-'], { input: node(name, cidr, ip) });
       assert.equal(r.code, 0, r.stderr);
     }
     try {
       await waitUntil(async () => (await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === ghost && r.via === NODE_IP), 30_000, `route to ${ghost}`);
-      await waitUntil(() => cluster!.server.logs().includes(`"node":"${names[1]!}","reason":"its InternalIP 198.18.0.1 cannot be a next hop`), 30_000, 'the simulated node\'s log line');
+      await waitUntil(() => cluster.server.logs().includes(`"node":"${names[1]!}","reason":"its InternalIP 198.18.0.1 cannot be a next hop`), 30_000, 'the simulated node\'s log line');
       assert.equal((await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === sim), false, 'no route to the simulated node');
     } finally {
-      await kubectl('1.33', cluster!.server, ['delete', 'node', ...names]);
+      await kubectl('1.33', cluster.server, ['delete', 'node', ...names]);
     }
     await waitUntil(async () => !(await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === ghost), 30_000, `route to ${ghost} removed`);
     assert.ok((await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === subnetB), 'node B keeps its route');
   });
 
   test('a pod on each node: each reaches the other by pod IP and sees its real address (no NAT)', async () => {
-    const applied = await kubectl('1.33', cluster!.server, ['apply', '-f', '-'], { input: echoPod('near', NODE_A) + echoPod('far', NODE_B) });
+    const applied = await kubectl('1.33', cluster.server, ['apply', '-f', '-'], { input: echoPod('near', NODE_A) + echoPod('far', NODE_B) });
     assert.equal(applied.code, 0, applied.stderr);
-    const waited = await kubectl('1.33', cluster!.server, ['wait', '--for=condition=Ready', 'pod/near', 'pod/far', '--timeout=90s'], { timeoutMs: 100_000 });
-    assert.equal(waited.code, 0, `${waited.stderr}\n${agent?.out().slice(-2000)}`);
+    const waited = await kubectl('1.33', cluster.server, ['wait', '--for=condition=Ready', 'pod/near', 'pod/far', '--timeout=90s'], { timeoutMs: 100_000 });
+    assert.equal(waited.code, 0, `${waited.stderr}\n${two?.agentLogs().slice(-2000)}`);
     const [near, far] = [await podIP('near'), await podIP('far')];
-    assert.ok(near.startsWith(cluster!.subnet.replace(/0\/24$/, '')), `near ${near} in ${cluster!.subnet}`);
+    assert.ok(near.startsWith(cluster.subnet.replace(/0\/24$/, '')), `near ${near} in ${cluster.subnet}`);
     assert.ok(far.startsWith(subnetB.replace(/0\/24$/, '')), `far ${far} in ${subnetB}`);
     const there = await fetchFrom('near', `http://${far}:8080/cgi-bin/ip`);
     assert.equal(there.code, 0, there.stderr);
@@ -258,9 +170,9 @@ describe('several nodes, one pod network', () => {
 
   test('a pod on node A reaches a Service whose only endpoint is on node B', { skip: HAS_PROXY ? false : 'needs the service proxy (RUNNERS.proxy)' }, async () => {
     const svc = 'apiVersion: v1\nkind: Service\nmetadata: { name: far }\nspec:\n  selector: { app: far }\n  ports: [{ port: 80, targetPort: 8080 }]\n';
-    const applied = await kubectl('1.33', cluster!.server, ['apply', '-f', '-'], { input: svc });
+    const applied = await kubectl('1.33', cluster.server, ['apply', '-f', '-'], { input: svc });
     assert.equal(applied.code, 0, applied.stderr);
-    const ip = (await kubectl('1.33', cluster!.server, ['get', 'service', 'far', '-o', 'jsonpath={.spec.clusterIP}'])).stdout;
+    const ip = (await kubectl('1.33', cluster.server, ['get', 'service', 'far', '-o', 'jsonpath={.spec.clusterIP}'])).stdout;
     let last = '';
     await waitUntil(async () => {
       const r = await fetchFrom('near', `http://${ip}/cgi-bin/ip`);
@@ -272,7 +184,7 @@ describe('several nodes, one pod network', () => {
   });
 
   test('a revoked token cannot join', async () => {
-    const kubeconfig = cluster!.server.kubeconfig;
+    const kubeconfig = cluster.server.kubeconfig;
     const created = await runSkiff(['token', 'create', '--kubeconfig', kubeconfig, '--ttl', '10m', '--description', 'e2e', '--print-join-command']);
     assert.equal(created.code, 0, created.out);
     const line = /skiff (agent --server \S+ --token (\S+) --ca-cert-hash \S+)/.exec(created.out);
@@ -283,10 +195,10 @@ describe('several nodes, one pod network', () => {
     assert.equal(deleted.code, 0, deleted.out);
     assert.equal(deleted.out, `bootstrap token "${line[2]!.split('.')[0]!}" deleted\n`);
     assert.doesNotMatch((await runSkiff(['token', 'list', '--kubeconfig', kubeconfig])).out, new RegExp(line[2]!.replace('.', '\\.')));
-    const joined = await runSkiff([...line[1]!.split(' '), '--node-name', `mn-revoked-${hex}`, '--data-dir', join(root!, 'revoked')], true);
+    const joined = await runSkiff([...line[1]!.split(' '), '--node-name', `mn-revoked-${hex}`, '--data-dir', join(root, 'revoked')], true);
     assert.notEqual(joined.code, 0);
     assert.match(joined.out, /does not accept the token \(unknown, revoked or expired\)/);
-    const nodes = await kubectl('1.33', cluster!.server, ['get', 'node', `mn-revoked-${hex}`]);
+    const nodes = await kubectl('1.33', cluster.server, ['get', 'node', `mn-revoked-${hex}`]);
     assert.notEqual(nodes.code, 0, 'no Node for the refused agent');
   });
 
@@ -294,9 +206,9 @@ describe('several nodes, one pod network', () => {
     const line = printedJoinLine();
     const i = line.indexOf('--ca-cert-hash');
     line[i + 1] = `sha256:${'0'.repeat(64)}`;
-    const joined = await runSkiff([...line, '--node-name', `mn-pin-${hex}`, '--data-dir', join(root!, 'pin')], true);
+    const joined = await runSkiff([...line, '--node-name', `mn-pin-${hex}`, '--data-dir', join(root, 'pin')], true);
     assert.notEqual(joined.code, 0);
     assert.match(joined.out, /the server's CA does not match --ca-cert-hash \(it is sha256:[0-9a-f]{64}, the pinned one is sha256:0{64}\); refusing to trust this server/);
-    assert.equal(existsSync(join(root!, 'pin', 'kubelet.kubeconfig')), false);
+    assert.equal(existsSync(join(root, 'pin', 'kubelet.kubeconfig')), false);
   });
 });
