@@ -37,6 +37,8 @@ export interface TwoNodeCluster {
   /** Node B's InternalIP: the namespace's end. */
   nodeIP: string;
   subnetB: string;
+  /** Node A's bridge (in the host's namespace). */
+  bridgeA: string;
   /** Node B's data dir. */
   agentDataDir: string;
   agentLogs(): string;
@@ -145,7 +147,7 @@ export async function startTwoNodeCluster(o: TwoNodeOptions): Promise<TwoNodeClu
       return r.stdout === 'True';
     }, 90_000, `node ${nodeB} Ready\n${out}`);
     return {
-      cluster: a, nodeA, nodeB, netns, hostIP, nodeIP, subnetB, agentDataDir, joinLine, inNetns, stop,
+      cluster: a, nodeA, nodeB, netns, hostIP, nodeIP, subnetB, bridgeA: `${o.bridgePrefix}${hex}a`, agentDataDir, joinLine, inNetns, stop,
       agentLogs: () => out,
       async skiff(argv, inNodeB = false) {
         const [c, rest] = inNodeB ? inNetns(skiffArgv(argv)) : [process.execPath, skiffArgv(argv).slice(1)];
