@@ -129,7 +129,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const { ensureNodeToken, joinCommand } = await import('./node-token.ts');
   const adminClient = new Clientset(await cp.clientConfig('system:skiff-up', ['system:masters'], 'skiff-up'));
   const joinUrl = host === '0.0.0.0' || host === '::' ? cp.url.replace(/\/\/[^/]*:(\d+)$/, `//${flags.nodeIp}:$1`) : cp.url;
-  const joinLine = joinCommand(joinUrl, await ensureNodeToken(adminClient, cp.dataDir), cp.pki.caCertPem);
+  const joinLine = joinCommand(joinUrl, await ensureNodeToken(adminClient, cp.dataDir).finally(() => adminClient.rest.close()), cp.pki.caCertPem);
   const ready = await Promise.race([
     waitNodeReady(nodeClient, flags.nodeName, signal).then(() => true),
     agent.then(() => false),
