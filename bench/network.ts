@@ -4,6 +4,7 @@
 export async function benchNetwork(): Promise<void> {
   const parts: Array<[string, () => Promise<void>]> = [
     ['proxy', async () => { await (await import('./network-proxy.ts')).benchNetworkProxy(); }],
+    ['dns', async () => { await (await import('./network-dns.ts')).benchNetworkDns(); }],
     ['ingress', async () => { await (await import('./network-ingress.ts')).benchNetworkIngress(); }],
   ];
   const failed: string[] = [];

@@ -13,6 +13,7 @@ import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
+import { serviceAccountAdmission } from './admission/service-account.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
@@ -134,6 +135,7 @@ export class ApiServer {
         await this.#cache.sync();
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
+      serviceAccountAdmission(),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),

@@ -100,6 +100,7 @@ export interface PodSecurityContext {
   runAsNonRoot?: boolean;
   supplementalGroups?: number[];
   fsGroup?: number;
+  fsGroupChangePolicy?: 'OnRootMismatch' | 'Always';
   sysctls?: Array<{ name: string; value: string }>;
   seccompProfile?: { type: string; localhostProfile?: string };
 }
@@ -229,6 +230,8 @@ export interface PodSpec {
   dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: Array<{ name: string; value?: string }> };
   nodeSelector?: Record<string, string>;
   serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName, kept equal to it. */
+  serviceAccount?: string;
   automountServiceAccountToken?: boolean;
   nodeName?: string;
   hostNetwork?: boolean;

@@ -217,6 +217,15 @@ describe('workloads', () => {
     const changed = structuredClone(sts) as any;
     changed.spec.serviceName = 'other';
     assert.match(update(changed, sts)[0]!.detail, /^updates to statefulset spec for fields other than 'replicas'/);
+    // A mount may name a claim template (the StatefulSet controller adds the claim as a volume),
+    // but only in a StatefulSet, and not a name neither a volume nor a claim template declares.
+    const mounts = template({ app: 'web' }, { containers: [container({ volumeMounts: [{ name: 'www', mountPath: '/usr/share/nginx/html' }] })] });
+    const claims = [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+    assert.deepEqual(create(make('apps/v1', 'StatefulSet', { spec: { ...spec, serviceName: 'web', template: mounts, volumeClaimTemplates: claims } })), []);
+    assert.deepEqual(brief(create(make('apps/v1', 'StatefulSet', { spec: { ...spec, serviceName: 'web', template: mounts } }))),
+      ['FieldValueInvalid spec.template.spec.containers[0].volumeMounts[0].name: not found']);
+    assert.deepEqual(brief(create(make('apps/v1', 'Deployment', { spec: { ...spec, template: mounts, volumeClaimTemplates: claims } }))).filter((e) => e.includes('volumeMounts')),
+      ['FieldValueInvalid spec.template.spec.containers[0].volumeMounts[0].name: not found']);
     assert.deepEqual(create(make('v1', 'ReplicationController', { spec: { template: template({ app: 'web' }) } })), []);
     assert.deepEqual(brief(create(make('v1', 'ReplicationController', { spec: { selector: { app: 'x' }, template: template({ app: 'web' }) } }))),
       ['FieldValueInvalid spec.template.metadata.labels: `selector` does not match template `labels`']);

@@ -16,6 +16,11 @@ const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 export interface PodSpecOptions {
   /** Restart policies allowed (Jobs: OnFailure, Never). */
   restartPolicies?: readonly string[];
+  /**
+   * Names a volume mount may use besides the pod's volumes: a StatefulSet's volumeClaimTemplates,
+   * whose claims the StatefulSet controller adds to each pod as volumes.
+   */
+  claimTemplateNames?: readonly string[];
 }
 
 function validateRestartPolicy(v: unknown, path: string, allowed: readonly string[]): FieldError[] {
@@ -44,7 +49,7 @@ export function validatePodSpec(spec: unknown, path: string, opts: PodSpecOption
   if (!isObj(spec)) return [required(path)];
   const s: Obj = spec;
   const errs: FieldError[] = [];
-  const volumes = validateVolumes(s.volumes, child(path, 'volumes'), errs);
+  const volumes = new Set([...validateVolumes(s.volumes, child(path, 'volumes'), errs), ...(opts.claimTemplateNames ?? [])]);
   const ctx: ContainerContext = { volumes, names: new Set(), init: true };
   asArr(s.initContainers).forEach((c, i) => pushAll(errs, validateContainer(asObj(c), index(child(path, 'initContainers'), i), ctx)));
   ctx.init = false;

@@ -5,7 +5,7 @@ import { labelSelectorFromMeta, matchesLabels } from '../selectors/labels.ts';
 import { child, forbidden, invalid, notSupported, pushAll, required } from './field-errors.ts';
 import { validateLabelSelector, selectorIsEmpty } from './label-selector.ts';
 import { validatePodTemplate } from './pod-spec.ts';
-import { asObj, isObj, isSet, safeNumber, safeString, strMap, type Obj } from './util.ts';
+import { asArr, asObj, isObj, isSet, safeNumber, safeString, strMap, type Obj } from './util.ts';
 
 const NONNEG = 'must be greater than or equal to 0';
 const JOB_RESTART = ['OnFailure', 'Never'];
@@ -40,7 +40,13 @@ function validateSelectorAndTemplate(spec: Obj, path: string, kind: string): Fie
     if (selectorIsEmpty(spec.selector)) errs.push(invalid(child(path, 'selector'), spec.selector, `empty selector is invalid for ${kind}`));
     else if (errs.length === 0) pushAll(errs, selectorMatchesTemplate(spec.selector, spec.template, path));
   }
-  pushAll(errs, validatePodTemplate(spec.template, child(path, 'template'), { restartPolicies: ['Always'] }));
+  // Upstream's ValidatePodTemplateSpecForStatefulSet (pkg/apis/apps/validation) skips the pod spec
+  // altogether, leaving a TODO to accept the union of volumes and claim templates as mount names;
+  // that union is what is checked here, so a StatefulSet's mounts of its claims are valid.
+  const claimTemplateNames = kind === 'statefulset'
+    ? asArr(spec.volumeClaimTemplates).map((t) => asObj(asObj(t).metadata).name).filter((n): n is string => typeof n === 'string' && n !== '')
+    : [];
+  pushAll(errs, validatePodTemplate(spec.template, child(path, 'template'), { restartPolicies: ['Always'], claimTemplateNames }));
   const podSpec = asObj(asObj(spec.template).spec);
   if (isSet(podSpec.activeDeadlineSeconds)) {
     errs.push(forbidden(child(path, 'template', 'spec', 'activeDeadlineSeconds'), `activeDeadlineSeconds in ${kind === 'statefulset' ? 'StatefulSet' : 'ReplicaSet'} is not Supported`));

@@ -1,8 +1,9 @@
 // One level-triggered sync of one pod (pkg/kubelet/kubelet.go SyncPod and
 // kuberuntime/kuberuntime_manager.go computePodActions/SyncPod): sandbox first, then init
-// containers in order (each to completion), then app containers, restarts per restartPolicy with
-// CrashLoopBackOff, and the status written when it changed. Termination (SyncTerminatingPod):
-// preStop, SIGTERM, grace period, SIGKILL, sandbox removed, pod object deleted.
+// containers in order (each to completion; sidecars only until they run, see init-actions.ts),
+// then app containers, restarts per restartPolicy with CrashLoopBackOff, and the status written
+// when it changed. Termination (SyncTerminatingPod): preStop, SIGTERM, grace period, SIGKILL
+// (sidecars after the app containers, in reverse order), sandbox removed, pod object deleted.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -15,12 +16,13 @@ import type { SandboxStatus } from '../../runtime/sandbox/index.ts';
 import { isSandboxNotFound } from '../../runtime/sandbox/index.ts';
 import { isContainerConfigError, resolveContainerEnv } from '../env/index.ts';
 import type { EventRecorder } from '../../client/event-recorder.ts';
-import { computePodStatus, shouldRestart } from '../status/pod-status.ts';
+import { computePodStatus, isSidecar, shouldRestart } from '../status/pod-status.ts';
 import type { Attempt, ContainerFacts } from '../status/pod-status.ts';
 import type { StatusManager } from '../status/status-manager.ts';
 import { Backoff } from './backoff.ts';
 import { containerConfig, podCgroupResources } from './container-config.ts';
 import { ImageManager, isImageError } from './image-manager.ts';
+import { computeInitActions, type InitContainerView } from './init-actions.ts';
 import {
   ATTEMPT_LABEL, CONTAINER_KIND_LABEL, CONTAINER_NAME_LABEL, IMAGE_ID_LABEL, POD_NAMESPACE_LABEL, POD_NAME_LABEL,
   POD_UID_LABEL, SPEC_IMAGE_LABEL, STDIN_LABEL, TERMINATION_LOG_LABEL, TERMINATION_POLICY_LABEL, TTY_LABEL,
@@ -62,6 +64,8 @@ const FALLBACK_LOG_LINES = 80;
 const FALLBACK_LOG_BYTES = 2048;
 /** Exited attempts kept per container besides the latest (for lastState and logs --previous). */
 const KEEP_PREVIOUS = 1;
+/** What a container whose turn to stop came late still gets (kuberuntime minimumGracePeriodInSeconds). */
+const MIN_GRACE_SECONDS = 2;
 
 export class PodSyncer {
   readonly #o: PodSyncerOptions;
@@ -152,10 +156,7 @@ export class PodSyncer {
       await this.#removeOldAttempts(st, runs);
     } else {
       // A finished pod: nothing runs again (e.g. activeDeadlineSeconds or a Failed init).
-      for (const list of runs.values()) {
-        const latest = list.at(-1);
-        if (latest?.status.status === 'running') await this.#o.engine.containers.stop(latest.status.id, st.stopGraceSeconds ?? this.#grace(pod));
-      }
+      await this.#stopContainers(st, runs, st.stopGraceSeconds ?? this.#grace(pod), { hooks: false, events: false });
       runs = await this.runs(st);
     }
     await this.#writeStatus(st, sandbox, runs);
@@ -249,14 +250,47 @@ export class PodSyncer {
         throw err;
       }
     }
-    for (const c of spec.initContainers ?? []) {
-      const latest = runs.get(c.name)?.at(-1);
-      if (latest?.status.status === 'running' || latest?.status.status === 'created') return;
-      if (latest?.status.exitCode === 0) continue;
-      if (latest && (spec.restartPolicy ?? 'Always') === 'Never') return; // failed: the pod is Failed
-      await this.#startWithBackoff(st, sandbox, c, 'init', latest);
+    const latestOf = (name: string): Attempt | undefined => runs.get(name)?.at(-1);
+    // The app containers are done when none runs and none will run again: the sidecars are then
+    // stopped and not restarted (computePodActions: KillPod when nothing is kept or to start).
+    const appDone = spec.containers.every((c) => {
+      const l = latestOf(c.name);
+      return l?.status.status === 'stopped' && !shouldRestart(pod, l.status.exitCode);
+    });
+    if (appDone) {
+      await this.#stopContainers(st, runs, this.#grace(pod));
       return;
     }
+    const initSpecs = spec.initContainers ?? [];
+    const actions = computeInitActions({
+      init: initSpecs.map((c): InitContainerView => {
+        const l = latestOf(c.name);
+        if (!l) return { container: c };
+        const view: InitContainerView = { container: c, latest: { state: l.status.status, ...(l.status.exitCode !== undefined ? { exitCode: l.status.exitCode } : {}) } };
+        const v = l.status.status === 'running' && isSidecar(c) ? this.#o.probes?.verdict(st.uid, c.name, l.status.id) : undefined;
+        if (v) view.verdict = { ...(v.started !== undefined ? { started: v.started } : {}), ...(v.livenessFailed ? { livenessFailed: true } : {}) };
+        return view;
+      }),
+      appStarted: spec.containers.some((c) => ['running', 'created'].includes(latestOf(c.name)?.status.status ?? '')),
+      restartPolicy: spec.restartPolicy ?? 'Always',
+    });
+    if (actions.failed) return; // the pod is Failed
+    for (const { index, probe, message } of actions.kill) {
+      const c = initSpecs[index]!;
+      const id = latestOf(c.name)!.status.id;
+      this.#o.recorder.pod(pod, 'Normal', 'Killing', message, `spec.initContainers{${c.name}}`);
+      const graceOverride = (probe === 'startup' ? c.startupProbe : c.livenessProbe)?.terminationGracePeriodSeconds;
+      await this.#stopContainer(st, c, id, this.#grace(pod, graceOverride), { fieldPath: `spec.initContainers{${c.name}}` });
+      st.nextSyncAt = Date.now();
+    }
+    for (const index of actions.start) {
+      const c = initSpecs[index]!;
+      const started = await this.#startWithBackoff(st, sandbox, c, 'init', latestOf(c.name));
+      // A sidecar running is news the relist would not bring (the sync made it): sync again so
+      // what waits for it starts. Its startup probe, if any, asks for its own sync once it passed.
+      if (started && isSidecar(c)) this.#later(st, Date.now());
+    }
+    if (!actions.initialized) return;
     for (const c of spec.containers) {
       const latest = runs.get(c.name)?.at(-1);
       if (latest?.status.status === 'running') {
@@ -275,7 +309,8 @@ export class PodSyncer {
     }
   }
 
-  async #startWithBackoff(st: PodState, sandbox: SandboxStatus, c: Container, kind: Kind, latest: Attempt | undefined): Promise<void> {
+  /** Starts the container unless its backoff holds it; whether it runs now. */
+  async #startWithBackoff(st: PodState, sandbox: SandboxStatus, c: Container, kind: Kind, latest: Attempt | undefined): Promise<boolean> {
     const pod = st.pod;
     const fieldPath = kind === 'init' ? `spec.initContainers{${c.name}}` : `spec.containers{${c.name}}`;
     const key = `${st.uid}/${c.name}`;
@@ -288,21 +323,21 @@ export class PodSyncer {
         st.waiting.set(c.name, { reason: 'CrashLoopBackOff', message });
         this.#o.recorder.pod(pod, 'Warning', 'BackOff', 'Back-off restarting failed container', fieldPath);
         this.#later(st, until);
-        return;
+        return false;
       }
       this.#crash.next(key);
     }
     // After a sandbox was re-created its old runs are gone: count on from the last attempt started.
     const last = st.lastAttempt.get(c.name);
     const attempt = latest ? latest.attempt + 1 : last !== undefined ? last + 1 : 0;
-    await this.#startContainer(st, sandbox, c, kind, attempt, fieldPath);
+    return this.#startContainer(st, sandbox, c, kind, attempt, fieldPath);
   }
 
   #later(st: PodState, at: number): void {
     st.nextSyncAt = st.nextSyncAt === undefined ? at : Math.min(st.nextSyncAt, at);
   }
 
-  async #startContainer(st: PodState, sandbox: SandboxStatus, c: Container, kind: Kind, attempt: number, fieldPath: string): Promise<void> {
+  async #startContainer(st: PodState, sandbox: SandboxStatus, c: Container, kind: Kind, attempt: number, fieldPath: string): Promise<boolean> {
     const pod = st.pod;
     let image;
     try {
@@ -311,7 +346,7 @@ export class PodSyncer {
       if (!isImageError(err)) throw err;
       st.waiting.set(c.name, { reason: err.reason, message: err.message });
       if (err.retryAt !== undefined) this.#later(st, err.retryAt);
-      return;
+      return false;
     }
     const configError = (message: string): void => {
       st.waiting.set(c.name, { reason: 'CreateContainerConfigError', message });
@@ -358,7 +393,7 @@ export class PodSyncer {
     } catch (err) {
       if (isContainerConfigError(err)) {
         configError(err.message);
-        return;
+        return false;
       }
       throw err;
     }
@@ -369,7 +404,7 @@ export class PodSyncer {
       st.waiting.set(c.name, { reason: 'CreateContainerError', message: (err as Error).message });
       this.#o.recorder.pod(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
       this.#later(st, Date.now() + this.#o.crashBackoff.baseMs);
-      return;
+      return false;
     }
     st.containerIds.add(id);
     st.lastAttempt.set(c.name, attempt);
@@ -380,7 +415,7 @@ export class PodSyncer {
       st.waiting.set(c.name, { reason: 'RunContainerError', message: (err as Error).message });
       this.#o.recorder.pod(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
       this.#later(st, Date.now() + this.#o.crashBackoff.baseMs);
-      return;
+      return false;
     }
     st.waiting.delete(c.name);
     this.#o.recorder.pod(pod, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
@@ -393,9 +428,11 @@ export class PodSyncer {
       if (failure !== undefined) {
         this.#o.recorder.pod(pod, 'Warning', 'FailedPostStartHook', failure, fieldPath);
         st.postStartFailed.add(id);
-        await this.#stopContainer(st, c, id, this.#grace(pod));
+        await this.#stopContainer(st, c, id, this.#grace(pod), { fieldPath });
+        return false;
       }
     }
+    return true;
   }
 
   #sources() {
@@ -418,11 +455,14 @@ export class PodSyncer {
     return Math.max(0, override ?? pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
   }
 
-  /** preStop (if the container runs), then SIGTERM, `graceSeconds`, SIGKILL. */
-  async #stopContainer(st: PodState, c: Container | undefined, id: string, graceSeconds: number): Promise<void> {
+  /**
+   * preStop (if the container runs), then — once `turn` resolved, if given — SIGTERM, the rest of
+   * `graceSeconds`, SIGKILL (kuberuntime killContainer).
+   */
+  async #stopContainer(st: PodState, c: Container | undefined, id: string, graceSeconds: number, o: { turn?: Promise<void>; fieldPath?: string; hooks?: boolean } = {}): Promise<void> {
     const deadline = Date.now() + graceSeconds * 1000;
     const preStop = c?.lifecycle?.preStop;
-    if (preStop && graceSeconds > 0) {
+    if (preStop && o.hooks !== false && graceSeconds > 0) {
       const s = await this.#o.engine.containers.state(id).catch(() => undefined);
       if (s?.status === 'running') {
         const ac = new AbortController();
@@ -430,35 +470,74 @@ export class PodSyncer {
         const sb = await this.#sandbox(st.uid).catch(() => undefined);
         const failure = await runHook(preStop, { engine: this.#o.engine, containerId: id, container: c, podIP: sb?.ip, signal: ac.signal });
         clearTimeout(timer);
-        if (failure !== undefined) this.#o.recorder.pod(st.pod, 'Warning', 'FailedPreStopHook', failure, `spec.containers{${c.name}}`);
+        if (failure !== undefined) this.#o.recorder.pod(st.pod, 'Warning', 'FailedPreStopHook', failure, o.fieldPath ?? `spec.containers{${c.name}}`);
       }
     }
-    const remaining = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    let remaining = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    if (o.turn && graceSeconds > 0) {
+      // Wait for the containers that stop first, within the grace period; then at least a short
+      // window of its own, so a late turn does not mean SIGKILL.
+      await waitAtMost(o.turn, deadline - Date.now());
+      remaining = Math.max(MIN_GRACE_SECONDS, Math.ceil((deadline - Date.now()) / 1000));
+    }
     await this.#o.engine.containers.stop(id, remaining).catch(() => undefined);
   }
 
-  /** Stops every container (in parallel, each with its preStop), removes the sandbox, deletes the pod. */
+  /**
+   * Stops every running container of the pod, as killContainersWithSyncResult does with its
+   * termination ordering (pkg/kubelet/kuberuntime/kuberuntime_termination_order.go): all start at
+   * once with their preStop hooks; a sidecar gets SIGTERM only after the app containers and the
+   * sidecars declared after it have stopped, so sidecars stop last, in reverse order.
+   */
+  async #stopContainers(st: PodState, runs: Runs, graceSeconds: number, o: { hooks?: boolean; events?: boolean } = {}): Promise<void> {
+    const pod = st.pod;
+    const initSpecs = pod.spec?.initContainers ?? [];
+    const appSpecs = pod.spec?.containers ?? [];
+    const live = [...runs.entries()].flatMap(([name, list]) => {
+      const l = list.at(-1);
+      return l && l.status.status !== 'stopped' ? [{ name, id: l.status.id }] : [];
+    });
+    const stopped = new Map<string, { done: Promise<void>; resolve: () => void }>();
+    for (const { name } of live) {
+      let resolve = (): void => {};
+      const done = new Promise<void>((r) => { resolve = r; });
+      stopped.set(name, { done, resolve });
+    }
+    const sidecars = initSpecs.filter(isSidecar).map((c) => c.name);
+    await Promise.all(live.map(async ({ name, id }) => {
+      const init = initSpecs.find((c) => c.name === name);
+      const c = init ?? appSpecs.find((x) => x.name === name);
+      const fieldPath = init ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+      if (o.events !== false) this.#o.recorder.pod(pod, 'Normal', 'Killing', `Stopping container ${name}`, fieldPath);
+      let turn: Promise<void> | undefined;
+      if (init && isSidecar(init)) {
+        const mine = sidecars.indexOf(name);
+        const first = live.filter((x) => appSpecs.some((a) => a.name === x.name) || sidecars.indexOf(x.name) > mine);
+        turn = Promise.all(first.map((x) => stopped.get(x.name)!.done)).then(() => undefined);
+      }
+      try {
+        await this.#stopContainer(st, c, id, graceSeconds, { fieldPath, ...(turn ? { turn } : {}), ...(o.hooks === false ? { hooks: false } : {}) });
+      } finally {
+        stopped.get(name)!.resolve();
+      }
+    }));
+  }
+
+  /** Stops every container (sidecars last, see #stopContainers), removes the sandbox, deletes the pod. */
   async terminate(st: PodState): Promise<void> {
     st.terminating = true;
     const pod = st.pod;
     // A pod the API already forgot (force deletion) gets no grace: it is gone for everyone else.
     const grace = st.removedFromApi && !pod.metadata.deletionTimestamp ? 0 : this.#grace(pod);
-    const runs = await this.runs(st);
-    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-    await Promise.all([...runs.entries()].map(async ([name, list]) => {
-      const latest = list.at(-1);
-      if (!latest || latest.status.status === 'stopped') return;
-      const c = specs.find((s) => s.name === name);
-      const isInit = (pod.spec?.initContainers ?? []).some((s) => s.name === name);
-      this.#o.recorder.pod(pod, 'Normal', 'Killing', `Stopping container ${name}`, isInit ? `spec.initContainers{${name}}` : `spec.containers{${name}}`);
-      await this.#stopContainer(st, c, latest.status.id, grace);
-    }));
+    await this.#stopContainers(st, await this.runs(st), grace);
     this.#o.probes?.forget(st.uid);
     if (!st.removedFromApi) {
       // The final status, as upstream writes it before the pod goes: every container terminated,
       // and a terminal phase (Succeeded when all exited 0).
       const final = await this.runs(st);
-      const exits = [...final.values()].map((l) => l.at(-1)?.status.exitCode ?? 0);
+      // The app containers decide, not the init containers nor the sidecars stopped with them
+      // (getPhase for a terminal pod).
+      const exits = (pod.spec?.containers ?? []).map((c) => final.get(c.name)?.at(-1)?.status.exitCode ?? 0);
       st.terminalPhase ??= exits.every((c) => c === 0) ? 'Succeeded' : 'Failed';
       await this.#writeStatus(st, await this.#sandbox(st.uid), final).catch((err: unknown) => this.#o.log.debug({ err: (err as Error).message }, 'final pod status not written'));
     }
@@ -512,4 +591,12 @@ export class PodSyncer {
     }
     return msg;
   }
+}
+
+/** Resolves when `p` does or after `ms`, whichever comes first. */
+async function waitAtMost(p: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((r) => { timer = setTimeout(r, ms); })]);
+  clearTimeout(timer);
 }

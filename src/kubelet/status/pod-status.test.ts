@@ -75,3 +75,52 @@ test('a readiness probe that fails keeps the pod not Ready', () => {
   assert.equal(s.containerStatuses![0]!.ready, false);
   assert.equal(s.conditions!.find((x) => x.type === 'ContainersReady')!.message, 'containers with unready status: [main]');
 });
+
+test('a running sidecar counts as initialized, its readiness toward the pod, and the pod runs beside it', () => {
+  const p = pod({ initContainers: [{ name: 'logshipper', image: 'busybox', restartPolicy: 'Always' }] });
+  // The sidecar runs, the app container is not made yet: Initialized, app waits ContainerCreating.
+  const starting = status(p, { logshipper: { attempts: [run(0, {})] } });
+  assert.equal(starting.phase, 'Pending');
+  assert.equal(starting.conditions!.find((x) => x.type === 'Initialized')!.status, 'True');
+  assert.equal(starting.containerStatuses![0]!.state!.waiting!.reason, 'ContainerCreating');
+  assert.equal(starting.initContainerStatuses![0]!.started, true);
+  const both = status(p, { logshipper: { attempts: [run(0, {})] }, main: { attempts: [run(0, {})] } });
+  assert.equal(both.phase, 'Running');
+  assert.deepEqual(both.conditions!.map((x) => [x.type, x.status]), [['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True']]);
+  assert.equal(both.initContainerStatuses![0]!.ready, true);
+  // An unready sidecar makes the pod unready.
+  const unready = status(p, { logshipper: { attempts: [run(0, {})], ready: false }, main: { attempts: [run(0, {})] } });
+  assert.equal(unready.conditions!.find((x) => x.type === 'Ready')!.message, 'containers with unready status: [logshipper]');
+});
+
+test('a sidecar with a startup probe not yet passed keeps the pod initializing', () => {
+  const p = pod({ initContainers: [{ name: 'proxy', image: 'busybox', restartPolicy: 'Always', startupProbe: { exec: { command: ['true'] } } }] });
+  const s = status(p, { proxy: { attempts: [run(0, {})], started: false } });
+  assert.equal(s.phase, 'Pending');
+  const init = s.conditions!.find((x) => x.type === 'Initialized')!;
+  assert.deepEqual([init.status, init.message], ['False', 'containers with incomplete status: [proxy]']);
+  assert.equal(s.containerStatuses![0]!.state!.waiting!.reason, 'PodInitializing');
+});
+
+test('a sidecar restarting after the app started: still Initialized and Running, in CrashLoopBackOff', () => {
+  const p = pod({ initContainers: [{ name: 'logshipper', image: 'busybox', restartPolicy: 'Always' }], restartPolicy: 'Never' });
+  const s = status(p, {
+    logshipper: { attempts: [run(0, { status: 'stopped', exitCode: 1, reason: 'Error' })], waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } },
+    main: { attempts: [run(0, {})] },
+  });
+  assert.equal(s.phase, 'Running');
+  assert.equal(s.conditions!.find((x) => x.type === 'Initialized')!.status, 'True');
+  assert.equal(s.initContainerStatuses![0]!.state!.waiting!.reason, 'CrashLoopBackOff');
+  assert.equal(s.conditions!.find((x) => x.type === 'Ready')!.status, 'False');
+});
+
+test('a Never pod whose app container finished: Running while the sidecar runs, Succeeded once it was stopped', () => {
+  const p = pod({ initContainers: [{ name: 'logshipper', image: 'busybox', restartPolicy: 'Always' }], restartPolicy: 'Never' });
+  const done = { attempts: [run(0, { status: 'stopped', exitCode: 0, reason: 'Completed' })] };
+  assert.equal(status(p, { logshipper: { attempts: [run(0, {})] }, main: done }).phase, 'Running');
+  // The sidecar stopped by the kubelet (SIGTERM: 143) does not make the pod fail.
+  const after = status(p, { logshipper: { attempts: [run(0, { status: 'stopped', exitCode: 143, reason: 'Error' })] }, main: done });
+  assert.equal(after.phase, 'Succeeded');
+  const init = after.conditions!.find((x) => x.type === 'Initialized')!;
+  assert.deepEqual([init.status, init.reason], ['True', 'PodCompleted']);
+});

@@ -65,7 +65,18 @@ function terminated(a: Attempt): ContainerState {
   };
 }
 
-function containerStatus(pod: Pod, c: Container, facts: ContainerFacts | undefined, isInit: boolean, defaultWaiting: string): ApiContainerStatus {
+/**
+ * A sidecar: an init container with its own restartPolicy Always (KEP-753,
+ * pkg/kubelet/types/pod_update.go IsRestartableInitContainer). It keeps running beside the app
+ * containers and counts as initialized once started.
+ */
+export function isSidecar(c: Container | undefined): boolean {
+  return c?.restartPolicy === 'Always';
+}
+
+type Kind = 'init' | 'sidecar' | 'app';
+
+function containerStatus(pod: Pod, c: Container, facts: ContainerFacts | undefined, kind: Kind, defaultWaiting: string): ApiContainerStatus {
   const attempts = facts?.attempts ?? [];
   const latest = attempts.at(-1);
   const previous = attempts.at(-2);
@@ -84,7 +95,8 @@ function containerStatus(pod: Pod, c: Container, facts: ContainerFacts | undefin
       containerID,
       state: { running: { ...(s.startedAt ? { startedAt: s.startedAt.replace(/\.\d+Z$/, 'Z') } : {}) } },
       lastState: previous ? terminated(previous) : {},
-      ready: isInit ? false : started && (facts?.ready ?? true),
+      // A sidecar's readiness is probed and counts, as an app container's does.
+      ready: kind === 'init' ? false : started && (facts?.ready ?? true),
       started,
     };
   }
@@ -92,7 +104,7 @@ function containerStatus(pod: Pod, c: Container, facts: ContainerFacts | undefin
     return { ...base, containerID, state: { waiting: facts?.waiting ?? { reason: 'ContainerCreating' } }, lastState: previous ? terminated(previous) : {}, ready: false, started: false };
   }
   // Stopped. When it will run again, it waits and its last run becomes lastState.
-  const restarts = isInit ? (pod.spec?.restartPolicy ?? 'Always') !== 'Never' && s.exitCode !== 0 : shouldRestart(pod, s.exitCode);
+  const restarts = kind === 'sidecar' || (kind === 'init' ? (pod.spec?.restartPolicy ?? 'Always') !== 'Never' && s.exitCode !== 0 : shouldRestart(pod, s.exitCode));
   if (restarts && facts?.waiting && !pod.metadata.deletionTimestamp) {
     return { ...base, containerID, state: { waiting: facts.waiting }, lastState: terminated(latest), ready: false, started: false };
   }
@@ -101,24 +113,44 @@ function containerStatus(pod: Pod, c: Container, facts: ContainerFacts | undefin
     containerID,
     state: terminated(latest),
     lastState: previous ? terminated(previous) : {},
-    ready: isInit && s.exitCode === 0,
+    ready: kind === 'init' && s.exitCode === 0,
     started: false,
   };
 }
 
-/** Upstream's getPhase, with init containers first. */
+/**
+ * Upstream's getPhase (pkg/kubelet/kubelet_pods.go): regular init containers must all have
+ * succeeded, sidecars must have started (a sidecar restarting after it had run does not hold the
+ * pod back), then the app containers decide; running sidecars count as running containers, and
+ * stopped ones are left out (they are restarted, or stopped by the kubelet once the pod is done).
+ */
 export function podPhase(pod: Pod, init: ApiContainerStatus[], app: ApiContainerStatus[]): NonNullable<PodStatus['phase']> {
   const policy = pod.spec?.restartPolicy ?? 'Always';
-  for (const s of init) {
-    const t = s.state?.terminated;
-    if (t && t.exitCode !== 0 && policy === 'Never') return 'Failed';
-  }
-  const initDone = init.every((s) => s.state?.terminated?.exitCode === 0);
-  if (!initDone) return 'Pending';
+  const specs = pod.spec?.initContainers ?? [];
+  let pendingInit = 0;
+  let pendingSidecars = 0;
+  let failedInit = 0;
   let running = 0;
   let waiting = 0;
   let stopped = 0;
   let succeeded = 0;
+  for (const s of init) {
+    const sidecar = isSidecar(specs.find((c) => c.name === s.name));
+    const st = s.state ?? {};
+    if (sidecar) {
+      if (st.running) {
+        running++;
+        if (s.started !== true) pendingSidecars++;
+      } else if (st.waiting && !s.lastState?.terminated) pendingSidecars++;
+      else if (!st.terminated && !st.waiting) pendingSidecars++;
+      continue;
+    }
+    if (st.terminated) {
+      if (st.terminated.exitCode !== 0) failedInit++;
+    } else if (st.waiting && s.lastState?.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInit++;
+    } else pendingInit++;
+  }
   for (const s of app) {
     if (s.state?.running) running++;
     else if (s.state?.terminated) {
@@ -127,12 +159,16 @@ export function podPhase(pod: Pod, init: ApiContainerStatus[], app: ApiContainer
     } else if (s.lastState?.terminated) stopped++;
     else waiting++;
   }
+  if (failedInit > 0 && policy === 'Never') return 'Failed';
+  // A sidecar not started again holds the pod Pending only before any app container stopped
+  // (upstream: the kubelet cannot tell a new sandbox's statuses from the old one's).
+  if (pendingInit > 0 || (pendingSidecars > 0 && stopped === 0)) return 'Pending';
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
-  if (stopped === app.length && stopped > 0) {
+  if (stopped > 0) {
     if (policy === 'Always') return 'Running';
-    if (policy === 'OnFailure') return succeeded === stopped ? 'Succeeded' : 'Running';
-    return succeeded === stopped ? 'Succeeded' : 'Failed';
+    if (stopped === succeeded) return 'Succeeded';
+    return policy === 'Never' ? 'Failed' : 'Running';
   }
   return 'Pending';
 }
@@ -154,20 +190,32 @@ export function computePodStatus(f: PodFacts): PodStatus {
   const { pod } = f;
   const spec = pod.spec ?? { containers: [] };
   const initSpecs = spec.initContainers ?? [];
-  const initStatuses = initSpecs.map((c) => containerStatus(pod, c, f.containers.get(c.name), true, 'PodInitializing'));
-  const initDone = initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
-  const appStatuses = spec.containers.map((c) => containerStatus(pod, c, f.containers.get(c.name), false, initDone ? 'ContainerCreating' : 'PodInitializing'));
+  const initStatuses = initSpecs.map((c) => containerStatus(pod, c, f.containers.get(c.name), isSidecar(c) ? 'sidecar' : 'init', 'PodInitializing'));
+  // pkg/kubelet/status/generate.go GeneratePodInitializedCondition: a regular init container must
+  // have succeeded, a sidecar must have started.
+  const pendingInit = initSpecs.filter((c, i) => {
+    const s = initStatuses[i]!;
+    return isSidecar(c) ? s.started !== true : s.state?.terminated?.exitCode !== 0;
+  }).map((c) => c.name);
+  const initDone = pendingInit.length === 0;
+  const appStatuses = spec.containers.map((c) => containerStatus(pod, c, f.containers.get(c.name), 'app', initDone ? 'ContainerCreating' : 'PodInitializing'));
   const phase = f.terminalPhase ?? podPhase(pod, initStatuses, appStatuses);
   const prev = pod.status?.conditions;
-  const notReady = appStatuses.filter((s) => !s.ready).map((s) => s.name);
+  // Sidecars' readiness counts toward the pod's (GenerateContainersReadyCondition).
+  const sidecarStatuses = initStatuses.filter((_, i) => isSidecar(initSpecs[i]));
+  const notReady = [...sidecarStatuses, ...appStatuses].filter((s) => !s.ready).map((s) => s.name);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const containersReady = notReady.length === 0 && !terminal;
   const readyMsg = `containers with unready status: [${notReady.join(' ')}]`;
-  const pendingInit = initStatuses.filter((s) => s.state?.terminated?.exitCode !== 0).map((s) => s.name);
+  // Once an app container has run, the pod was initialized, even while a sidecar restarts
+  // (HasAnyRegularContainerStarted).
+  const appStarted = appStatuses.some((s) => s.state?.running || s.state?.terminated);
+  const initialized = initDone || phase === 'Succeeded' || appStarted;
   const scheduled = prev?.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: f.startTime };
   const conditions: PodCondition[] = [
     condition(prev, 'PodReadyToStartContainers', f.sandboxReady, f.now),
-    condition(prev, 'Initialized', initDone || terminal && pendingInit.length === 0, f.now, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`),
+    // A pod that succeeded says why it counts as initialized (GeneratePodInitializedCondition).
+    { ...condition(prev, 'Initialized', initialized, f.now, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`), ...(phase === 'Succeeded' ? { reason: 'PodCompleted' } : {}) },
     condition(prev, 'Ready', containersReady, f.now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : readyMsg),
     condition(prev, 'ContainersReady', containersReady, f.now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : readyMsg),
     scheduled,

@@ -6,7 +6,8 @@ import { VolumeError } from './errors.ts';
 import { checkHostPathType } from './host-path.ts';
 import type { VolumeSources } from './types.ts';
 
-export async function claimPath(sources: VolumeSources, namespace: string, claimName: string): Promise<string> {
+/** The bound volume's directory, and whether it is a local PV (whose plugin manages ownership). */
+export async function claimPath(sources: VolumeSources, namespace: string, claimName: string): Promise<{ path: string; local: boolean }> {
   const fail = (reason: string): VolumeError => new VolumeError(`error processing PVC ${namespace}/${claimName}: ${reason}`);
   const pvc = await sources.getPersistentVolumeClaim(namespace, claimName);
   if (!pvc) throw fail(`failed to fetch PVC from API server: persistentvolumeclaims "${claimName}" not found`);
@@ -23,14 +24,14 @@ export async function claimPath(sources: VolumeSources, namespace: string, claim
   }
   if (pv.spec?.hostPath) {
     await checkHostPathType(pv.spec.hostPath.path, pv.spec.hostPath.type);
-    return pv.spec.hostPath.path;
+    return { path: pv.spec.hostPath.path, local: false };
   }
   if (pv.spec?.local) {
     const path = pv.spec.local.path;
     // The local plugin bind-mounts the path, which fails when it is missing.
     const st = await stat(path).catch(() => undefined);
     if (!st) throw new VolumeError(`path "${path}" does not exist`);
-    return path;
+    return { path, local: true };
   }
   throw new VolumeError(`PersistentVolume ${pvName} is neither local nor hostPath: only those are supported on this node`);
 }

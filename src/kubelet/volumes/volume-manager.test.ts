@@ -319,3 +319,35 @@ test('VolumeSubpathEnvExpansion: containerMounts with subPath, subPathExpr, read
   await vm.tearDown(pod.metadata.uid ?? '');
   assert.ok(existsSync(join(host, 'inside')), 'tearDown leaves hostPath contents alone');
 });
+
+test('fsGroup: emptyDir, configMap and local PV files belong to it (setgid directories); a hostPath PV is left alone', async () => {
+  const sources = new Objects();
+  sources.configMaps.set('ns/cfg', { metadata: { name: 'cfg', namespace: 'ns' }, data: { key: 'v' } });
+  const localDir = join(root, 'local-pv');
+  const hostDir = join(root, 'host-pv');
+  mkdirSync(localDir, { mode: 0o755 });
+  mkdirSync(hostDir, { mode: 0o755 });
+  for (const [pv, spec] of [['pv-local', { local: { path: localDir } }], ['pv-host', { hostPath: { path: hostDir } }]] as const) {
+    sources.claims.set(`ns/${pv}`, { metadata: { name: pv, namespace: 'ns', uid: `c-${pv}` }, spec: { volumeName: pv }, status: { phase: 'Bound' } });
+    sources.pvs.set(pv, { metadata: { name: pv }, spec: { ...spec, claimRef: { uid: `c-${pv}` } } });
+  }
+  const vm = new VolumeManager({ podsDir, sources });
+  const pod = makePod([
+    { name: 'data', emptyDir: {} }, { name: 'cfg', configMap: { name: 'cfg' } },
+    { name: 'local', persistentVolumeClaim: { claimName: 'pv-local' } }, { name: 'host', persistentVolumeClaim: { claimName: 'pv-host' } },
+  ]);
+  pod.spec!.securityContext = { fsGroup: 2000, fsGroupChangePolicy: 'OnRootMismatch' };
+  const paths = await vm.setUp(pod, node);
+  const data = paths.get('data')!.hostPath;
+  assert.deepEqual([mode(data), statSync(data).gid], [0o2777, 2000]);
+  const cfg = paths.get('cfg')!.hostPath;
+  assert.equal(statSync(join(cfg, 'key')).gid, 2000);
+  assert.equal(mode(join(cfg, 'key')), 0o644);
+  assert.deepEqual([mode(localDir), statSync(localDir).gid], [0o2775, 2000]);
+  assert.deepEqual([mode(hostDir), statSync(hostDir).gid], [0o755, 0]);
+  // An updated configMap's new files are the fsGroup's too.
+  sources.configMaps.set('ns/cfg', { metadata: { name: 'cfg', namespace: 'ns' }, data: { key: 'v2', other: 'x' } });
+  assert.deepEqual(await vm.refresh(pod), []);
+  assert.equal(statSync(join(cfg, 'other')).gid, 2000);
+  await vm.tearDown(pod.metadata.uid ?? '');
+});

@@ -2,7 +2,8 @@
 // start, keeps configMap/secret/downwardAPI/projected contents in sync, and removes everything when
 // the pod is gone. Mirrors the plugins under pkg/volume (emptydir, hostpath, configmap, secret,
 // downwardapi, projected, local) and the directory layout of pkg/kubelet/kubelet_getters.go:
-// <podsDir>/<uid>/volumes/kubernetes.io~<plugin>/<name>.
+// <podsDir>/<uid>/volumes/kubernetes.io~<plugin>/<name>. The plugins that manage ownership
+// (all but hostPath) give their files to the pod's fsGroup (ownership.ts).
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, Pod, Volume } from '../../api/types/core-v1.ts';
@@ -15,6 +16,7 @@ import { ContainerMountError, MountVolumeError, VolumeError, VolumeSetUpFailed, 
 import { checkHostPathType } from './host-path.ts';
 import { configMapPayload, DEFAULT_MODE, downwardApiPayload, secretPayload } from './payload.ts';
 import { projectedPayload } from './projected.ts';
+import { setVolumeOwnership } from './ownership.ts';
 import { claimPath } from './pvc.ts';
 import { expandSubPathExpr, prepareSubPath } from './subpath.ts';
 import { mountTmpfs, unmountAllUnder } from './tmpfs.ts';
@@ -114,7 +116,8 @@ export class VolumeManager {
     for (const v of pod.spec?.volumes ?? []) {
       if (!isProjecting(v) || !state.volumes.has(v.name)) continue;
       try {
-        await this.#project(pod, v, state.node, this.#volumeDir(uid, v));
+        const dir = this.#volumeDir(uid, v);
+        if (await this.#project(pod, v, state.node, dir)) await setVolumeOwnership(dir, fsGroupOf(pod), { readOnly: true });
       } catch (err) {
         failures.push(new MountVolumeError(v.name, err));
       }
@@ -169,23 +172,31 @@ export class VolumeManager {
       return { hostPath: v.hostPath.path, readOnly: false };
     }
     if (v.persistentVolumeClaim) {
-      const path = await claimPath(this.#sources, ns, v.persistentVolumeClaim.claimName);
-      return { hostPath: path, readOnly: Boolean(v.persistentVolumeClaim.readOnly) };
+      const { path, local } = await claimPath(this.#sources, ns, v.persistentVolumeClaim.claimName);
+      const readOnly = Boolean(v.persistentVolumeClaim.readOnly);
+      // The local plugin applies the fsGroup (with the pod's change policy) to a writable mount;
+      // hostPath PVs are left as they are, as upstream's hostPath plugin does.
+      if (local && !readOnly) await setVolumeOwnership(path, fsGroupOf(pod), { readOnly: false, changePolicy: pod.spec?.securityContext?.fsGroupChangePolicy });
+      return { hostPath: path, readOnly };
     }
     if (!pluginDir(v)) throw new VolumeError('no volume plugin matched');
     const dir = this.#volumeDir(uid, v);
     if (v.emptyDir) {
-      await this.#emptyDir(dir, v.emptyDir.medium === 'Memory', v.emptyDir.sizeLimit);
+      // Only a new emptyDir is given to the fsGroup, as upstream's is once, when first set up: what
+      // containers made in it since is the fsGroup's through the setgid bit.
+      if (await this.#emptyDir(dir, v.emptyDir.medium === 'Memory', v.emptyDir.sizeLimit)) await setVolumeOwnership(dir, fsGroupOf(pod), { readOnly: false });
       return { hostPath: dir, readOnly: false };
     }
     // Secrets, downward API and projected files sit on tmpfs like upstream's memory-backed wrapper
     // emptyDir; configMaps on disk.
     await this.#emptyDir(dir, !v.configMap, undefined);
     await this.#project(pod, v, node, dir);
+    await setVolumeOwnership(dir, fsGroupOf(pod), { readOnly: true });
     return { hostPath: dir, readOnly: true };
   }
 
-  async #emptyDir(dir: string, memory: boolean, sizeLimit: string | undefined): Promise<void> {
+  /** Makes the directory (and its tmpfs); whether it was new. */
+  async #emptyDir(dir: string, memory: boolean, sizeLimit: string | undefined): Promise<boolean> {
     const created = (await mkdir(dir, { recursive: true, mode: 0o777 })) !== undefined;
     if (memory) {
       let size: number | undefined;
@@ -197,9 +208,11 @@ export class VolumeManager {
     } else if (created) {
       await chmod(dir, 0o777); // any container user may write to an emptyDir (empty_dir.go setupDir)
     }
+    return created;
   }
 
-  async #project(pod: Pod, v: Volume, node: NodeFacts, dir: string): Promise<void> {
+  /** Writes the volume's files; whether anything changed. */
+  async #project(pod: Pod, v: Volume, node: NodeFacts, dir: string): Promise<boolean> {
     const ns = pod.metadata.namespace ?? 'default';
     let payload: Payload;
     if (v.configMap) {
@@ -216,7 +229,11 @@ export class VolumeManager {
       payload = downwardApiPayload(pod, v.downwardAPI.items, v.downwardAPI.defaultMode ?? DEFAULT_MODE, node.allocatable);
     } else if (v.projected) {
       payload = await projectedPayload(pod, v.projected.sources ?? [], v.projected.defaultMode ?? DEFAULT_MODE, this.#sources, node, this.#tokens);
-    } else return;
-    if (await writeAtomically(dir, payload)) this.#log('volume contents written', { pod: pod.metadata.name, volume: v.name });
+    } else return false;
+    const written = await writeAtomically(dir, payload);
+    if (written) this.#log('volume contents written', { pod: pod.metadata.name, volume: v.name });
+    return written;
   }
 }
+
+const fsGroupOf = (pod: Pod): number | undefined => pod.spec?.securityContext?.fsGroup;

@@ -42,6 +42,10 @@ test('busybox holds busybox-static, its applets and a minimal /etc', { skip }, (
   assert.match(await readFile(join(fs!, 'etc/passwd'), 'utf8'), /^root:x:0:0:.*\nnobody:x:65534:65534:/);
   assert.match(await readFile(join(fs!, 'etc/group'), 'utf8'), /^root:x:0:\nnobody:x:65534:\n$/);
   assert.equal(execFileSync('chroot', [fs!, '/bin/sh', '-c', 'echo $((40 + 2))'], { encoding: 'utf8' }), '42\n');
+  // printenv, an applet or the shim standing in for it.
+  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', A: 'one', 'B.C': 'two words' };
+  assert.equal(execFileSync('chroot', [fs!, 'printenv', 'A', 'B.C'], { encoding: 'utf8', env }), 'one\ntwo words\n');
+  assert.throws(() => execFileSync('chroot', [fs!, 'printenv', 'A', 'NOPE'], { encoding: 'utf8', env, stdio: 'pipe' }), (e: { status?: number; stdout?: string }) => e.status === 1 && e.stdout === 'one\n');
 }));
 
 test('pause holds only catatonit, run as its entrypoint', { skip }, () => withTempDir(async (dir) => {

@@ -22,6 +22,20 @@ export const PAUSE_IMAGE_ALIAS = 'docker.io/library/pause:3.10';
 
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/**
+ * `printenv [NAME]...` for a busybox built without that applet (Debian's busybox-static 1.35):
+ * the documentation's examples use it. Each set variable's value, exit status 1 when one is unset;
+ * awk rather than sh, which would drop variables whose names are not shell identifiers.
+ */
+const PRINTENV_SHIM = `#!/bin/awk -f
+BEGIN {
+  if (ARGC == 1) for (name in ENVIRON) print name "=" ENVIRON[name]
+  rc = 0
+  for (i = 1; i < ARGC; i++) if (ARGV[i] in ENVIRON) print ENVIRON[ARGV[i]]; else rc = 1
+  exit rc
+}
+`;
+
 export interface BaseImageSources {
   /** A statically linked busybox; default: Debian busybox-static's. */
   busybox?: string;
@@ -118,6 +132,7 @@ async function buildBusybox(sources: BaseImageSources): Promise<{ layer: Buffer;
     { name: 'bin/', type: 'directory' },
     { name: 'bin/busybox', data: bin.data, mode: 0o755 },
     ...applets.map((a): TarEntrySpec => ({ name: `bin/${a}`, type: 'link', linkname: 'bin/busybox' })),
+    ...(applets.includes('printenv') ? [] : [{ name: 'bin/printenv', data: PRINTENV_SHIM, mode: 0o755 }]),
     { name: 'dev/', type: 'directory' },
     { name: 'etc/', type: 'directory' },
     { name: 'etc/group', data: 'root:x:0:\nnobody:x:65534:\n' },
