@@ -183,6 +183,23 @@ describe('several nodes, one pod network', () => {
     assert.equal(ipv4Of(last.slice(2)), await podIP('near'));
   });
 
+  test('a pod on node B finds a Service by name (node B\'s cluster DNS) and reaches its pod on node A', { skip: HAS_PROXY ? false : 'needs the service proxy (RUNNERS.proxy)' }, async () => {
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: { name: near }\nspec:\n  selector: { app: near }\n  ports: [{ port: 80, targetPort: 8080 }]\n';
+    const applied = await kubectl('1.33', cluster.server, ['apply', '-f', '-'], { input: svc });
+    assert.equal(applied.code, 0, applied.stderr);
+    const ip = (await kubectl('1.33', cluster.server, ['get', 'service', 'near', '-o', 'jsonpath={.spec.clusterIP}'])).stdout;
+    let last = '';
+    await waitUntil(async () => {
+      const r = await kubectl('1.33', cluster.server, ['exec', 'far', '--', 'nslookup', 'near.default.svc.cluster.local'], { timeoutMs: 20_000 });
+      last = r.stdout + r.stderr;
+      return r.code === 0 && last.split('Name:')[1]?.includes(ip) === true;
+    }, 30_000, `far resolves near.default.svc.cluster.local to ${ip}: ${last}`);
+    let answer: Awaited<ReturnType<typeof fetchFrom>> | undefined;
+    for (const end = Date.now() + 30_000; Date.now() < end && answer?.code !== 0;) answer = await fetchFrom('far', `http://${ip}/cgi-bin/ip`);
+    assert.equal(answer?.code, 0, `far → Service near (${ip}) → pod on node A: ${answer?.stdout}${answer?.stderr}`);
+    assert.equal(ipv4Of(answer.stdout), await podIP('far'));
+  });
+
   test('a revoked token cannot join', async () => {
     const kubeconfig = cluster.server.kubeconfig;
     const created = await runSkiff(['token', 'create', '--kubeconfig', kubeconfig, '--ttl', '10m', '--description', 'e2e', '--print-join-command']);
