@@ -1,6 +1,7 @@
 // What exists at first start: the system namespaces (as kube-apiserver's
 // pkg/controlplane/controller/systemnamespaces creates them).
 import { isAlreadyExists } from '../api/errors.ts';
+import { stringify } from 'yaml';
 import type { KubeObject } from '../api/meta.ts';
 import { parseCIDR } from './admission/service-allocator.ts';
 import type { Registry, WriteContext } from './registry/registry.ts';
@@ -88,4 +89,25 @@ export async function ensureClusterDnsService(registries: Map<string, Registry>,
     if (!isAlreadyExists(err)) return (err as Error).message;
   }
   return undefined;
+}
+
+/**
+ * kube-public/cluster-info: a kubeconfig holding the cluster CA and the server's address, readable
+ * without credentials, from which a joining node learns the CA it then checks against its
+ * --ca-cert-hash (kubeadm's phases/bootstraptoken/clusterinfo). Rewritten at every start, so a
+ * replaced CA shows.
+ */
+export async function ensureClusterInfo(registries: Map<string, Registry>, caPem: string, server: string): Promise<void> {
+  const kubeconfig = stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: [{ name: '', cluster: { 'certificate-authority-data': Buffer.from(caPem, 'utf8').toString('base64'), server } }],
+    contexts: null, 'current-context': '', preferences: {}, users: null,
+  });
+  await registries.get('/configmaps')!.update('kube-public', 'cluster-info', (cur) => {
+    if (cur && (cur.data as Record<string, string> | undefined)?.kubeconfig === kubeconfig) return cur;
+    const next: KubeObject = cur ? structuredClone(cur) : { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-info', namespace: 'kube-public' } };
+    delete next.metadata.resourceVersion;
+    next.data = { ...((cur?.data) ?? {}), kubeconfig };
+    return next;
+  }, systemContext(), { allowCreate: true });
 }

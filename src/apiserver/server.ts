@@ -18,11 +18,15 @@ import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-al
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
+import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
+import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
+import type { CertKeyPem } from './auth/certs.ts';
+import { handleNodeCertificate } from './auth/node-certificate.ts';
 import { DEFAULT_ISSUER, ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.ts';
 import type { SigningKey } from './serviceaccount/jwt.ts';
 import type { TokenSigner } from './serviceaccount/token-request.ts';
 import { WatchCache } from './cache/watch-cache.ts';
-import { bootstrap, ensureClusterDnsService, ensureKubernetesService, serviceIP } from './bootstrap.ts';
+import { bootstrap, ensureClusterDnsService, ensureClusterInfo, ensureKubernetesService, serviceIP } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
 import { limitConnectionsPerClient } from './connection-limit.ts';
@@ -77,6 +81,11 @@ export interface ApiServerOptions {
   components?: () => ComponentHealth[];
   /** Check every written body against its kind's schema, as decoding into Go types does (default true). */
   typedDecoding?: boolean;
+  /**
+   * The cluster CA's certificate and key: joining nodes get their client certificates signed
+   * with it (NODE_CERTIFICATE_PATH). Without it that endpoint is not served.
+   */
+  clusterSigner?: CertKeyPem;
   /** ClusterIPs (--service-cluster-ip-range; default 10.43.0.0/16): `kubernetes` gets the first. */
   serviceCIDR?: string;
   /** The kube-dns Service's ClusterIP (default the service CIDR's tenth address). */
@@ -164,12 +173,24 @@ export class ApiServer {
     }
   }
 
-  /** Client certificate, static token, then service account JWT (the union authenticator's order). */
+  /** Client certificate, static token, bootstrap token, then service account JWT (the union authenticator's order). */
   async #authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const user = authenticate(req, this.#opts.tokens);
-    if (user || !this.#saAuth) return user;
+    if (user) return user;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    return m ? await this.#saAuth.authenticate(m[1]!) : undefined;
+    if (!m) return undefined;
+    const bootstrapUser = await authenticateBootstrapToken(m[1]!, (ns, name) => this.#lookup('secrets', ns, name));
+    if (bootstrapUser || !this.#saAuth) return bootstrapUser;
+    return await this.#saAuth.authenticate(m[1]!);
+  }
+
+  async #lookup(resource: string, ns: string, name: string): Promise<KubeObject | undefined> {
+    try {
+      return (await this.#registries.get(`/${resource}`)!.get(ns, name)).obj;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   get address(): AddressInfo | undefined { return this.#address; }
@@ -221,6 +242,8 @@ export class ApiServer {
     await ensureKubernetesService(this.#registries, this.#address.address, this.#address.port, serviceIP(serviceCIDR, 1));
     const dnsProblem = await ensureClusterDnsService(this.#registries, this.#opts.clusterDNS ?? serviceIP(serviceCIDR, 10));
     if (dnsProblem !== undefined) this.#log.error({ err: dnsProblem }, 'cannot create the kube-dns Service: pods will not resolve cluster names');
+    const a = this.#address.address;
+    await ensureClusterInfo(this.#registries, this.#opts.tls.caPem, `https://${a.includes(':') ? `[${a}]` : a}:${this.#address.port}`);
     this.#log.info({ address: `${this.#address.address}:${this.#address.port}` }, 'listening');
     return this.#address;
   }
@@ -256,6 +279,7 @@ export class ApiServer {
       ri = parseRequestInfo(method, target.path, target.query);
       user = await this.#authenticate(req);
       if (!user) throw unauthorized();
+      checkBootstrapperAccess(user, ri, method);
       const info = ri.isResourceRequest ? lookupResource(ri.group, ri.version, ri.resource) : undefined;
       if (!info || info.group !== '' || info.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
         throw badRequest(`cannot upgrade the connection for ${quotePath(target.path)}: only pods/exec, pods/attach and pods/portforward switch protocols`);
@@ -289,8 +313,12 @@ export class ApiServer {
       ri = parseRequestInfo(method, path, query);
       const health = HEALTH_PATHS.test(path);
       user = await this.#authenticate(req);
-      if (!user && health) user = ANONYMOUS;
+      // Anonymous requests reach health and the cluster-info ConfigMap only (joining nodes read it
+      // before they trust anything); a request that presents a token the server does not accept
+      // is refused, not served as anonymous (as upstream's union authenticator).
+      if (!user && (health || (isClusterInfoRead(ri) && req.headers.authorization === undefined))) user = ANONYMOUS;
       if (!user) throw unauthorized();
+      checkBootstrapperAccess(user, ri, method);
       longRunning = isLongRunning(ri);
       // Upstream's max-in-flight filter (and priority-and-fairness's exempt level) lets
       // system:masters and health probes through; long-running requests hold no slot.
@@ -301,7 +329,9 @@ export class ApiServer {
           throw tooManyRequests();
         }
       }
-      if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
+      if (!ri.isResourceRequest && path === NODE_CERTIFICATE_PATH && this.#opts.clusterSigner) {
+        await handleNodeCertificate(req, res, user, this.#opts.clusterSigner, this.#log);
+      } else if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
         await handleMetricsRequest({ res, accept: req.headers.accept, ri, query, cache: this.#cache, registries: this.#registries, collector: this.#summaries, signal: this.#abort.signal });
       } else if (ri.isResourceRequest) {
         const info = lookupResource(ri.group, ri.version, ri.resource);

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 import { parseQuantity } from '../api/validation/quantity.ts';
 import type { ClientConfig } from '../client/kubeconfig.ts';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../kubelet/eviction/threshold.ts';
@@ -16,6 +17,8 @@ export interface AgentFlags extends NodeNetworkFlags {
   server?: string;
   tokenFile?: string;
   caFile?: string;
+  token?: string;
+  caCertHash?: string;
   kubeconfig?: string;
   nodeName: string;
   nodeIp?: string;
@@ -39,6 +42,8 @@ export function registerAgentCommand(program: Command): void {
     .option('--token-file <file>', 'file holding the bearer token to authenticate with')
     .option('--ca-file <file>', 'CA certificate of the API server')
     .option('--kubeconfig <file>', 'a kubeconfig instead of --server/--token-file/--ca-file')
+    .option('--token <token>', 'join with a bootstrap token (abcdef.0123456789abcdef; `skiff up` prints the line), with --ca-cert-hash')
+    .option('--ca-cert-hash <sha256:hex>', 'pin of the cluster CA\'s public key: the server is trusted only if its CA matches')
     .option('--node-name <name>', 'name of the Node object', hostname())
     .option('--node-ip <ip>', 'the node\'s InternalIP (default: the first non-loopback IPv4 address)')
     .option('--data-dir <dir>', 'where the agent and its engine keep their state', process.env.SKIFF_AGENT_DATA_DIR ?? '/var/lib/skiff-agent')
@@ -57,7 +62,12 @@ export function registerAgentCommand(program: Command): void {
     });
 }
 
-async function clientConfig(flags: AgentFlags): Promise<ClientConfig> {
+async function clientConfig(flags: AgentFlags, log: Logger): Promise<ClientConfig> {
+  if (flags.token !== undefined || flags.caCertHash !== undefined) {
+    if (!flags.server || !flags.token || !flags.caCertHash) throw new Error('skiff agent --token needs --server and --ca-cert-hash (the line `skiff up` prints)');
+    const { joinCluster } = await import('./agent-join.ts');
+    return joinCluster({ server: flags.server, token: flags.token, caCertHash: flags.caCertHash, nodeName: flags.nodeName, dataDir: resolve(flags.dataDir), log });
+  }
   if (flags.kubeconfig) return (await import('../client/kubeconfig.ts')).loadKubeconfig(flags.kubeconfig);
   if (!flags.server) throw new Error('skiff agent needs --server (with --token-file) or --kubeconfig');
   if (!flags.tokenFile) throw new Error('skiff agent needs --token-file with --server');
@@ -88,7 +98,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const maxPods = Number(flags.maxPods ?? '110');
   if (!Number.isInteger(maxPods) || maxPods <= 0) throw new Error(`--max-pods "${flags.maxPods}": expected a positive integer`);
   const network = nodeNetworkFromFlags(flags);
-  const cfg = await clientConfig(flags);
+  const cfg = await clientConfig(flags, log);
   if (cfg.insecureSkipTLSVerify) log.warn('no --ca-file: the API server\'s certificate is not verified');
   // Loaded when the command runs, so the engine commands start fast.
   const [{ Clientset }, { Kubelet }, { runNodeNetwork }, { defaultNodeIP }] = await Promise.all([

@@ -79,6 +79,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caCertPem },
     ...(tokens ? { tokens } : {}),
     serviceAccountTokens: { key: serviceAccountKey },
+    clusterSigner: { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
     ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}),
     ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
   });

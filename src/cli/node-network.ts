@@ -53,7 +53,7 @@ type Runner = (ctx: NodeNetworkContext, signal: AbortSignal) => Promise<void>;
 const RUNNERS: Record<NodeNetworkComponent, Runner | undefined> = {
   proxy: async (ctx, signal) => (await import('../proxy/service-proxy.ts')).runServiceProxy(ctx, signal),
   dns: async (ctx, signal) => (await import('../proxy/dns/cluster-dns.ts')).runClusterDns(ctx, signal),
-  routes: undefined,
+  routes: async (ctx, signal) => (await import('../kubelet/network/route-sync.ts')).runNodeRoutes(ctx, signal),
   'network-policy': async (ctx, signal) => (await import('../networkpolicy/network-policy.ts')).runNetworkPolicy(ctx, signal),
   ingress: async (ctx, signal) => (await import('../ingress/controller.ts')).runIngress(ctx, signal),
 };

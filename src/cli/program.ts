@@ -5,6 +5,7 @@ import { registerImageCommand } from './image-command.ts';
 import { registerProxyCommand } from './proxy-command.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerSimNodesCommand } from './sim-nodes-command.ts';
+import { registerTokenCommand } from './token-command.ts';
 import { registerUpCommand } from './up-command.ts';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerServerCommand(program);
   registerAgentCommand(program);
   registerSimNodesCommand(program);
+  registerTokenCommand(program);
   registerImageCommand(program);
   registerEngineCommands(program);
   registerProxyCommand(program);

@@ -125,6 +125,11 @@ export async function runUp(flags: UpFlags): Promise<void> {
   }, signal).catch((err: unknown) => {
     if (!signal.aborted) log.error({ err: (err as Error).message }, 'node network stopped');
   });
+  // The join token and the line that adds another machine (kubeadm init's closing `kubeadm join` line).
+  const { ensureNodeToken, joinCommand } = await import('./node-token.ts');
+  const adminClient = new Clientset(await cp.clientConfig('system:skiff-up', ['system:masters'], 'skiff-up'));
+  const joinUrl = host === '0.0.0.0' || host === '::' ? cp.url.replace(/\/\/[^/]*:(\d+)$/, `//${flags.nodeIp}:$1`) : cp.url;
+  const joinLine = joinCommand(joinUrl, await ensureNodeToken(adminClient, cp.dataDir).finally(() => adminClient.rest.close()), cp.pki.caCertPem);
   const ready = await Promise.race([
     waitNodeReady(nodeClient, flags.nodeName, signal).then(() => true),
     agent.then(() => false),
@@ -132,7 +137,8 @@ export async function runUp(flags: UpFlags): Promise<void> {
   if (ready) {
     s.done();
     process.stderr.write(`skiff API server listening on ${cp.url} — node ${flags.nodeName} is Ready (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`
-      + `  export KUBECONFIG=${cp.kubeconfig}\n  kubectl get nodes\n  kubectl run hello --image=busybox -- sleep 3600\n`);
+      + `  export KUBECONFIG=${cp.kubeconfig}\n  kubectl get nodes\n  kubectl run hello --image=busybox -- sleep 3600\n`
+      + `join another machine as a node with:\n  ${joinLine}\n`);
   }
   await Promise.all([controlPlane, agent, nodeNetwork]);
 }

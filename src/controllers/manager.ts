@@ -18,6 +18,8 @@ import { NodeLifecycleController, type NodeLifecycleOptions } from './node-lifec
 import { TaintEvictionController } from './node-lifecycle/taint-eviction-controller.ts';
 import { HorizontalPodAutoscalerController, type HPAControllerOptions } from './podautoscaler/hpa-controller.ts';
 import { ServiceLBController } from './service-lb/service-lb-controller.ts';
+import { BootstrapSignerController } from './bootstrap/bootstrap-signer.ts';
+import { TokenCleanerController } from './bootstrap/token-cleaner.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -34,12 +36,15 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'node-lifecycle', 'taint-eviction',
   'horizontal-pod-autoscaler',
   'service-lb',
+  'bootstrap-signer', 'token-cleaner',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
 const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'pod-garbage-collector': 'podgc',
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  bootstrapsigner: 'bootstrap-signer',
+  tokencleaner: 'token-cleaner',
 };
 
 /** Settings of individual controllers (each from a flag of `skiff server` and `skiff up`). */
@@ -70,6 +75,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new NodeLifecycleController(cs, log, options.nodeLifecycle), new TaintEvictionController(cs, log),
     new HorizontalPodAutoscalerController(cs, log, options.hpa),
     new ServiceLBController(cs, log),
+    new BootstrapSignerController(cs, log), new TokenCleanerController(cs, log),
   ];
 }
 

@@ -97,9 +97,14 @@ export async function createCa(cn: string, days: number): Promise<CertKeyPem> {
 }
 
 export async function issueCert(ca: CertKeyPem, spec: LeafSpec): Promise<CertKeyPem> {
+  const keys = await generateKeys();
+  return { certPem: await signLeaf(ca, keys.publicKey, spec), keyPem: await keyToPem(keys.privateKey) };
+}
+
+/** A leaf certificate for a public key whose private half stays elsewhere (a node's own key, from its CSR). */
+export async function signLeaf(ca: CertKeyPem, publicKey: CryptoKey, spec: LeafSpec): Promise<string> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const signer = await importSigningKey(ca.keyPem);
-  const keys = await generateKeys();
   const now = Date.now();
   const sans: x509.JsonGeneralName[] = [
     ...(spec.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
@@ -119,12 +124,12 @@ export async function issueCert(ca: CertKeyPem, spec: LeafSpec): Promise<CertKey
     issuer: caCert.subjectName,
     notBefore: new Date(now - BACKDATE_MS),
     notAfter: new Date(Math.min(now + spec.days * DAY_MS, caCert.notAfter.getTime())),
-    publicKey: keys.publicKey,
+    publicKey,
     signingKey: signer.key,
     signingAlgorithm: signer.signAlg,
     extensions,
   });
-  return { certPem: cert.toString('pem'), keyPem: await keyToPem(keys.privateKey) };
+  return cert.toString('pem');
 }
 
 export interface CertFacts {
@@ -157,4 +162,37 @@ export function keyMatchesCert(keyPem: string, certPem: string): boolean {
   const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
   const fromCert = Buffer.from(new x509.X509Certificate(certPem).publicKey.rawData);
   return fromKey.equals(fromCert);
+}
+
+/**
+ * A new key pair and a PKCS#10 request for it (what a kubelet sends to get its client
+ * certificate: k8s.io/client-go/util/certificate/csr). The private key never leaves the caller.
+ */
+export async function createCsr(cn: string, orgs: readonly string[]): Promise<{ csrPem: string; keyPem: string }> {
+  const keys = await generateKeys();
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: name(cn, orgs),
+    keys,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } satisfies webcrypto.EcdsaParams,
+  });
+  return { csrPem: csr.toString('pem'), keyPem: await keyToPem(keys.privateKey) };
+}
+
+export interface CsrFacts {
+  /** Subject attributes in order, e.g. [['O', 'system:nodes'], ['CN', 'system:node:n1']]. */
+  subject: Array<[string, string]>;
+  /** Whether the request asks for any extension (SANs and the like). */
+  hasExtensions: boolean;
+  publicKey: CryptoKey;
+}
+
+/** Parses a PEM certificate request and checks its self-signature (proof the requester holds the key). */
+export async function readCsr(pem: string): Promise<CsrFacts> {
+  const csr = new x509.Pkcs10CertificateRequest(pem);
+  if (!(await csr.verify())) throw new Error('the request\'s signature does not verify');
+  const subject: Array<[string, string]> = [];
+  for (const rdn of csr.subjectName.toJSON()) {
+    for (const [k, vs] of Object.entries(rdn)) for (const v of vs) subject.push([k, v]);
+  }
+  return { subject, hasExtensions: csr.extensions.length > 0, publicKey: await csr.publicKey.export() };
 }

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { test } from 'node:test';
+import * as x509 from '@peculiar/x509';
+import { parseRequestInfo } from '../request-info.ts';
+import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './bootstrap-access.ts';
+import { createCa, createCsr, keyMatchesCert, signLeaf } from './certs.ts';
+import { mayGetNodeCertificate, nodeNameFromCsr } from './node-certificate.ts';
+
+const bootstrapper = { name: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:authenticated'] };
+
+test('a node\'s request: exactly O=system:nodes, CN=system:node:<name>; the certificate is for the node\'s own key', async () => {
+  const ca = await createCa('test-ca', 1);
+  const { csrPem, keyPem } = await createCsr('system:node:n1', ['system:nodes']);
+  const { node, publicKey } = await nodeNameFromCsr(csrPem);
+  assert.equal(node, 'n1');
+  const certPem = await signLeaf(ca, publicKey, { cn: 'system:node:n1', orgs: ['system:nodes'], usage: 'client', days: 365 });
+  assert.equal(keyMatchesCert(keyPem, certPem), true);
+  const cert = new X509Certificate(certPem);
+  assert.equal(cert.verify(new X509Certificate(ca.certPem).publicKey), true);
+  assert.match(cert.subject, /O=system:nodes/);
+  assert.match(cert.subject, /CN=system:node:n1/);
+});
+
+test('other requests are refused', async () => {
+  for (const [cn, orgs, why] of [
+    ['system:node:n1', ['system:masters'], /exactly one organization, "system:nodes"/],
+    ['system:node:n1', ['system:nodes', 'system:masters'], /exactly one organization/],
+    ['admin', ['system:nodes'], /common name must be "system:node:<node name>"/],
+    ['system:node:N_1', ['system:nodes'], /not a valid node name/],
+  ] as const) {
+    const { csrPem } = await createCsr(cn, orgs);
+    await assert.rejects(nodeNameFromCsr(csrPem), (err: Error & { code?: number }) => err.code === 400 && why.test(err.message), `${cn} ${orgs.join(',')}`);
+  }
+  // Subject alternative names are not for node client certificates.
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const withSan = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: 'O=system:nodes, CN=system:node:n1', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'kubernetes' }])],
+  });
+  await assert.rejects(nodeNameFromCsr(withSan.toString('pem')), /may not ask for extensions/);
+  await assert.rejects(nodeNameFromCsr('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n'), /Cannot read the certificate request/);
+});
+
+test('bootstrappers may ask for any node; a node only for itself; nobody else', () => {
+  assert.equal(mayGetNodeCertificate(bootstrapper, 'n1'), true);
+  assert.equal(mayGetNodeCertificate({ name: 'system:node:n1', groups: ['system:nodes'] }, 'n1'), true);
+  assert.equal(mayGetNodeCertificate({ name: 'system:node:n1', groups: ['system:nodes'] }, 'n2'), false);
+  assert.equal(mayGetNodeCertificate({ name: 'alice', groups: ['system:authenticated'] }, 'n1'), false);
+});
+
+test('bootstrappers reach cluster-info, discovery and the certificate endpoint only', () => {
+  const ri = (method: string, path: string) => parseRequestInfo(method, path, new URLSearchParams());
+  const ok = (method: string, path: string): boolean => {
+    try {
+      checkBootstrapperAccess(bootstrapper, ri(method, path), method);
+      return true;
+    } catch (err) {
+      assert.equal((err as { code?: number }).code, 403);
+      return false;
+    }
+  };
+  assert.equal(isClusterInfoRead(ri('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info')), true);
+  assert.equal(isClusterInfoRead(ri('GET', '/api/v1/namespaces/kube-public/configmaps')), false);
+  assert.equal(isClusterInfoRead(ri('PUT', '/api/v1/namespaces/kube-public/configmaps/cluster-info')), false);
+  assert.equal(ok('GET', '/api/v1/namespaces/kube-public/configmaps/cluster-info'), true);
+  assert.equal(ok('POST', NODE_CERTIFICATE_PATH), true);
+  assert.equal(ok('GET', '/version'), true);
+  assert.equal(ok('GET', '/apis/apps/v1'), true);
+  assert.equal(ok('GET', '/api/v1/namespaces/kube-system/secrets'), false);
+  assert.equal(ok('GET', '/api/v1/nodes'), false);
+  assert.equal(ok('POST', '/api/v1/namespaces/default/pods'), false);
+  assert.equal(ok('GET', '/metrics'), false);
+  assert.throws(() => checkBootstrapperAccess(bootstrapper, ri('GET', '/api/v1/namespaces/kube-system/secrets/x'), 'GET'),
+    { message: 'secrets "x" is forbidden: User "system:bootstrap:abcdef" cannot get resource "secrets" in API group "" in the namespace "kube-system"' });
+  // Everyone else is not fenced here.
+  checkBootstrapperAccess({ name: 'system:node:n1', groups: ['system:nodes'] }, ri('GET', '/api/v1/nodes'), 'GET');
+});
