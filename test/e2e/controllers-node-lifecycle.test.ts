@@ -56,7 +56,9 @@ async function startAgent(i: number): Promise<Agent> {
     '--server', server.url, '--token-file', tokenFile, '--ca-file', join(server.dataDir, 'pki', 'ca.crt'),
     '--node-name', name, '--node-ip', '127.0.0.1', '--data-dir', dataDir,
     '--pod-subnet', subnet, '--bridge', `skiffl${hex}${i}`, '--cgroup-root', cgroupRoot,
-    '--port', String(await freePort()), '--log-level', 'warn'];
+    '--port', String(await freePort()), '--log-level', 'warn',
+    // Node lifecycle only: none of the node's network (its rules would outlive the agent in the host).
+    '--disable', 'proxy,dns,routes,network-policy,ingress'];
   return spawnAgent({ name, dataDir, cgroupRoot, args });
 }
 

@@ -48,6 +48,8 @@ function startAgent(): Agent {
     '--cgroup-root', env.cgroupRoot,
     '--bridge', env.bridge,
     '--allocatable-memory', '1Gi',
+    // The node agent alone: none of the node's network (its rules would outlive the agent in the host).
+    '--disable', 'proxy,dns,routes,network-policy,ingress',
     '--allocatable-cpu', '1500m',
     '--port', '0',
     '--log-level', 'warn',

@@ -38,7 +38,7 @@ async function startAgent(i: number, memory: string): Promise<Agent> {
     '--server', server.url, '--token-file', tokenFile, '--ca-file', join(server.dataDir, 'pki', 'ca.crt'),
     '--node-name', name, '--node-ip', '127.0.0.1', '--data-dir', dataDir, '--allocatable-memory', memory,
     '--pod-subnet', subnet, '--bridge', `skiffb${hex}${i}`, '--cgroup-root', cgroupRoot,
-    '--port', String(await freePort()), '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--port', String(await freePort()), '--log-level', 'warn', '--disable', 'proxy,dns,routes,network-policy,ingress'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr.on('data', (d: Buffer) => { out += d.toString(); });
