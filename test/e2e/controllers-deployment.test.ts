@@ -116,10 +116,13 @@ async function watchBounds(app: string, fn: () => Promise<void>): Promise<{ maxT
 
 /** The rollout finished: every replica updated and available, old ReplicaSets empty. */
 async function rolledOut(name: string, replicas: number, timeoutMs = 90_000): Promise<void> {
+  // The server's generation now: the test's informer may not have seen the change just made yet,
+  // and the old object's status says "rolled out" too.
+  const generation = Number(await k(['get', 'deployment', name, '-n', NS, '-o', 'jsonpath={.metadata.generation}']));
   await until(() => {
     const d = dep(name);
     const s = d?.status;
-    return !!s && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) && s.updatedReplicas === replicas && s.replicas === replicas
+    return !!s && (d.metadata.generation ?? 0) >= generation && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) && s.updatedReplicas === replicas && s.replicas === replicas
       && s.availableReplicas === replicas && podsOf(name).filter(live).length === replicas;
   }, `${name} rolled out to ${replicas}`, timeoutMs);
 }
