@@ -18,6 +18,9 @@ import { NodeLifecycleController, type NodeLifecycleOptions } from './node-lifec
 import { TaintEvictionController } from './node-lifecycle/taint-eviction-controller.ts';
 import { HorizontalPodAutoscalerController, type HPAControllerOptions } from './podautoscaler/hpa-controller.ts';
 import { ServiceLBController } from './service-lb/service-lb-controller.ts';
+import { JobController } from './job/job-controller.ts';
+import { TTLAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.ts';
+import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -34,6 +37,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'node-lifecycle', 'taint-eviction',
   'horizontal-pod-autoscaler',
   'service-lb',
+  'job', 'ttl-after-finished', 'cronjob',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -70,6 +74,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new NodeLifecycleController(cs, log, options.nodeLifecycle), new TaintEvictionController(cs, log),
     new HorizontalPodAutoscalerController(cs, log, options.hpa),
     new ServiceLBController(cs, log),
+    new JobController(cs, log), new TTLAfterFinishedController(cs, log), new CronJobController(cs, log),
   ];
 }
 
