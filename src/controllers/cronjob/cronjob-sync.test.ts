@@ -54,7 +54,7 @@ async function pass(f: Fake, at: string): Promise<number | undefined> {
   return r.requeueAfter;
 }
 
-test('cronjob: one Job per minute, named by the minute, active then completed (CronJob should schedule multiple jobs concurrently)', async () => {
+test('cronjob: one Job per minute, named by the minute, active then completed (CronJob AllowConcurrent)', async () => {
   const f = new Fake();
   f.cron = cronJob();
   assert.equal(await pass(f, '2024-01-01T00:00:30Z'), 30_100);
@@ -80,7 +80,7 @@ test('cronjob: one Job per minute, named by the minute, active then completed (C
   assert.equal(f.jobs.size, 2);
 });
 
-test('cronjob: Forbid skips while one runs (CronJob should not schedule new jobs when ForbidConcurrent)', async () => {
+test('cronjob: Forbid skips while one runs (CronJob ForbidConcurrent)', async () => {
   const f = new Fake();
   f.cron = cronJob({ concurrencyPolicy: 'Forbid' });
   await pass(f, '2024-01-01T00:01:00.100Z');
@@ -93,7 +93,7 @@ test('cronjob: Forbid skips while one runs (CronJob should not schedule new jobs
   assert.equal(f.jobs.size, 2);
 });
 
-test('cronjob: Replace deletes the running Job and starts the new one (CronJob should replace jobs when ReplaceConcurrent)', async () => {
+test('cronjob: Replace deletes the running Job and starts the new one (CronJob ReplaceConcurrent)', async () => {
   const f = new Fake();
   f.cron = cronJob({ concurrencyPolicy: 'Replace' });
   await pass(f, '2024-01-01T00:01:00.100Z');
@@ -104,7 +104,7 @@ test('cronjob: Replace deletes the running Job and starts the new one (CronJob s
   assert.equal(f.cron.status?.active?.length, 1);
 });
 
-test('cronjob: suspended, nothing starts; a missed window past the deadline is reported (CronJob should not schedule jobs when suspended)', async () => {
+test('cronjob: suspended, nothing starts; a missed window past the deadline is reported (CronJob Suspend)', async () => {
   const f = new Fake();
   f.cron = cronJob({ suspend: true });
   assert.equal(await pass(f, '2024-01-01T00:05:00Z'), undefined);
