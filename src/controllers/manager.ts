@@ -20,6 +20,9 @@ import { HorizontalPodAutoscalerController, type HPAControllerOptions } from './
 import { ServiceLBController } from './service-lb/service-lb-controller.ts';
 import { BootstrapSignerController } from './bootstrap/bootstrap-signer.ts';
 import { TokenCleanerController } from './bootstrap/token-cleaner.ts';
+import { JobController } from './job/job-controller.ts';
+import { TTLAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.ts';
+import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -37,6 +40,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'horizontal-pod-autoscaler',
   'service-lb',
   'bootstrap-signer', 'token-cleaner',
+  'job', 'ttl-after-finished', 'cronjob',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -76,6 +80,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new HorizontalPodAutoscalerController(cs, log, options.hpa),
     new ServiceLBController(cs, log),
     new BootstrapSignerController(cs, log), new TokenCleanerController(cs, log),
+    new JobController(cs, log), new TTLAfterFinishedController(cs, log), new CronJobController(cs, log),
   ];
 }
 
