@@ -7,6 +7,7 @@ import { NamespaceController } from './namespace/namespace-controller.ts';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.ts';
 import { PersistentVolumeController } from './persistentvolume/pv-controller.ts';
+import { LocalPathProvisioner, type LocalPathOptions } from './local-path/local-path-controller.ts';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { EndpointsController } from './endpoints/endpoints-controller.ts';
@@ -34,6 +35,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'node-lifecycle', 'taint-eviction',
   'horizontal-pod-autoscaler',
   'service-lb',
+  'local-path-provisioner',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -52,6 +54,8 @@ export interface ControllerManagerOptions {
   hpa?: HPAControllerOptions;
   /** --cluster-cidr: the range node pod CIDRs are cut from. */
   nodeIpam?: NodeIpamOptions;
+  /** The built-in local-path provisioner: where volumes live on the nodes. */
+  localPath?: LocalPathOptions;
 }
 
 /** Parses --controllers (`*`, `NAME`, `-NAME`); throws ControllersFlagError on an unknown name. */
@@ -70,6 +74,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new NodeLifecycleController(cs, log, options.nodeLifecycle), new TaintEvictionController(cs, log),
     new HorizontalPodAutoscalerController(cs, log, options.hpa),
     new ServiceLBController(cs, log),
+    new LocalPathProvisioner(cs, log, options.localPath),
   ];
 }
 
