@@ -151,4 +151,26 @@ spec:
     assert.equal(existsSync(dir), false, 'the directory is removed with the volume');
     await until(() => helpers.values().next().done === true, 'the delete helper pod removed');
   });
+
+  test('a claim made while no class is default gets the default once there is one (retroactive default class)', async () => {
+    const mark = async (v: string): Promise<void> => { await k(['annotate', 'sc', 'local-path', `storageclass.kubernetes.io/is-default-class=${v}`, '--overwrite']); };
+    await mark('false');
+    try {
+      await until(() => classes.get('local-path')?.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'false', 'local-path no longer default');
+      const created = JSON.parse(await k(['create', '-o', 'json', '-f', '-'], { input: `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: late, namespace: ${NS} }
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 16Mi } }
+` })) as PersistentVolumeClaim;
+      assert.equal(created.spec?.storageClassName, undefined, 'no default class: none given');
+      await until(() => [...events.values()].some((e) => e.involvedObject?.name === 'late' && e.reason === 'FailedBinding'), 'the FailedBinding event of a classless claim');
+    } finally {
+      await mark('true');
+    }
+    await until(() => claim('late')?.spec?.storageClassName === 'local-path', 'the default class assigned to the waiting claim');
+    await until(() => [...events.values()].some((e) => e.involvedObject?.name === 'late' && e.reason === 'WaitForFirstConsumer'), 'the claim now waiting for a consumer');
+    await k(['delete', 'pvc', '-n', NS, 'late']);
+  });
 });

@@ -21,3 +21,18 @@ export function isDefaultStorageClass(sc: KubeObject): boolean {
   const a = sc.metadata.annotations;
   return a?.[ANNOTATION_DEFAULT_STORAGE_CLASS] === 'true' || a?.[ANNOTATION_DEFAULT_STORAGE_CLASS_BETA] === 'true';
 }
+
+/**
+ * The default class's name among these, if any is marked default: the newest, ties by name
+ * (component-helpers storage/util GetDefaultClass), as admission and the PV controller pick it.
+ */
+export function defaultStorageClassName(classes: Iterable<KubeObject>): string | undefined {
+  let best: KubeObject | undefined;
+  for (const c of classes) {
+    if (!isDefaultStorageClass(c)) continue;
+    const t = c.metadata.creationTimestamp ?? '';
+    const bt = best?.metadata.creationTimestamp ?? '';
+    if (!best || t > bt || (t === bt && (c.metadata.name ?? '') < (best.metadata.name ?? ''))) best = c;
+  }
+  return best?.metadata.name;
+}

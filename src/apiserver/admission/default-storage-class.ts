@@ -4,22 +4,12 @@
 // defaults the newest wins, ties by name (storage/util.GetDefaultClass).
 import type { KubeObject } from '../../api/meta.ts';
 import type { PersistentVolumeClaim } from '../../api/types/core-v1.ts';
-import { isDefaultStorageClass } from '../../api/types/storage-v1.ts';
+import { defaultStorageClassName } from '../../api/types/storage-v1.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './types.ts';
 
 const ANN_BETA_CLASS = 'volume.beta.kubernetes.io/storage-class';
 
-/** The default class's name among the StorageClasses, if any is marked default. */
-export function defaultStorageClassName(classes: readonly KubeObject[]): string | undefined {
-  let best: KubeObject | undefined;
-  for (const c of classes) {
-    if (!isDefaultStorageClass(c)) continue;
-    const t = c.metadata.creationTimestamp ?? '';
-    const bt = best?.metadata.creationTimestamp ?? '';
-    if (!best || t > bt || (t === bt && (c.metadata.name ?? '') < (best.metadata.name ?? ''))) best = c;
-  }
-  return best?.metadata.name;
-}
+export { defaultStorageClassName };
 
 export function defaultStorageClass(listStorageClasses: () => Promise<KubeObject[]>): AdmissionPlugin {
   return {

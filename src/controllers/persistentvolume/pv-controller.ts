@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { RESOURCES } from '../../api/scheme.ts';
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim } from '../../api/types/core-v1.ts';
-import type { StorageClass } from '../../api/types/storage-v1.ts';
+import { defaultStorageClassName, type StorageClass } from '../../api/types/storage-v1.ts';
 import type { Clientset } from '../../client/clientset.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { EventRecorder } from '../../client/event-recorder.ts';
@@ -49,6 +49,7 @@ export class PersistentVolumeController implements Controller {
       cs: this.#cs, log: this.#log, volumes, claims, volumeCache, claimCache,
       binder: new Binder({ volumes, claims, volumeCache, claimCache }),
       storageClass: (name) => scInformer.get(name),
+      defaultStorageClass: () => defaultStorageClassName(scInformer.values()),
       event: (ref, type, reason, message) => this.#event(recorder, ref, type, reason, message),
       clearEvents: (uid) => { if (uid) this.#lastEvent.delete(uid); },
       enqueueClaim: (ns, name) => this.#queue.add(CLAIM + AssumedCache.key(ns, name)),
@@ -88,8 +89,8 @@ export class PersistentVolumeController implements Controller {
       },
     });
     const events = recorder.run(signal);
-    // A class appearing may be what a waiting claim needs.
-    scInformer.addHandlers({ add: () => pendingClaims() });
+    // A class appearing (or becoming the default) may be what a waiting claim needs.
+    scInformer.addHandlers({ add: () => pendingClaims(), update: () => pendingClaims() });
     await Promise.all([pvInformer.waitForSync(signal), pvcInformer.waitForSync(signal), scInformer.waitForSync(signal)]);
     if (signal.aborted) {
       await events;

@@ -2,7 +2,7 @@
 // upstream's events and messages.
 import type { PersistentVolumeClaim } from '../../api/types/core-v1.ts';
 import {
-  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, NO_PROVISIONER,
+  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_STORAGE_CLASS, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, NO_PROVISIONER,
   checkVolumeSatisfiesClaim, claimClass, findBestMatch, isVolumeBoundToClaim,
 } from './pv-matching.ts';
 import { claimRefOf, type SyncContext } from './sync-context.ts';
@@ -27,6 +27,9 @@ async function syncUnboundClaim(ctx: SyncContext, claim: PersistentVolumeClaim):
       ctx.log.info({ claim: `${ref.namespace}/${ref.name}`, volume: volume.metadata.name }, 'claim bound');
       return;
     }
+    // A claim made before any class was default gets today's default (pv_controller.go
+    // assignDefaultStorageClass, RetroactiveDefaultStorageClass); its update brings it back here.
+    if (await assignDefaultStorageClass(ctx, claim)) return;
     await explainNoVolume(ctx, claim);
     await ctx.binder.updateClaimStatus(claim, 'Pending');
     return;
@@ -59,6 +62,18 @@ async function syncUnboundClaim(ctx: SyncContext, claim: PersistentVolumeClaim):
     throw new Error(`invalid binding of claim "${ref.namespace}/${ref.name}" to volume "${wanted}": volume already claimed by "${volume.spec.claimRef.namespace}/${volume.spec.claimRef.name}"`);
   }
   await ctx.binder.updateClaimStatus(claim, 'Pending');
+}
+
+async function assignDefaultStorageClass(ctx: SyncContext, claim: PersistentVolumeClaim): Promise<boolean> {
+  if (claim.spec?.storageClassName !== undefined && claim.spec.storageClassName !== null) return false;
+  if (claim.metadata.annotations?.[ANN_STORAGE_CLASS] !== undefined) return false;
+  const name = ctx.defaultStorageClass();
+  if (name === undefined) return false;
+  const next: PersistentVolumeClaim = structuredClone(claim);
+  next.spec = { ...next.spec, storageClassName: name };
+  ctx.claimCache.assume(await ctx.claims.update(next.metadata.namespace, next));
+  ctx.log.info({ claim: `${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`, storageClass: name }, 'default storage class assigned');
+  return true;
 }
 
 function isDelayBinding(ctx: SyncContext, claim: PersistentVolumeClaim): boolean {

@@ -17,6 +17,8 @@ export interface SyncContext {
   binder: Binder;
   /** The StorageClass by name, from the informer. */
   storageClass(name: string): StorageClass | undefined;
+  /** The default StorageClass's name, if one is marked default. */
+  defaultStorageClass(): string | undefined;
   /** Record an event, unless the object's last event from this controller said the same. */
   event(ref: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** A binding happened: the next failure is news again. */
