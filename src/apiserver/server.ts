@@ -16,6 +16,7 @@ import { memoryPressureToleration } from './admission/memory-pressure-toleration
 import { serviceAccountAdmission } from './admission/service-account.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
+import { defaultStorageClass } from './admission/default-storage-class.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
@@ -139,6 +140,7 @@ export class ApiServer {
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
+      defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
       ...(opts.admission ?? []),
     ];
     for (const info of RESOURCES) {

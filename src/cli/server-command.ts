@@ -1,5 +1,6 @@
 // `skiff server`: the control plane alone (API server on the embedded store, controllers, scheduler),
 // with TLS material and a kubeconfig generated at first start.
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ServingLimits } from '../apiserver/serving-limits.ts';
 import type { HPAControllerOptions } from '../controllers/podautoscaler/hpa-controller.ts';
@@ -36,6 +37,8 @@ export interface ServerFlags extends ClusterNetworkFlags {
   nodeStartupGracePeriod: string;
   horizontalPodAutoscalerSyncPeriod: string;
   horizontalPodAutoscalerDownscaleStabilization: string;
+  /** k3s's --default-local-storage-path: where the local-path provisioner puts volumes on nodes. */
+  defaultLocalStoragePath?: string;
 }
 
 /** Flags `skiff server` and `skiff up` share. */
@@ -57,7 +60,13 @@ export function addControlPlaneFlags(cmd: Command): Command {
     .option('--node-monitor-grace-period <duration>', 'how long a node may go without renewing its Lease before it is marked Unknown and tainted unreachable', '50s')
     .option('--node-startup-grace-period <duration>', 'how long a new node may take to post its first Ready status', '1m')
     .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled', '15s')
-    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'how far back an autoscaler looks for a higher recommendation before it scales down', '5m');
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'how far back an autoscaler looks for a higher recommendation before it scales down', '5m')
+    .option('--default-local-storage-path <dir>', 'where the local-path provisioner makes volumes on each node (default: DATA_DIR/node/storage, the node directory of skiff up)');
+}
+
+/** The local-path provisioner's settings from --default-local-storage-path (none: the control plane's default). */
+export function localPathFromFlags(flags: Pick<ServerFlags, 'defaultLocalStoragePath'>): { localPath?: { storagePath: string } } {
+  return flags.defaultLocalStoragePath ? { localPath: { storagePath: resolve(flags.defaultLocalStoragePath) } } : {};
 }
 
 /** The node lifecycle controller's settings from the flags addControlPlaneFlags defines. */
@@ -124,7 +133,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     ...(typeof flags.controllers === 'string' ? { controllerSelection: flags.controllers } : {}),
     scheduler: flags.scheduler,
     servingLimits: servingLimitsFromFlags(flags),
-    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags), hpa: hpaFromFlags(flags), podGC: podGCFromFlags(flags), nodeIpam: { clusterCidr: flags.clusterCidr } },
+    controllerOptions: { nodeLifecycle: nodeLifecycleFromFlags(flags), hpa: hpaFromFlags(flags), podGC: podGCFromFlags(flags), nodeIpam: { clusterCidr: flags.clusterCidr }, ...localPathFromFlags(flags) },
     ...clusterNetworkFromFlags(flags),
     ...(flags.typedDecoding === false ? { typedDecoding: false } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),

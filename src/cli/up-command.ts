@@ -12,10 +12,10 @@ import { parseListen, parseSeconds } from './flag-values.ts';
 import { createLogger } from './log.ts';
 import { podGCFromFlags } from './podgc-flags.ts';
 import { addNodeNetworkFlags, nodeNetworkFromFlags, type NodeNetworkFlags } from './network-flags.ts';
-import { addControlPlaneFlags, hpaFromFlags, nodeLifecycleFromFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
+import { addControlPlaneFlags, hpaFromFlags, localPathFromFlags, nodeLifecycleFromFlags, servingLimitsFromFlags, type ServerFlags } from './server-command.ts';
 import { shutdownSignal } from './signals.ts';
 
-export interface UpFlags extends NodeNetworkFlags, Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod' | 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization' | 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout'> {
+export interface UpFlags extends NodeNetworkFlags, Pick<ServerFlags, 'nodeMonitorGracePeriod' | 'nodeStartupGracePeriod' | 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization' | 'maxRequestsInflight' | 'maxMutatingRequestsInflight' | 'maxConnectionsPerClient' | 'headersTimeout' | 'requestReadTimeout' | 'tlsHandshakeTimeout' | 'defaultLocalStoragePath'> {
   dataDir: string;
   listen: string;
   tokenFile?: string;
@@ -82,7 +82,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const cp = await startControlPlane({
     dataDir: flags.dataDir, host, port, log, historyRetentionSeconds, eventTtlSeconds,
     controllers: true, controllerSelection: flags.controllers, scheduler: true, servingLimits: servingLimitsFromFlags(flags),
-    controllerOptions: { nodeLifecycle, hpa, podGC: podGCFromFlags(flags), nodeIpam: { clusterCidr: network.clusterCIDR } },
+    controllerOptions: { nodeLifecycle, hpa, podGC: podGCFromFlags(flags), nodeIpam: { clusterCidr: network.clusterCIDR }, ...localPathFromFlags(flags) },
     serviceCIDR: network.serviceCIDR, clusterDNS: network.clusterDNS,
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   });

@@ -7,6 +7,7 @@ import { NamespaceController } from './namespace/namespace-controller.ts';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.ts';
 import { PersistentVolumeController } from './persistentvolume/pv-controller.ts';
+import { LocalPathProvisioner, type LocalPathOptions } from './local-path/local-path-controller.ts';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { EndpointsController } from './endpoints/endpoints-controller.ts';
@@ -42,6 +43,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'service-lb',
   'bootstrap-signer', 'token-cleaner',
   'job', 'ttl-after-finished', 'cronjob',
+  'local-path-provisioner',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -62,6 +64,8 @@ export interface ControllerManagerOptions {
   hpa?: HPAControllerOptions;
   /** --cluster-cidr: the range node pod CIDRs are cut from. */
   nodeIpam?: NodeIpamOptions;
+  /** The built-in local-path provisioner: where volumes live on the nodes. */
+  localPath?: LocalPathOptions;
 }
 
 /** Parses --controllers (`*`, `NAME`, `-NAME`); throws ControllersFlagError on an unknown name. */
@@ -82,6 +86,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new ServiceLBController(cs, log),
     new BootstrapSignerController(cs, log), new TokenCleanerController(cs, log),
     new JobController(cs, log), new TTLAfterFinishedController(cs, log), new CronJobController(cs, log),
+    new LocalPathProvisioner(cs, log, options.localPath),
   ];
 }
 

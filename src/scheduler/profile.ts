@@ -12,6 +12,7 @@ import { nodeUnschedulable } from './plugins/node-unschedulable.ts';
 import { podTopologySpreadFilter, podTopologySpreadScore } from './plugins/pod-topology-spread.ts';
 import { selectorSpread } from './plugins/selector-spread.ts';
 import { taintTolerationFilter, taintTolerationScore } from './plugins/taint-toleration.ts';
+import { volumeBinding } from './plugins/volume-binding.ts';
 
 export interface Profile {
   filters: readonly FilterPlugin[];
@@ -21,7 +22,7 @@ export interface Profile {
 export const DEFAULT_PROFILE: Profile = {
   filters: [
     nodeUnschedulable, nodeName, nodeReady, taintTolerationFilter, nodeAffinityFilter, nodePorts,
-    nodeResourcesFitFilter, podTopologySpreadFilter, interPodAffinityFilter,
+    nodeResourcesFitFilter, volumeBinding, podTopologySpreadFilter, interPodAffinityFilter,
   ],
   scores: [
     taintTolerationScore, nodeAffinityScore, podTopologySpreadScore, interPodAffinityScore,

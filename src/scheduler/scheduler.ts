@@ -5,7 +5,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { isConflict, isNotFound } from '../api/errors.ts';
 import type { KubeObject } from '../api/meta.ts';
-import type { Binding, Node, Pod, PodCondition } from '../api/types/core-v1.ts';
+import type { Binding, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition } from '../api/types/core-v1.ts';
+import type { StorageClass } from '../api/types/storage-v1.ts';
 import type { Clientset } from '../client/clientset.ts';
 import type { Informer } from '../client/informer.ts';
 import { resourcePath, type ResourceClient } from '../client/resource-client.ts';
@@ -17,6 +18,8 @@ import type { ClusterEvent } from './framework/types.ts';
 import { DEFAULT_PROFILE, profileInterest, type Profile } from './profile.ts';
 import { podKey, SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.ts';
 import { PodScheduler } from './schedule-pod.ts';
+import { podClaimNames, podVolumeDecisions, type PodVolumeDecisions } from './plugins/volume-binding.ts';
+import { VolumeBinder, VolumeBindingError } from './volume-binder.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -48,6 +51,11 @@ export class Scheduler {
   readonly #namespaces: Informer;
   readonly #services: Informer<ServiceObject>;
   readonly #podClient: ResourceClient<Pod>;
+  readonly #claims: Informer<PersistentVolumeClaim>;
+  readonly #volumes: Informer<PersistentVolume>;
+  readonly #classes: Informer<StorageClass>;
+  readonly #volumeBinder: VolumeBinder;
+  #signal: AbortSignal = new AbortController().signal;
   readonly #binds = new Set<Promise<void>>();
   #bindFreed: (() => void) | undefined;
   /** Pods bound so far (for benchmarks and logs). */
@@ -71,6 +79,13 @@ export class Scheduler {
     this.#nodes = cs.informer<Node>(cs.resource('v1', 'nodes').ref);
     this.#namespaces = cs.informer(cs.resource('v1', 'namespaces').ref);
     this.#services = cs.informer<ServiceObject>(cs.resource('v1', 'services').ref);
+    const claimClient = cs.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
+    const volumeClient = cs.resource<PersistentVolume>('v1', 'persistentvolumes');
+    this.#claims = cs.informer<PersistentVolumeClaim>(claimClient.ref);
+    this.#volumes = cs.informer<PersistentVolume>(volumeClient.ref);
+    this.#classes = cs.informer<StorageClass>(cs.resource('storage.k8s.io/v1', 'storageclasses').ref);
+    this.#volumeBinder = new VolumeBinder({ claims: this.#claims, volumes: this.#volumes, classes: this.#classes, claimClient, volumeClient });
+    this.#cache.volumes = this.#volumeBinder.lister;
   }
 
   /** Pending pods by queue (for tests and benchmarks). */
@@ -82,10 +97,11 @@ export class Scheduler {
   get eventsIdle(): boolean { return this.#recorder.idle; }
 
   async run(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
     this.#registerHandlers();
     this.#cs.start(signal);
     try {
-      await Promise.all([this.#pods, this.#nodes, this.#namespaces, this.#services].map((i) => i.waitForSync(signal)));
+      await Promise.all([this.#pods, this.#nodes, this.#namespaces, this.#services, this.#claims, this.#volumes, this.#classes].map((i) => i.waitForSync(signal)));
     } catch (err) {
       if (signal.aborted) return;
       throw err;
@@ -153,9 +169,17 @@ export class Scheduler {
       this.#recordFailure(pod, err.message);
       return;
     }
+    // The claims' side of the decision, held until written (AssumePodVolumes).
+    let volumes: PodVolumeDecisions | undefined;
+    const nodeObj = this.#cache.node(node)?.node;
+    if (nodeObj && podClaimNames(pod).length) {
+      volumes = podVolumeDecisions(pod, nodeObj, this.#volumeBinder.lister);
+      if (!volumes.bindings.length && !volumes.provisions.length) volumes = undefined;
+      else this.#volumeBinder.assume(volumes);
+    }
     const assumed: Pod = { ...pod, spec: { ...pod.spec!, nodeName: node } };
     this.#cache.assumePod({ ...pi, pod: assumed }, node);
-    const p = this.#bind(qpi, pod, node).finally(() => {
+    const p = this.#bind(qpi, pod, node, volumes).finally(() => {
       this.#binds.delete(p);
       this.#bindFreed?.();
       this.#bindFreed = undefined;
@@ -163,9 +187,21 @@ export class Scheduler {
     this.#binds.add(p);
   }
 
-  async #bind(qpi: QueuedPodInfo, pod: Pod, node: string): Promise<void> {
+  async #bind(qpi: QueuedPodInfo, pod: Pod, node: string, volumes: PodVolumeDecisions | undefined): Promise<void> {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
+    if (volumes) {
+      // PreBind: the claims are bound before the pod is (VolumeBinding's PreBind).
+      try {
+        await this.#volumeBinder.bind(volumes, node, this.#signal);
+      } catch (err) {
+        this.#cache.forgetPod(qpi.key);
+        if (!(err instanceof VolumeBindingError) && !this.#signal.aborted) this.#log.warn({ err: (err as Error).message, pod: qpi.key, node }, 'binding volumes failed');
+        this.#queue.addBackoff(qpi);
+        this.#recordFailure(pod, `running PreBind plugin "VolumeBinding": binding volumes: ${(err as Error).message}`);
+        return;
+      }
+    }
     const body: Binding = {
       apiVersion: 'v1', kind: 'Binding',
       metadata: { name, namespace: ns, ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}) },
@@ -263,6 +299,18 @@ export class Scheduler {
       update: (_old, ns) => this.#cache.setNamespace(ns),
       delete: (ns) => this.#cache.removeNamespace(ns),
     });
+    // Claims, volumes and classes: what VolumeBinding rejected pods for, and what binds wait on.
+    this.#claims.addHandlers({
+      add: () => { move('PvcAdd'); this.#volumeBinder.changed(); },
+      update: () => { move('PvcUpdate'); this.#volumeBinder.changed(); },
+      delete: () => this.#volumeBinder.changed(),
+    });
+    this.#volumes.addHandlers({
+      add: () => { move('PvAdd'); this.#volumeBinder.changed(); },
+      update: () => { move('PvUpdate'); this.#volumeBinder.changed(); },
+      delete: () => this.#volumeBinder.changed(),
+    });
+    this.#classes.addHandlers({ add: () => move('StorageClassAdd') });
     const svc = (s: ServiceObject): void => this.#cache.setService(s.metadata.namespace ?? 'default', s.metadata.name ?? '', s.spec?.selector);
     this.#services.addHandlers({
       add: svc,

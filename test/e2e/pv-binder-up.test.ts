@@ -61,6 +61,7 @@ apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: { name: data }
 spec:
+  storageClassName: ""  # not the default class (local-path): the static volume above
   accessModes: [ReadWriteOnce]
   resources: { requests: { storage: 100Mi } }
 ---

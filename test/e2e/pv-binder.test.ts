@@ -28,6 +28,7 @@ ${opts.cls !== undefined ? `  storageClassName: "${opts.cls}"\n` : ''}${opts.pol
 `;
 }
 
+/** Claims without a class say so (""): otherwise the default class, local-path, would be theirs. */
 function pvcYaml(name: string, size: string, opts: { cls?: string; volumeName?: string; modes?: string[] } = {}): string {
   return `apiVersion: v1
 kind: PersistentVolumeClaim
@@ -37,7 +38,8 @@ metadata:
 spec:
   accessModes: ${JSON.stringify(opts.modes ?? ['ReadWriteOnce'])}
   resources: { requests: { storage: ${size} } }
-${opts.cls !== undefined ? `  storageClassName: "${opts.cls}"\n` : ''}${opts.volumeName ? `  volumeName: ${opts.volumeName}\n` : ''}---
+  storageClassName: "${opts.cls ?? ''}"
+${opts.volumeName ? `  volumeName: ${opts.volumeName}\n` : ''}---
 `;
 }
 

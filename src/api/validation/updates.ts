@@ -75,13 +75,16 @@ export function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[
 }
 
 export function validatePersistentVolumeClaimUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const oldSpec = asObj(old.spec);
+  const classless = (oldSpec.storageClassName === undefined || oldSpec.storageClassName === null) && !oldSpec.volumeName;
   const strip = (s: unknown, volumeName: unknown): Obj => {
     const { resources: _r, volumeAttributesClassName: _v, ...rest } = asObj(s);
     // Binding sets volumeName once.
     if (!volumeName) delete rest.volumeName;
+    // A claim without a class may be given one while unbound (RetroactiveDefaultStorageClass).
+    if (classless) delete rest.storageClassName;
     return rest;
   };
-  const oldSpec = asObj(old.spec);
   if (jsonEqual(strip(obj.spec, oldSpec.volumeName), strip(old.spec, oldSpec.volumeName))) return [];
   return [forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims')];
 }

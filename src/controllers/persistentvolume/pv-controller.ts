@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { RESOURCES } from '../../api/scheme.ts';
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim } from '../../api/types/core-v1.ts';
+import { defaultStorageClassName, type StorageClass } from '../../api/types/storage-v1.ts';
 import type { Clientset } from '../../client/clientset.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { EventRecorder } from '../../client/event-recorder.ts';
@@ -38,6 +39,7 @@ export class PersistentVolumeController implements Controller {
   async run(signal: AbortSignal): Promise<void> {
     const pvInformer = this.#cs.informer<PersistentVolume>(RESOURCES.find((r) => r.group === '' && r.resource === 'persistentvolumes')!);
     const pvcInformer = this.#cs.informer<PersistentVolumeClaim>(RESOURCES.find((r) => r.group === '' && r.resource === 'persistentvolumeclaims')!);
+    const scInformer = this.#cs.informer<StorageClass>(RESOURCES.find((r) => r.group === 'storage.k8s.io' && r.resource === 'storageclasses')!);
     const volumeCache = new AssumedCache(pvInformer);
     const claimCache = new AssumedCache(pvcInformer);
     const volumes = this.#cs.resource<PersistentVolume>('v1', 'persistentvolumes');
@@ -46,6 +48,8 @@ export class PersistentVolumeController implements Controller {
     const ctx: SyncContext = {
       cs: this.#cs, log: this.#log, volumes, claims, volumeCache, claimCache,
       binder: new Binder({ volumes, claims, volumeCache, claimCache }),
+      storageClass: (name) => scInformer.get(name),
+      defaultStorageClass: () => defaultStorageClassName(scInformer.values()),
       event: (ref, type, reason, message) => this.#event(recorder, ref, type, reason, message),
       clearEvents: (uid) => { if (uid) this.#lastEvent.delete(uid); },
       enqueueClaim: (ns, name) => this.#queue.add(CLAIM + AssumedCache.key(ns, name)),
@@ -85,7 +89,9 @@ export class PersistentVolumeController implements Controller {
       },
     });
     const events = recorder.run(signal);
-    await Promise.all([pvInformer.waitForSync(signal), pvcInformer.waitForSync(signal)]);
+    // A class appearing (or becoming the default) may be what a waiting claim needs.
+    scInformer.addHandlers({ add: () => pendingClaims(), update: () => pendingClaims() });
+    await Promise.all([pvInformer.waitForSync(signal), pvcInformer.waitForSync(signal), scInformer.waitForSync(signal)]);
     if (signal.aborted) {
       await events;
       return;

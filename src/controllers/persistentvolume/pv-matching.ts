@@ -1,13 +1,23 @@
 // Which PersistentVolume a claim may bind to, as pkg/controller/volume/persistentvolume/index.go
 // (findByClaim: the smallest fitting volume, from the access-mode set with the fewest modes first)
 // and component-helpers storage/volume/pv_helpers.go (FindMatchingVolume, GetPersistentVolumeClass)
-// decide it. Statically provisioned volumes only: no delayed binding, no node affinity.
+// decide it. Node affinity is the scheduler's business (VolumeBinding); delayed binding is the
+// claim sync's.
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/labels.ts';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/core-v1.ts';
 import { tryParseQuantity } from '../../api/validation/quantity.ts';
 
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
+/** The node the scheduler chose for a WaitForFirstConsumer claim. */
+export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+/** Which provisioner is to serve a claim (set by the PV controller, read by external provisioners). */
+export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
+export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
+/** The provisioner who made a volume. */
+export const ANN_DYNAMICALLY_PROVISIONED = 'pv.kubernetes.io/provisioned-by';
+/** Classes of statically provisioned volumes, which nothing provisions. */
+export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 /** The beta storage class annotation still wins over spec.storageClassName upstream. */
 export const ANN_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 

@@ -1,9 +1,10 @@
 // One claim, level-triggered: pv_controller.go syncClaim → syncUnboundClaim / syncBoundClaim, with
 // upstream's events and messages.
-import { isNotFound } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/meta.ts';
 import type { PersistentVolumeClaim } from '../../api/types/core-v1.ts';
-import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, checkVolumeSatisfiesClaim, claimClass, findBestMatch, isVolumeBoundToClaim } from './pv-matching.ts';
+import {
+  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_STORAGE_CLASS, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, NO_PROVISIONER,
+  checkVolumeSatisfiesClaim, claimClass, findBestMatch, isVolumeBoundToClaim,
+} from './pv-matching.ts';
 import { claimRefOf, type SyncContext } from './sync-context.ts';
 
 export async function syncClaim(ctx: SyncContext, claim: PersistentVolumeClaim): Promise<void> {
@@ -15,13 +16,20 @@ async function syncUnboundClaim(ctx: SyncContext, claim: PersistentVolumeClaim):
   const ref = claimRefOf(claim);
   const wanted = claim.spec?.volumeName;
   if (!wanted) {
-    const volume = findBestMatch(ctx.volumeCache.list(), claim);
+    // A WaitForFirstConsumer claim only takes a volume pre-bound to it (by the scheduler, or a
+    // provisioner): which volume depends on where its pod goes (findBestMatchForClaim delayBinding).
+    const delayed = isDelayBinding(ctx, claim);
+    const volumes = ctx.volumeCache.list();
+    const volume = findBestMatch(delayed ? volumes.filter((v) => v.spec?.claimRef && isVolumeBoundToClaim(v, claim)) : volumes, claim);
     if (volume) {
       await ctx.binder.bind(volume, claim);
       ctx.clearEvents(claim.metadata.uid);
       ctx.log.info({ claim: `${ref.namespace}/${ref.name}`, volume: volume.metadata.name }, 'claim bound');
       return;
     }
+    // A claim made before any class was default gets today's default (pv_controller.go
+    // assignDefaultStorageClass, RetroactiveDefaultStorageClass); its update brings it back here.
+    if (await assignDefaultStorageClass(ctx, claim)) return;
     await explainNoVolume(ctx, claim);
     await ctx.binder.updateClaimStatus(claim, 'Pending');
     return;
@@ -56,7 +64,29 @@ async function syncUnboundClaim(ctx: SyncContext, claim: PersistentVolumeClaim):
   await ctx.binder.updateClaimStatus(claim, 'Pending');
 }
 
-/** Why nothing was found, as upstream tells it when it cannot provision either. */
+async function assignDefaultStorageClass(ctx: SyncContext, claim: PersistentVolumeClaim): Promise<boolean> {
+  if (claim.spec?.storageClassName !== undefined && claim.spec.storageClassName !== null) return false;
+  if (claim.metadata.annotations?.[ANN_STORAGE_CLASS] !== undefined) return false;
+  const name = ctx.defaultStorageClass();
+  if (name === undefined) return false;
+  const next: PersistentVolumeClaim = structuredClone(claim);
+  next.spec = { ...next.spec, storageClassName: name };
+  ctx.claimCache.assume(await ctx.claims.update(next.metadata.namespace, next));
+  ctx.log.info({ claim: `${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`, storageClass: name }, 'default storage class assigned');
+  return true;
+}
+
+function isDelayBinding(ctx: SyncContext, claim: PersistentVolumeClaim): boolean {
+  const cls = claimClass(claim);
+  return cls !== '' && ctx.storageClass(cls)?.volumeBindingMode === 'WaitForFirstConsumer';
+}
+
+/**
+ * Nothing bound: say why, and hand the claim to its class's provisioner when provisioning may
+ * start — at once for Immediate classes, once the scheduler chose a node for WaitForFirstConsumer
+ * ones (pv_controller.go syncUnboundClaim → provisionClaim; every provisioner is external here,
+ * so the claim is annotated with its name, as setClaimProvisioner does).
+ */
 async function explainNoVolume(ctx: SyncContext, claim: PersistentVolumeClaim): Promise<void> {
   const ref = claimRefOf(claim);
   const cls = claimClass(claim);
@@ -64,20 +94,26 @@ async function explainNoVolume(ctx: SyncContext, claim: PersistentVolumeClaim): 
     ctx.event(ref, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
     return;
   }
-  let sc: KubeObject & { provisioner?: string; volumeBindingMode?: string };
-  try {
-    sc = await ctx.cs.resource('storage.k8s.io/v1', 'storageclasses').get(undefined, cls);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
+  const sc = ctx.storageClass(cls);
+  if (!sc) {
     ctx.event(ref, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${cls}" not found`);
     return;
   }
-  if (sc.volumeBindingMode === 'WaitForFirstConsumer') {
+  if (sc.volumeBindingMode === 'WaitForFirstConsumer' && claim.metadata.annotations?.[ANN_SELECTED_NODE] === undefined) {
     ctx.event(ref, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
     return;
   }
-  // No provisioner runs in skiff: upstream says this when the provisioner is external.
-  ctx.event(ref, 'Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${sc.provisioner ?? ''}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
+  if (sc.provisioner === NO_PROVISIONER) {
+    ctx.event(ref, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
+    return;
+  }
+  const ann = claim.metadata.annotations ?? {};
+  if (ann[ANN_STORAGE_PROVISIONER] !== sc.provisioner || ann[ANN_BETA_STORAGE_PROVISIONER] !== sc.provisioner) {
+    const next: PersistentVolumeClaim = structuredClone(claim);
+    next.metadata.annotations = { ...ann, [ANN_STORAGE_PROVISIONER]: sc.provisioner, [ANN_BETA_STORAGE_PROVISIONER]: sc.provisioner };
+    ctx.claimCache.assume(await ctx.claims.update(next.metadata.namespace, next));
+  }
+  ctx.event(ref, 'Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${sc.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
 }
 
 async function syncBoundClaim(ctx: SyncContext, claim: PersistentVolumeClaim): Promise<void> {

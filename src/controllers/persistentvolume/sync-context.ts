@@ -1,6 +1,7 @@
 // What the claim and volume syncs share: caches, clients, the binder, events and the queue.
 import type { Logger } from 'pino';
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim } from '../../api/types/core-v1.ts';
+import type { StorageClass } from '../../api/types/storage-v1.ts';
 import type { Clientset } from '../../client/clientset.ts';
 import type { ResourceClient } from '../../client/resource-client.ts';
 import type { AssumedCache } from './assumed-cache.ts';
@@ -14,6 +15,10 @@ export interface SyncContext {
   volumeCache: AssumedCache<PersistentVolume>;
   claimCache: AssumedCache<PersistentVolumeClaim>;
   binder: Binder;
+  /** The StorageClass by name, from the informer. */
+  storageClass(name: string): StorageClass | undefined;
+  /** The default StorageClass's name, if one is marked default. */
+  defaultStorageClass(): string | undefined;
   /** Record an event, unless the object's last event from this controller said the same. */
   event(ref: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** A binding happened: the next failure is news again. */

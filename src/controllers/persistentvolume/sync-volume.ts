@@ -4,7 +4,7 @@
 import { isNotFound } from '../../api/errors.ts';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/core-v1.ts';
 import { AssumedCache } from './assumed-cache.ts';
-import { ANN_BOUND_BY_CONTROLLER } from './pv-matching.ts';
+import { ANN_BOUND_BY_CONTROLLER, ANN_DYNAMICALLY_PROVISIONED } from './pv-matching.ts';
 import { volumeRefOf, type SyncContext } from './sync-context.ts';
 
 export async function syncVolume(ctx: SyncContext, volume: PersistentVolume): Promise<void> {
@@ -60,6 +60,9 @@ async function reclaim(ctx: SyncContext, volume: PersistentVolume): Promise<void
     case 'Retain':
       return;
     case 'Delete':
+      // An external provisioner's volume is its to delete, with the storage behind it
+      // (pv_controller.go findDeletablePlugin: no plugin, not kubernetes.io/ → wait).
+      if (isExternallyProvisioned(volume)) return;
       // The object goes; the data in a hostPath/local directory is the administrator's, as with
       // any static volume upstream whose plugin has no deleter.
       try {
@@ -77,4 +80,9 @@ async function reclaim(ctx: SyncContext, volume: PersistentVolume): Promise<void
       await ctx.binder.updateVolumePhase(volume, 'Failed', 'Volume has unrecognized PersistentVolumeReclaimPolicy');
       ctx.event(ref, 'Warning', 'VolumeUnknownReclaimPolicy', 'Volume has unrecognized PersistentVolumeReclaimPolicy');
   }
+}
+
+function isExternallyProvisioned(volume: PersistentVolume): boolean {
+  const by = volume.metadata.annotations?.[ANN_DYNAMICALLY_PROVISIONED];
+  return by !== undefined && !by.startsWith('kubernetes.io/');
 }

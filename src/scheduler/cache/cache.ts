@@ -7,7 +7,7 @@ import type { Node, Pod } from '../../api/types/core-v1.ts';
 import { labelSelectorFromMeta, matchesLabels, type LabelSelectorExpr } from '../../api/selectors/labels.ts';
 import { NodeInfo } from '../framework/node-info.ts';
 import { newPodInfo, type PodInfo } from '../framework/pod-info.ts';
-import type { ClusterView } from '../framework/types.ts';
+import type { ClusterView, VolumeLister } from '../framework/types.ts';
 
 interface PodState {
   pi: PodInfo;
@@ -46,6 +46,9 @@ export class SchedulerCache implements ClusterView {
 
   nodesWithAffinityPods(): Iterable<NodeInfo> { return [...this.#withAffinity].filter((n) => n.node); }
   nodesWithRequiredAntiAffinityPods(): Iterable<NodeInfo> { return [...this.#withRequiredAnti].filter((n) => n.node); }
+
+  /** Set by the scheduler once it watches claims, volumes and classes. */
+  volumes: VolumeLister | undefined = undefined;
 
   readonly namespaceLabels = (ns: string): Record<string, string> | undefined => this.#namespaces.get(ns);
 

@@ -1,6 +1,7 @@
 // The plugin interfaces of the scheduling framework, reduced to the extension points skiff uses
 // (pkg/scheduler/framework/interface.go): PreFilter, Filter, PreScore, Score, NormalizeScore.
-import type { Pod } from '../../api/types/core-v1.ts';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../../api/types/core-v1.ts';
+import type { StorageClass } from '../../api/types/storage-v1.ts';
 import type { LabelSelectorExpr } from '../../api/selectors/labels.ts';
 import type { NodeInfo } from './node-info.ts';
 import type { NamespaceLabels, PodInfo } from './pod-info.ts';
@@ -27,6 +28,18 @@ export interface ClusterView {
   namespaceLabels: NamespaceLabels;
   /** Label selectors of the services in the pod's namespace that select it. */
   servicesSelecting(pod: Pod): LabelSelectorExpr[];
+  /** Claims, volumes and storage classes, for VolumeBinding; undefined where nothing watches them. */
+  volumes?: VolumeLister | undefined;
+}
+
+/** What VolumeBinding reads (the PVC, PV and StorageClass listers of upstream's binder). */
+export interface VolumeLister {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  volume(name: string): PersistentVolume | undefined;
+  volumes(): Iterable<PersistentVolume>;
+  storageClass(name: string): StorageClass | undefined;
+  /** Volumes this scheduler has chosen for a claim but not yet seen bound (the assume cache). */
+  assumedVolumes: ReadonlySet<string>;
 }
 
 /** Per-cycle scratch space shared between a plugin's extension points. */
@@ -45,7 +58,8 @@ export interface PreFilterResult {
  */
 export type ClusterEvent =
   | 'NodeAdd' | 'NodeDelete' | 'NodeAllocatable' | 'NodeLabel' | 'NodeTaint' | 'NodeCondition'
-  | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete';
+  | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete'
+  | 'PvcAdd' | 'PvcUpdate' | 'PvAdd' | 'PvUpdate' | 'StorageClassAdd';
 
 export interface Plugin {
   readonly name: string;
