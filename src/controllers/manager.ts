@@ -18,6 +18,7 @@ import { NodeLifecycleController, type NodeLifecycleOptions } from './node-lifec
 import { TaintEvictionController } from './node-lifecycle/taint-eviction-controller.ts';
 import { HorizontalPodAutoscalerController, type HPAControllerOptions } from './podautoscaler/hpa-controller.ts';
 import { ServiceLBController } from './service-lb/service-lb-controller.ts';
+import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -34,6 +35,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'node-lifecycle', 'taint-eviction',
   'horizontal-pod-autoscaler',
   'service-lb',
+  'resourcequota',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -70,6 +72,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new NodeLifecycleController(cs, log, options.nodeLifecycle), new TaintEvictionController(cs, log),
     new HorizontalPodAutoscalerController(cs, log, options.hpa),
     new ServiceLBController(cs, log),
+    new ResourceQuotaController(cs, log),
   ];
 }
 
