@@ -16,6 +16,7 @@ import { memoryPressureToleration } from './admission/memory-pressure-toleration
 import { serviceAccountAdmission } from './admission/service-account.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
+import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { DEFAULT_ISSUER, ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.ts';
@@ -130,6 +131,7 @@ export class ApiServer {
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
+      resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),
     ];
     for (const info of RESOURCES) {
