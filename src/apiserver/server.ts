@@ -16,6 +16,7 @@ import { memoryPressureToleration } from './admission/memory-pressure-toleration
 import { serviceAccountAdmission } from './admission/service-account.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
+import { limitRanger } from './admission/limit-ranger.ts';
 import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
@@ -131,6 +132,7 @@ export class ApiServer {
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
+      limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
       resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),
     ];
