@@ -153,6 +153,8 @@ export function resourceQuotaAdmission(access: QuotaAccess, opts: ResourceQuotaO
     name: 'ResourceQuota',
     async validate(a: AdmissionAttributes): Promise<void> {
       if (!a.info.namespaced || !a.namespace || !a.object || a.operation === 'DELETE') return;
+      // Events are never counted (pkg/quota/v1/install DefaultIgnoredResources).
+      if (a.info.storage.resource === 'events') return;
       const ev = evaluatorFor(a.info.group, a.info.resource);
       if (!ev.handles(a.operation, a.subresource, a.object, a.oldObject)) return;
       const prev = locks.get(a.namespace) ?? Promise.resolve();
