@@ -8,8 +8,8 @@
 // quota names them, as upstream's quota monitor watches what it can count.
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/meta.ts';
-import { evaluatorsForNames, calculateUsage, podCountsForQuota, quotaServiceType, pvcEvaluator, type QuotaEvaluator } from '../../api/quota/evaluators.ts';
-import { equals, formatList, mask, parseList } from '../../api/quota/resource-list.ts';
+import { evaluatorsForNames, podCountsForQuota, quotaServiceType, pvcEvaluator, type QuotaEvaluator } from '../../api/quota/evaluators.ts';
+import { equals, parseList } from '../../api/quota/resource-list.ts';
 import { RESOURCES } from '../../api/scheme.ts';
 import type { ResourceQuota } from '../../api/types/core-v1-policy.ts';
 import type { Clientset } from '../../client/clientset.ts';
@@ -18,6 +18,7 @@ import type { ResourceClient } from '../../client/resource-client.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { runWorkers, type Controller } from '../controller.ts';
 import { NamespaceIndex } from '../util/namespace-index.ts';
+import { desiredStatus } from './quota-status.ts';
 
 /** Upstream's --resource-quota-sync-period default. */
 export const DEFAULT_QUOTA_RESYNC_MS = 5 * 60_000;
@@ -131,22 +132,18 @@ export class ResourceQuotaController implements Controller {
     const q = this.#quotas?.get(key);
     if (!q) return;
     const ns = q.metadata.namespace ?? '';
-    const hard = parseList(q.spec?.hard);
-    const hardNames = [...hard.keys()];
-    let used = parseList(q.status?.used);
-    for (const ev of evaluatorsForNames(hardNames)) {
+    const monitors = new Map<QuotaEvaluator, Monitor>();
+    for (const ev of evaluatorsForNames(Object.keys(q.spec?.hard ?? {}))) {
       const m = this.#monitor(ev);
       if (!m) continue;
       await m.informer.waitForSync(this.#signal);
-      const counted = calculateUsage(ev, q, hardNames, m.index.list(ns), this.#now());
-      used = new Map([...used, ...counted]);
+      monitors.set(ev, m);
     }
-    used = mask(used, hardNames);
-    const dirty = !equals(hard, parseList(q.status?.hard)) || q.status?.hard === undefined || !equals(used, parseList(q.status?.used));
-    if (!dirty) return;
+    const status = desiredStatus(q, (ev) => monitors.get(ev)?.index.list(ns), this.#now());
+    if (!status) return;
     // Written at the resourceVersion counted from: a charge admission made meanwhile is a
     // Conflict, and the sync runs again from the newer quota.
-    await this.#client.updateStatus(ns, { ...q, status: { hard: formatList(hard), used: formatList(used) } });
+    await this.#client.updateStatus(ns, { ...q, status });
   }
 }
 
