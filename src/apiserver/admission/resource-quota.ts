@@ -15,8 +15,8 @@ import type { AdmissionAttributes, AdmissionPlugin } from './types.ts';
 
 /** How the plugin reads quotas and writes their status. */
 export interface QuotaAccess {
-  /** The namespace's quotas, as stored now. */
-  list(namespace: string): Promise<ResourceQuota[]>;
+  /** The namespace's quotas: as stored now if `consistent`, else as last seen (cheaper). */
+  list(namespace: string, consistent: boolean): Promise<ResourceQuota[]>;
   /** Writes status.used only if the quota is still at its resourceVersion; a Conflict otherwise. */
   updateStatus(q: ResourceQuota): Promise<void>;
 }
@@ -24,8 +24,8 @@ export interface QuotaAccess {
 /** Quotas read from and written through the API server's own registry. */
 export function registryQuotaAccess(registry: () => Registry): QuotaAccess {
   return {
-    async list(namespace) {
-      return (await registry().listCached(namespace, true)).items.map((o) => structuredClone(o.obj) as ResourceQuota);
+    async list(namespace, consistent) {
+      return (await registry().listCached(namespace, consistent)).items.map((o) => structuredClone(o.obj) as ResourceQuota);
     },
     async updateStatus(q) {
       const ns = q.metadata.namespace ?? '';
@@ -120,7 +120,10 @@ export function resourceQuotaAdmission(access: QuotaAccess, opts: ResourceQuotaO
   const locks = new Map<string, Promise<void>>();
 
   async function evaluate(a: AdmissionAttributes, ev: QuotaEvaluator): Promise<void> {
-    let quotas = await access.list(a.namespace);
+    // A namespace without quotas costs one cache read; one with quotas is read as stored now, as
+    // the charge is checked against it.
+    if ((await access.list(a.namespace, false)).length === 0) return;
+    let quotas = await access.list(a.namespace, true);
     if (quotas.length === 0) return;
     // Validation runs after admission here: an object that will be refused must not be charged.
     const invalid = a.operation === 'CREATE' ? validateCreate(a.info, a.object!) : validateUpdate(a.info, a.object!, a.oldObject!);
@@ -144,7 +147,7 @@ export function resourceQuotaAdmission(access: QuotaAccess, opts: ResourceQuotaO
       if (failed.length === 0) return;
       if (attempt >= retries) throw lastErr;
       // Check again against the quotas whose charge did not land, as they are now.
-      quotas = (await access.list(a.namespace)).filter((q) => failed.includes(q.metadata.name ?? ''));
+      quotas = (await access.list(a.namespace, true)).filter((q) => failed.includes(q.metadata.name ?? ''));
       if (quotas.length === 0) return;
     }
   }
