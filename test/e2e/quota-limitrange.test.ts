@@ -155,6 +155,32 @@ describe('ResourceQuota and LimitRange', () => {
     await used(ns, 's', 'services.nodeports', '0');
   });
 
+  test('claims: LimitRange storage max and a requests.storage quota', async () => {
+    const ns = 'claims';
+    await ok(['create', 'namespace', ns]);
+    const claim = (name: string, size: string): string => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: ${name}
+spec:
+  accessModes: ["ReadWriteOnce"]
+  resources:
+    requests:
+      storage: ${size}
+`;
+    await ok(['apply', '-n', ns, '-f', '-'], 'apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: storage\nspec:\n  limits:\n  - type: PersistentVolumeClaim\n    max:\n      storage: 1Gi\n');
+    const big = await k(['create', '-n', ns, '-f', '-'], claim('big', '2Gi'), '1.27');
+    assert.equal(big.code, 1);
+    assert.ok(big.stderr.includes('persistentvolumeclaims "big" is forbidden: maximum storage usage per PersistentVolumeClaim is 1Gi, but request is 2Gi'), big.stderr);
+    await ok(['create', 'quota', 'st', '--hard=requests.storage=1Gi,persistentvolumeclaims=1', '-n', ns]);
+    await used(ns, 'st', 'requests.storage', '0');
+    await ok(['create', '-n', ns, '-f', '-'], claim('first', '500Mi'));
+    await used(ns, 'st', 'requests.storage', '500Mi');
+    const second = await k(['create', '-n', ns, '-f', '-'], claim('second', '600Mi'));
+    assert.equal(second.code, 1);
+    assert.ok(second.stderr.includes('persistentvolumeclaims "second" is forbidden: exceeded quota: st, requested: persistentvolumeclaims=1,requests.storage=600Mi, used: persistentvolumeclaims=1,requests.storage=500Mi, limited: persistentvolumeclaims=1,requests.storage=1Gi'), second.stderr);
+  });
+
   test('LimitRange, resources: defaults appear in a created pod and an over-max pod is refused', async () => {
     const ns = 'limits';
     await ok(['create', 'namespace', ns]);
