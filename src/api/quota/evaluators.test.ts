@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from '../types/core-v1.ts';
-import type { ResourceQuota } from '../types/core-v1-policy.ts';
+import type { ResourceQuota, ScopedResourceSelectorRequirement } from '../types/core-v1-policy.ts';
 import { calculateUsage, evaluatorFor, isBestEffort, podEvaluator, pvcEvaluator, quotaMatches, serviceEvaluator } from './evaluators.ts';
 import { formatList } from './resource-list.ts';
 
@@ -63,4 +63,19 @@ test('other kinds are counted as count/<resource>.<group>, four core kinds also 
   assert.deepEqual(formatList(evaluatorFor('apps', 'deployments').usage({ metadata: {} }, 0)), { 'count/deployments.apps': '1' });
   assert.deepEqual(formatList(evaluatorFor('', 'configmaps').usage({ metadata: {} }, 0)), { configmaps: '1', 'count/configmaps': '1' });
   assert.ok(!evaluatorFor('apps', 'deployments').handles('UPDATE', '', undefined, undefined));
+});
+
+test('scopeSelector: PriorityClass In/NotIn/Exists/DoesNotExist and CrossNamespacePodAffinity', () => {
+  const high = pod('h', undefined, { priorityClassName: 'high' });
+  const none = pod('n');
+  const q = (matchExpressions: ScopedResourceSelectorRequirement[]): ResourceQuota =>
+    ({ metadata: { name: 'q' }, spec: { hard: { pods: '1' }, scopeSelector: { matchExpressions } }, status: { hard: { pods: '1' } } });
+  assert.ok(quotaMatches(podEvaluator, q([{ scopeName: 'PriorityClass', operator: 'In', values: ['high', 'mid'] }]), high));
+  assert.ok(!quotaMatches(podEvaluator, q([{ scopeName: 'PriorityClass', operator: 'In', values: ['low'] }]), high));
+  assert.ok(quotaMatches(podEvaluator, q([{ scopeName: 'PriorityClass', operator: 'NotIn', values: ['low'] }]), none));
+  assert.ok(quotaMatches(podEvaluator, q([{ scopeName: 'PriorityClass', operator: 'Exists' }]), high));
+  assert.ok(quotaMatches(podEvaluator, q([{ scopeName: 'PriorityClass', operator: 'DoesNotExist' }]), none));
+  const cross = pod('x', undefined, { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'k', namespaces: ['other'] }] } } });
+  assert.ok(quotaMatches(podEvaluator, q([{ scopeName: 'CrossNamespacePodAffinity', operator: 'Exists' }]), cross));
+  assert.ok(!quotaMatches(podEvaluator, q([{ scopeName: 'CrossNamespacePodAffinity', operator: 'Exists' }]), none));
 });
