@@ -25,6 +25,7 @@ import { JobController } from './job/job-controller.ts';
 import { TTLAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.ts';
 import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { StatefulSetController } from './statefulset/statefulset-controller.ts';
+import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -44,6 +45,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'bootstrap-signer', 'token-cleaner',
   'job', 'ttl-after-finished', 'cronjob',
   'local-path-provisioner',
+  'resourcequota',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -87,6 +89,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new BootstrapSignerController(cs, log), new TokenCleanerController(cs, log),
     new JobController(cs, log), new TTLAfterFinishedController(cs, log), new CronJobController(cs, log),
     new LocalPathProvisioner(cs, log, options.localPath),
+    new ResourceQuotaController(cs, log),
   ];
 }
 
