@@ -25,6 +25,7 @@ import { JobController } from './job/job-controller.ts';
 import { TTLAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.ts';
 import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { StatefulSetController } from './statefulset/statefulset-controller.ts';
+import { DaemonSetController } from './daemonset/daemonset-controller.ts';
 import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
@@ -36,7 +37,7 @@ import { parseControllersFlag, type ControllerSelection } from './util/controlle
 export const CONTROLLER_NAMES: readonly string[] = [
   'namespace', 'garbage-collector', 'node-ipam', 'persistentvolume-binder', 'serviceaccount',
   'replicaset', 'replicationcontroller',
-  'deployment', 'statefulset',
+  'deployment', 'statefulset', 'daemonset',
   'endpointslice', 'endpoint',
   'podgc', 'disruption',
   'node-lifecycle', 'taint-eviction',
@@ -80,7 +81,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log, options.nodeIpam),
     new PersistentVolumeController(cs, log), new ServiceAccountsController(cs, log),
     new ReplicaSetController(cs, log), new ReplicaSetController(cs, log, { kind: REPLICATION_CONTROLLER_KIND }),
-    new DeploymentController(cs, log), new StatefulSetController(cs, log),
+    new DeploymentController(cs, log), new StatefulSetController(cs, log), new DaemonSetController(cs, log),
     new EndpointSliceController(cs, log), new EndpointsController(cs, log),
     new PodGCController(cs, log, options.podGC), new DisruptionController(cs, log),
     new NodeLifecycleController(cs, log, options.nodeLifecycle), new TaintEvictionController(cs, log),
