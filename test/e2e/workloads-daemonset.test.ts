@@ -171,6 +171,28 @@ describe('DaemonSet controller', () => {
     await until(() => (placement('agent').get(sim0) ?? []).some((p) => p.metadata.uid !== victim.metadata.uid && isReady(p)), 'a replacement pod on the simulated node');
   });
 
+  test('DaemonSet-NodeSelection: a node labelled to match gets a pod, unlabelled it loses it', { timeout: 180_000 }, async () => {
+    const manifest = daemonSet('picky', '1').replace('      terminationGracePeriodSeconds: 1\n', '      terminationGracePeriodSeconds: 1\n      nodeSelector: { color: blue }\n');
+    await k(['apply', '-f', '-'], { input: manifest });
+    await until(() => sets.get(`${NS}/picky`)?.status?.observedGeneration === 1, 'the picky set observed');
+    assert.equal(podsOf('picky').length, 0);
+    assert.equal(sets.get(`${NS}/picky`)?.status?.desiredNumberScheduled, 0);
+    await k(['label', 'node', sim0, 'color=blue']);
+    await until(() => (placement('picky').get(sim0) ?? []).some(isReady), 'a picky pod on the labelled node');
+    assert.deepEqual([...placement('picky').keys()], [sim0]);
+    await k(['label', 'node', sim0, 'color-']);
+    await until(() => podsOf('picky').length === 0 && sets.get(`${NS}/picky`)?.status?.desiredNumberScheduled === 0, 'the picky pod gone from the unlabelled node');
+    await k(['delete', 'daemonset', 'picky']);
+  });
+
+  test('DaemonSet-FailedPodCreation: a failed daemon pod is deleted and replaced', { timeout: 180_000 }, async () => {
+    const victim = (placement('agent').get(sim0) ?? [])[0];
+    assert.ok(victim, 'an agent pod on the simulated node');
+    await k(['patch', 'pod', victim.metadata.name!, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Failed"}}']);
+    await until(() => !pods.get(`${NS}/${victim.metadata.name}`) || Boolean(pods.get(`${NS}/${victim.metadata.name}`)?.metadata.deletionTimestamp), 'the failed pod deleted');
+    await until(() => (placement('agent').get(sim0) ?? []).some((p) => p.metadata.uid !== victim.metadata.uid && isReady(p)), 'a replacement for the failed pod');
+  });
+
   test('DaemonSet-RollingUpdate: a template change replaces pods within maxUnavailable; rollout status succeeds', { timeout: 180_000 }, async () => {
     await until(() => sets.get(`${NS}/agent`)?.status?.numberAvailable === 2, 'both agent pods available');
     const before = new Set(podsOf('agent').map((p) => p.metadata.uid));
