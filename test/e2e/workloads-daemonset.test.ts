@@ -231,3 +231,35 @@ describe('DaemonSet controller', () => {
     assert.deepEqual(revs.items.filter((r) => r.metadata.name.startsWith('agent-')).map((r) => r.revision).sort(), [2, 3]);
   });
 });
+
+describe('DaemonSet update strategies', () => {
+  const version = (p: Pod): string | undefined => p.spec?.containers[0]?.env?.find((e) => e.name === 'VERSION')?.value;
+
+  test('maxSurge: a new pod starts beside the old one, so no node is ever without an available pod', { timeout: 180_000 }, async () => {
+    await k(['patch', 'daemonset', 'agent', '--type=merge', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"maxUnavailable":0,"maxSurge":1}}}}']);
+    await until(() => sets.get(`${NS}/agent`)?.status?.numberAvailable === 2, 'both agent pods available');
+    maxUnavailableSeen = 0;
+    watchUnavailable = true;
+    await k(['set', 'env', 'daemonset/agent', 'VERSION=3']);
+    await k(['rollout', 'status', 'daemonset/agent', '--timeout=120s'], { timeoutMs: 130_000 });
+    await until(() => podsOf('agent').length === 2 && podsOf('agent').every((p) => version(p) === '3' && isReady(p)), 'two agent pods at VERSION=3');
+    watchUnavailable = false;
+    assert.equal(maxUnavailableSeen, 0);
+  });
+
+  test('OnDelete: a template change waits until a pod is deleted', { timeout: 180_000 }, async () => {
+    await k(['patch', 'daemonset', 'agent', '--type=merge', '-p', '{"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null}}}']);
+    await k(['set', 'env', 'daemonset/agent', 'VERSION=4']);
+    await until(() => {
+      const ds = sets.get(`${NS}/agent`);
+      return ds !== undefined && ds.status?.observedGeneration === ds.metadata.generation && ds.spec.template.spec?.containers[0]?.env?.[0]?.value === '4';
+    }, 'the OnDelete change observed');
+    assert.equal(sets.get(`${NS}/agent`)?.status?.updatedNumberScheduled, 0);
+    assert.ok(podsOf('agent').every((p) => version(p) === '3'));
+    const victim = (placement('agent').get(sim0) ?? [])[0]!;
+    await k(['delete', 'pod', victim.metadata.name!, '--wait=false']);
+    await until(() => (placement('agent').get(sim0) ?? []).some((p) => version(p) === '4' && isReady(p)), 'the replacement at VERSION=4');
+    await until(() => sets.get(`${NS}/agent`)?.status?.updatedNumberScheduled === 1, 'one updated pod in status');
+    assert.equal(version((placement('agent').get(realNode) ?? [])[0]!), '3');
+  });
+});
