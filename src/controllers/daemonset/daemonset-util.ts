@@ -95,12 +95,15 @@ export function targetNodeName(pod: Pod): string | undefined {
   return f?.values?.length === 1 ? f.values[0] : undefined;
 }
 
-/** A pod as the set would make it for `nodeName` (upstream's NewPod), for the predicates. */
+/**
+ * A pod as the set would make it for `nodeName` (upstream's NewPod), for the predicates only: a
+ * shallow copy (it is asked once per node per sync; the predicates only read it).
+ */
 export function newDaemonPod(ds: DaemonSet, nodeName: string): Pod {
-  const spec = structuredClone(ds.spec.template.spec ?? { containers: [] });
+  const spec: PodSpec = { ...(ds.spec.template.spec ?? { containers: [] }) };
   addDaemonPodTolerations(spec);
   spec.nodeName = nodeName;
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { ...structuredClone(ds.spec.template.metadata ?? {}) }, spec };
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { ...ds.spec.template.metadata }, spec };
 }
 
 function untolerated(taints: readonly Taint[], tolerations: readonly Toleration[] | undefined, effects: readonly string[]): Taint | undefined {
