@@ -15,6 +15,7 @@ import { runWorkers, type Controller } from '../controller.ts';
 import { controllerRefOf } from '../util/controller-ref.ts';
 import { NamespaceIndex } from '../util/namespace-index.ts';
 import { cleanupFinishedJobs, syncCronJob, type CronJobDeps } from './cronjob-sync.ts';
+import { keyOf, objectReference } from '../util/object-keys.ts';
 
 export interface CronJobControllerOptions {
   /** Concurrent syncs (upstream's --concurrent-cron-job-syncs, default 5). */
@@ -117,13 +118,6 @@ export class CronJobController implements Controller {
 }
 
 function objectRef(cj: CronJob): ObjectReference {
-  return {
-    kind: 'CronJob', apiVersion: 'batch/v1', namespace: cj.metadata.namespace ?? 'default', name: cj.metadata.name ?? '',
-    ...(cj.metadata.uid ? { uid: cj.metadata.uid } : {}),
-    ...(cj.metadata.resourceVersion ? { resourceVersion: cj.metadata.resourceVersion } : {}),
-  };
+  return objectReference(cj, 'batch/v1', 'CronJob');
 }
 
-function keyOf(obj: { metadata: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-}

@@ -29,6 +29,7 @@ import {
   DAEMON_REVISION_LABEL, DAEMON_SET_API_VERSION, DAEMON_SET_KIND, daemonPodTemplate, daemonRevisionPatch, daemonTemplateHash,
   isRollingUpdate, pinToNode, revisionMatches,
 } from './daemonset-util.ts';
+import { asError, keyOf, objectReference } from '../util/object-keys.ts';
 
 /** Upstream's BurstReplicas for daemon sets. */
 const BURST_REPLICAS = 250;
@@ -460,17 +461,6 @@ function selectorOf(ds: DaemonSet): LabelSelectorExpr | undefined {
 }
 
 function objectRef(ds: DaemonSet): ObjectReference {
-  return {
-    apiVersion: DAEMON_SET_API_VERSION, kind: DAEMON_SET_KIND, namespace: ds.metadata.namespace ?? 'default', name: ds.metadata.name ?? '',
-    ...(ds.metadata.uid ? { uid: ds.metadata.uid } : {}),
-    ...(ds.metadata.resourceVersion ? { resourceVersion: ds.metadata.resourceVersion } : {}),
-  };
+  return objectReference(ds, DAEMON_SET_API_VERSION, DAEMON_SET_KIND);
 }
 
-function keyOf(obj: { metadata: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}

@@ -18,6 +18,7 @@ import { NamespaceIndex } from '../util/namespace-index.ts';
 import type { ReplicaSet } from '../util/workload-types.ts';
 import type { Deployment } from './deployment-types.ts';
 import { DEPLOYMENT_API_VERSION, DeploymentSync } from './deployment-sync.ts';
+import { keyOf } from '../util/object-keys.ts';
 
 const DEPLOYMENTS = { group: 'apps', version: 'v1', resource: 'deployments', namespaced: true };
 const REPLICASETS = { group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true };
@@ -27,8 +28,6 @@ export interface DeploymentControllerOptions {
   /** Concurrent syncs (upstream's --concurrent-deployment-syncs, default 5). */
   workers?: number;
 }
-
-const keyOf = (o: { metadata: { namespace?: string; name?: string } }): string => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
 
 export class DeploymentController implements Controller {
   readonly name = 'deployment';

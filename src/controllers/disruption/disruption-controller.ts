@@ -22,14 +22,13 @@ import type { ReplicaSet } from '../util/workload-types.ts';
 import { ExpectedScaleError, expectedScale, type ScaleSources } from './expected-scale.ts';
 import { computeStatus, countHealthy, expectedAndDesired, failSafeStatus, needsControllerScale, pendingDisruptions, sameStatus } from './pdb-status.ts';
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from './pdb-types.ts';
+import { keyOf } from '../util/object-keys.ts';
 
 const PDBS = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespaced: true };
 const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const REPLICA_SETS = { group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true };
 const DEPLOYMENTS = { group: 'apps', version: 'v1', resource: 'deployments', namespaced: true };
 
-type Key = { metadata: { namespace?: string; name?: string } };
-const keyOf = (o: Key): string => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
 
 export class DisruptionController implements Controller {
   readonly name = 'disruption';

@@ -33,6 +33,7 @@ import {
   jobPodFromTemplate, jobSuspended, newCondition, onlyReplaceFailedPods, pastBackoffLimitOnFailure, rfc3339,
 } from './job-util.ts';
 import { matchPodFailurePolicy } from './pod-failure-policy.ts';
+import { asError, keyOf, objectReference } from '../util/object-keys.ts';
 
 const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true };
@@ -881,20 +882,6 @@ function selectorOf(job: Job): LabelSelectorExpr | undefined {
 }
 
 function objectRef(job: Job): ObjectReference {
-  return {
-    kind: 'Job',
-    apiVersion: 'batch/v1',
-    namespace: job.metadata.namespace ?? 'default',
-    name: job.metadata.name ?? '',
-    ...(job.metadata.uid ? { uid: job.metadata.uid } : {}),
-    ...(job.metadata.resourceVersion ? { resourceVersion: job.metadata.resourceVersion } : {}),
-  };
+  return objectReference(job, 'batch/v1', 'Job');
 }
 
-function keyOf(obj: { metadata: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}

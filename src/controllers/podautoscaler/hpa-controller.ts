@@ -20,6 +20,7 @@ import type { HorizontalPodAutoscaler, MetricSpec, MetricStatus, Scale } from '.
 import { getResourceMetric } from './metrics-client.ts';
 import { DEFAULT_CALCULATOR_OPTIONS, milliValue, rawResourceReplicas, resourceReplicas, type CalculatorOptions } from './replica-calculator.ts';
 import { ScaleNormalizer } from './scale-behavior.ts';
+import { keyOf } from '../util/object-keys.ts';
 
 const HPAS = { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', namespaced: true };
 const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
@@ -36,8 +37,6 @@ export interface HPAControllerOptions {
 
 export const DEFAULT_HPA_SYNC_PERIOD_MS = 15_000;
 export const DEFAULT_HPA_DOWNSCALE_STABILIZATION_MS = 5 * 60_000;
-
-const keyOf = (o: { metadata: { namespace?: string; name?: string } }): string => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
 
 /** A metric's failure: the condition reason and the error (computeReplicasForMetric's condition). */
 class MetricError extends Error {

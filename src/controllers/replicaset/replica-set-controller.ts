@@ -25,6 +25,7 @@ import type { ReplicaSet } from '../util/workload-types.ts';
 import { podFromTemplate } from './pod-template.ts';
 import { REPLICA_SET_KIND, type ReplicaKind } from './replica-kind.ts';
 import { calculateStatus, sameStatus } from './replica-set-status.ts';
+import { asError, keyOf } from '../util/object-keys.ts';
 
 /** Upstream's BurstReplicas: at most this many creates or deletes per sync. */
 export const BURST_REPLICAS = 500;
@@ -333,10 +334,3 @@ export class ReplicaSetController implements Controller {
   }
 }
 
-function keyOf(obj: { metadata: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}

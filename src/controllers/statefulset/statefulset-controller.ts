@@ -29,6 +29,7 @@ import { StatefulPodControl } from './stateful-pod-control.ts';
 import {
   completeRollingUpdate, inconsistentStatus, isMemberOf, newRevision, podRevision, replicasOf, STATEFUL_SET_API_VERSION, STATEFUL_SET_KIND,
 } from './stateful-set-utils.ts';
+import { asError, keyOf } from '../util/object-keys.ts';
 
 const res = (group: string, version: string, resource: string): { group: string; version: string; resource: string; namespaced: boolean } => ({ group, version, resource, namespaced: true });
 
@@ -290,10 +291,3 @@ function selectorOf(set: StatefulSet): LabelSelectorExpr | undefined {
   }
 }
 
-function keyOf(obj: { metadata: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
