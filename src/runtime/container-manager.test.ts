@@ -289,6 +289,9 @@ describe('recovery', () => {
     const record = JSON.parse(readFileSync(containerPaths(env.dataDir, id).record, 'utf8'));
     const pid = record.pid as number;
     process.kill(record.conmonPid as number, 'SIGKILL'); // the conmon this test's manager started
+    // A signal is delivered, not waited for: on a busy machine conmon may still be alive a moment
+    // after kill() returns, and recover() would rightly find it running.
+    for (let i = 0; i < 500 && isProcessAlive(record.conmonPid as number); i++) await new Promise((r) => setTimeout(r, 10));
     // A crash mid-create: a directory with a mount and no record.
     const ghost = containerPaths(env.dataDir, 'f'.repeat(64));
     mkdirSync(ghost.rootfs, { recursive: true });
