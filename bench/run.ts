@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<void>> = {
   scheduler: async () => { await (await import('./scheduler.ts')).benchScheduler(); },
   controllers: async () => { await (await import('./controllers.ts')).benchControllers(); },
   network: async () => { await (await import('./network.ts')).benchNetwork(); },
+  workloads: async () => { await (await import('./workloads.ts')).benchWorkloads(); },
 };
 // One suite failing does not stop the others; the run still ends with an error.
 const failed: string[] = [];

@@ -1,7 +1,8 @@
 // Many simulated node agents in one process, as kwok runs them: each registers a Node, renews its
 // Lease and reports status on a jittered timer; the pods bound to any of them come from ONE shared
 // pod informer (spec.nodeName!=""), dispatched by node name, and a bounded pool of workers writes
-// their status (Running, a fake IP from the node's podCIDR) or finishes their graceful deletion.
+// their status (Running, a fake IP from the node's podCIDR; Succeeded a moment later for a Job's
+// pods) or finishes their graceful deletion.
 // No engine, no containers: kwok's pkg/kwok/controllers (node_controller.go, pod_controller.go).
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
@@ -13,7 +14,7 @@ import { objectKeyOf, type Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { LeaseRenewer } from '../node/lease-renewer.ts';
 import { sleepOrAbort } from '../util/sleep.ts';
-import { hollowNodeIP, hollowNodeObject, hollowNodeStatus, hollowPodStatus, needsRunningStatus, type HollowNodeSpec } from './hollow-status.ts';
+import { hollowNodeIP, hollowNodeObject, hollowNodeStatus, hollowCompletedStatus, hollowPodStatus, needsCompletion, needsRunningStatus, type HollowNodeSpec } from './hollow-status.ts';
 import { PodIpPool } from './pod-ips.ts';
 
 export interface HollowFleetOptions {
@@ -32,6 +33,11 @@ export interface HollowFleetOptions {
   leaseIntervalMs?: number;
   /** Node status report period (default 60 s; the Lease is the frequent heartbeat). */
   statusIntervalMs?: number;
+  /**
+   * A Running pod of a Job (restartPolicy Never or OnFailure) turns Succeeded after a delay drawn
+   * uniformly from [0, this] ms (default 100), as kwok's pod-complete stage does.
+   */
+  podCompleteMaxDelayMs?: number;
 }
 
 interface HollowNode {
@@ -61,6 +67,9 @@ export class HollowFleet {
   /** Status writes that made a pod Running, and pods whose deletion this fleet finished. */
   podsStarted = 0;
   podsDeleted = 0;
+  podsCompleted = 0;
+  /** When each Job pod (by uid) is due to finish, drawn once when it is first seen Running. */
+  readonly #completeAt = new Map<string, number>();
 
   constructor(options: HollowFleetOptions) {
     this.#o = options;
@@ -105,6 +114,7 @@ export class HollowFleet {
         if (!node) return;
         node.pods.delete(objectKeyOf(p));
         node.pool?.release(p.metadata.uid ?? '');
+        this.#completeAt.delete(p.metadata.uid ?? '');
       },
     });
     cs.start(signal);
@@ -205,7 +215,8 @@ export class HollowFleet {
     if (!n) return;
     const key = objectKeyOf(pod);
     n.pods.add(key);
-    if (pod.metadata.deletionTimestamp || needsRunningStatus(pod)) this.#queue.add(key);
+    if (pod.metadata.deletionTimestamp || needsRunningStatus(pod) || needsCompletion(pod)) this.#queue.add(key);
+    else this.#completeAt.delete(pod.metadata.uid ?? '');
   }
 
   async #runWorkers(signal: AbortSignal): Promise<void> {
@@ -230,7 +241,7 @@ export class HollowFleet {
     await Promise.all(Array.from({ length: this.#o.concurrency ?? 16 }, worker));
   }
 
-  /** Level-triggered: whatever the pod's state, move it one step towards Running or gone. */
+  /** Level-triggered: whatever the pod's state, move it one step towards Running (then Succeeded, for a Job's pod) or gone. */
   async sync(key: string): Promise<void> {
     const pod = this.#podInformer?.get(key);
     const n = this.#nodes.get(pod?.spec?.nodeName ?? '');
@@ -249,6 +260,10 @@ export class HollowFleet {
       }
       return;
     }
+    if (needsCompletion(pod)) {
+      await this.#complete(key, pod);
+      return;
+    }
     if (!needsRunningStatus(pod)) return;
     let podIP = n.spec.internalIP;
     if (!pod.spec?.hostNetwork) {
@@ -258,6 +273,28 @@ export class HollowFleet {
     try {
       await pods.patch(ns, name, 'merge', { status: hollowPodStatus(pod, podIP, n.spec.internalIP, new Date()) }, { subresource: 'status' });
       this.podsStarted += 1;
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+  }
+
+  async #complete(key: string, pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid!;
+    const now = Date.now();
+    let due = this.#completeAt.get(uid);
+    if (due === undefined) {
+      due = now + Math.random() * (this.#o.podCompleteMaxDelayMs ?? 100);
+      this.#completeAt.set(uid, due);
+    }
+    if (now < due) {
+      this.#queue.addAfter(key, due - now);
+      return;
+    }
+    try {
+      await this.#o.clientset.resource<Pod>('v1', 'pods').patch(pod.metadata.namespace, pod.metadata.name!, 'merge', { status: hollowCompletedStatus(pod, new Date()) }, { subresource: 'status' });
+      this.podsCompleted += 1;
+      this.#completeAt.delete(uid);
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;

@@ -106,3 +106,44 @@ export function hollowPodStatus(pod: Pod, podIP: string, hostIP: string, now: Da
     containerStatuses: (pod.spec?.containers ?? []).map((c) => running(c.name, c.image ?? '')),
   };
 }
+
+/**
+ * Whether a simulated node should finish this pod: Running, owned by a Job (controller
+ * reference) and not restarted on success (restartPolicy Never or OnFailure). kwok's default
+ * stages do the same (kwok/stages/pod-general.yaml "pod-complete": pods with a Job owner).
+ */
+export function needsCompletion(pod: Pod): boolean {
+  if (pod.status?.phase !== 'Running' || pod.metadata.deletionTimestamp) return false;
+  const policy = pod.spec?.restartPolicy;
+  if (policy !== 'Never' && policy !== 'OnFailure') return false;
+  return (pod.metadata.ownerReferences ?? []).some((r) => r.kind === 'Job' && r.controller === true);
+}
+
+/**
+ * Succeeded: every container terminated with exit code 0 (reason Completed), Ready and
+ * ContainersReady False with reason PodCompleted, as the kubelet reports a finished pod
+ * (pkg/kubelet/status/generate.go).
+ */
+export function hollowCompletedStatus(pod: Pod, now: Date): PodStatus {
+  const t = rfc3339(now);
+  const startTime = pod.status?.startTime ?? t;
+  const terminated = (name: string, image: string, old: ContainerStatus | undefined): ContainerStatus => ({
+    name, image, imageID: old?.imageID ?? '', ready: false, started: false, restartCount: old?.restartCount ?? 0,
+    containerID: old?.containerID ?? `hollow://${pod.metadata.uid ?? ''}/${name}`,
+    state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: old?.state?.running?.startedAt ?? startTime, finishedAt: t } },
+  });
+  const conditions = ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type): PodCondition => {
+    const old = pod.status?.conditions?.find((c) => c.type === type);
+    if (type === 'Ready' || type === 'ContainersReady') {
+      return { type, status: 'False', reason: 'PodCompleted', lastProbeTime: null, lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : t };
+    }
+    return { type, status: 'True', lastProbeTime: null, lastTransitionTime: old?.status === 'True' && old.lastTransitionTime ? old.lastTransitionTime : t };
+  });
+  const current = pod.status?.containerStatuses ?? [];
+  return {
+    ...pod.status,
+    phase: 'Succeeded',
+    conditions,
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => terminated(c.name, c.image ?? '', current.find((s) => s.name === c.name))),
+  };
+}
