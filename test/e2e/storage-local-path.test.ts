@@ -152,6 +152,51 @@ spec:
     await until(() => helpers.values().next().done === true, 'the delete helper pod removed');
   });
 
+  test('a StatefulSet\'s volumeClaimTemplates without a class are provisioned by local-path, one volume per pod, kept when the pod is replaced', async () => {
+    await k(['apply', '-f', '-'], { input: `apiVersion: v1
+kind: Service
+metadata: { name: db, namespace: ${NS} }
+spec: { clusterIP: None, selector: { app: db }, ports: [{ port: 80 }] }
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: db, namespace: ${NS} }
+spec:
+  serviceName: db
+  replicas: 2
+  podManagementPolicy: Parallel
+  selector: { matchLabels: { app: db } }
+  template:
+    metadata: { labels: { app: db } }
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: main
+        image: busybox
+        command: ["sh", "-c", "echo $HOSTNAME >> /data/names; exec sleep 3600"]
+        volumeMounts: [{ name: data, mountPath: /data }]
+  volumeClaimTemplates:
+  - metadata: { name: data }
+    spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 64Mi } } }
+` });
+    await until(() => ['db-0', 'db-1'].every((p) => isReady(pod(p)) && claim(`data-${p}`)?.status?.phase === 'Bound'), 'db-0 and db-1 Ready on bound claims');
+    for (const p of ['db-0', 'db-1']) {
+      const c = claim(`data-${p}`)!;
+      assert.equal(c.spec?.storageClassName, 'local-path');
+      assert.equal(c.metadata.annotations?.['volume.kubernetes.io/selected-node'], nodeName);
+      assert.equal(volumes.get(c.spec?.volumeName ?? '')?.metadata.annotations?.['pv.kubernetes.io/provisioned-by'], 'rancher.io/local-path');
+    }
+    const before = claim('data-db-1')!.spec!.volumeName;
+    const oldUid = pod('db-1')!.metadata.uid;
+    await k(['delete', 'pod', '-n', NS, 'db-1', '--wait=true'], { timeoutMs: 60_000 });
+    await until(() => isReady(pod('db-1')) && pod('db-1')!.metadata.uid !== oldUid, 'db-1 replaced');
+    assert.equal(claim('data-db-1')!.spec!.volumeName, before, 'the replacement mounts the same volume');
+    assert.equal(await k(['exec', '-n', NS, 'db-1', '--', 'cat', '/data/names']), 'db-1\ndb-1\n');
+    await k(['delete', 'statefulset', '-n', NS, 'db', '--wait=true'], { timeoutMs: 60_000 });
+    await k(['delete', 'pvc', '-n', NS, 'data-db-0', 'data-db-1', '--wait=true'], { timeoutMs: 60_000 });
+    await until(() => volumes.get(before!) === undefined, 'the released volume deleted');
+  });
+
   test('a claim made while no class is default gets the default once there is one (retroactive default class)', async () => {
     const mark = async (v: string): Promise<void> => { await k(['annotate', 'sc', 'local-path', `storageclass.kubernetes.io/is-default-class=${v}`, '--overwrite']); };
     await mark('false');
