@@ -34,7 +34,9 @@ before(async () => {
   dataDir = await tempDir('e2e-evict');
   const subnet = `10.42.${192 + (randomBytes(1)[0]! % 16)}.0/24`;
   upArgs = ['--node-name', nodeName, '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', bridge, '--cgroup-root', cgroupRoot,
-    '--eviction-hard', 'memory.available<100Ti'];
+    '--eviction-hard', 'memory.available<100Ti',
+    // Eviction only: none of the node's network (its nft rules would outlive the cluster in the host).
+    '--disable', 'proxy,dns,routes,network-policy,ingress'];
   server = await startServer({ command: 'up', dataDir, extraArgs: upArgs });
 });
 

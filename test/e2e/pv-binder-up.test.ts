@@ -26,7 +26,9 @@ before(async () => {
   const subnet = `10.42.${224 + (randomBytes(1)[0]! % 16)}.0/24`;
   server = await startServer({
     command: 'up', dataDir,
-    extraArgs: ['--node-name', nodeName, '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', bridge, '--cgroup-root', cgroupRoot],
+    extraArgs: ['--node-name', nodeName, '--kubelet-port', String(await freePort()), '--pod-subnet', subnet, '--bridge', bridge, '--cgroup-root', cgroupRoot,
+      // Volumes only: none of the node's network (its nft rules would outlive the cluster in the host).
+      '--disable', 'proxy,dns,routes,network-policy,ingress'],
   });
 });
 
