@@ -14,7 +14,7 @@ const cls = (name: string, created: string, isDefault: boolean): KubeObject => (
 const info = RESOURCES.find((r) => r.group === 'networking.k8s.io' && r.resource === 'ingresses' && r.version === 'v1') as ResourceInfo;
 
 function attrs(object: Ingress, operation: AdmissionAttributes['operation'] = 'CREATE'): AdmissionAttributes {
-  return { info, operation, namespace: 'default', name: object.metadata.name ?? '', subresource: '', object, user: { name: 'u', groups: [] }, dryRun: false };
+  return { info, operation, namespace: 'default', name: object.metadata.name ?? '', subresource: '', object, user: { name: 'u', groups: [] }, dryRun: false, warn: () => {} };
 }
 
 test('the newest default class is the default', () => {

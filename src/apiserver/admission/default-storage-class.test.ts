@@ -18,7 +18,7 @@ const cls = (name: string, created: string, mark: '' | 'ga' | 'beta'): KubeObjec
 const info = RESOURCES.find((r) => r.group === '' && r.resource === 'persistentvolumeclaims') as ResourceInfo;
 
 function attrs(object: PersistentVolumeClaim, operation: AdmissionAttributes['operation'] = 'CREATE'): AdmissionAttributes {
-  return { info, operation, namespace: 'default', name: object.metadata.name ?? '', subresource: '', object, user: { name: 'u', groups: [] }, dryRun: false };
+  return { info, operation, namespace: 'default', name: object.metadata.name ?? '', subresource: '', object, user: { name: 'u', groups: [] }, dryRun: false, warn: () => {} };
 }
 
 test('the newest default StorageClass is the default (either annotation), ties by name', () => {

@@ -29,7 +29,7 @@ test('the plugin mutates pod creations only', async () => {
   const plugin = defaultTolerationSeconds();
   const pod = (): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
   const attrs = (operation: AdmissionAttributes['operation'], object: Pod, resource = 'pods', subresource = ''): AdmissionAttributes => ({
-    info: lookupResource('', 'v1', resource)!, operation, namespace: 'default', name: 'p', subresource, object, user: { name: 'u', groups: [] }, dryRun: false,
+    info: lookupResource('', 'v1', resource)!, operation, namespace: 'default', name: 'p', subresource, object, user: { name: 'u', groups: [] }, dryRun: false, warn: () => {},
   });
   const created = pod();
   await plugin.mutate!(attrs('CREATE', created));

@@ -17,7 +17,7 @@ const pod = (resources?: Record<string, Record<string, string>>): Pod => ({
 
 const attrs = (resource: string, object: KubeObject, operation: AdmissionAttributes['operation'] = 'CREATE'): AdmissionAttributes => ({
   info: lookupResource('', 'v1', resource)!, operation, namespace: 'ns', name: object.metadata.name ?? '', subresource: '',
-  object, user: { name: 'u', groups: [] }, dryRun: false,
+  object, user: { name: 'u', groups: [] }, dryRun: false, warn: () => {},
 });
 
 test('LimitRange defaults fill what containers leave unset, and the pod is annotated as upstream', () => {

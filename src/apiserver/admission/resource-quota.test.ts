@@ -44,7 +44,7 @@ function attrs(resource: string, object: KubeObject, group = '', version = 'v1')
   applyDefaults(info, object);
   return {
   info, operation: 'CREATE', namespace: 'ns', name: object.metadata.name ?? '', subresource: '',
-  object, user: { name: 'u', groups: [] }, dryRun: false,
+  object, user: { name: 'u', groups: [] }, dryRun: false, warn: () => {},
   };
 }
 

@@ -9,7 +9,7 @@ const pod = (spec: Partial<PodSpec> = {}, annotations?: Record<string, string>):
   apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec },
 });
 const attrs = (operation: AdmissionAttributes['operation'], object: Pod, subresource = ''): AdmissionAttributes => ({
-  info: lookupResource('', 'v1', 'pods')!, operation, namespace: 'default', name: 'p', subresource, object, user: { name: 'u', groups: [] }, dryRun: false,
+  info: lookupResource('', 'v1', 'pods')!, operation, namespace: 'default', name: 'p', subresource, object, user: { name: 'u', groups: [] }, dryRun: false, warn: () => {},
 });
 
 test('a pod created without a service account runs as default, in both fields', async () => {

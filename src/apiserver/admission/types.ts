@@ -19,6 +19,8 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   user: UserInfo;
   dryRun: boolean;
+  /** Adds a warning for the client (a `Warning: 299` response header, shown by kubectl). */
+  warn(message: string): void;
 }
 
 export interface AdmissionPlugin {

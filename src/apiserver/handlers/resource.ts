@@ -80,6 +80,9 @@ function writeContext(s: RequestScope, applied = false): WriteContext {
     apiVersion: apiVersionOf(s.info),
     dryRun: dry.length > 0,
     now: new Date(),
+    warn: (message) => {
+      if (!s.res.headersSent) for (const v of warningHeaderValues([message])) s.res.appendHeader('Warning', v);
+    },
   };
   if (applied) ctx.applied = true;
   return ctx;

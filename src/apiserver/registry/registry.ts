@@ -14,6 +14,8 @@ import { listPrefix, objectKey } from './keys.ts';
 import { gracePeriod, prepareForCreate, prepareForUpdate } from './strategy.ts';
 import { translateStoreError } from './translate-errors.ts';
 
+const noWarnings = (): void => {};
+
 /** What a write needs to know about who asks and how. */
 export interface WriteContext {
   user: UserInfo;
@@ -25,6 +27,8 @@ export interface WriteContext {
   now: Date;
   /** Set for server-side apply: managedFields were already computed by the apply. */
   applied?: boolean;
+  /** Where admission's warnings go (the response's Warning headers); dropped when absent. */
+  warn?: (message: string) => void;
 }
 
 /** Kind-specific checks and defaults, supplied by the server (src/api/defaults and validation). */
@@ -120,7 +124,7 @@ export class Registry {
     delete meta.deletionGracePeriodSeconds;
     prepareForCreate(this.info, obj);
     this.#hooks.defaults(this.info, obj);
-    await admit(this.#admission, { info: this.info, operation: 'CREATE', namespace, name, subresource: '', object: obj, user: ctx.user, dryRun: ctx.dryRun });
+    await admit(this.#admission, { info: this.info, operation: 'CREATE', namespace, name, subresource: '', object: obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
     const errs = this.#hooks.validateCreate(this.info, obj);
     if (errs.length) throw invalid(this.info.kind, this.info.group, name, errs);
     const mf = this.#hooks.managedFields(undefined, obj, ctx, '');
@@ -174,7 +178,7 @@ export class Registry {
       if (pinned && pinned !== String(cur.kv.modRevision)) throw conflict(this.gr, name, MODIFIED_CONFLICT);
       let next = prepareForUpdate(this.info, desired, cur.obj, subresource);
       if (subresource === '' || subresource === 'scale') this.#hooks.defaults(this.info, next);
-      await admit(this.#admission, { info: this.info, operation: 'UPDATE', namespace, name, subresource, object: next, oldObject: cur.obj, user: ctx.user, dryRun: ctx.dryRun });
+      await admit(this.#admission, { info: this.info, operation: 'UPDATE', namespace, name, subresource, object: next, oldObject: cur.obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
       // A binding sets spec.nodeName, which no pod update may change: it skips the update rules
       // (pkg/registry/core/pod/storage/storage.go assignPod writes the pod directly).
       const updateErrs = subresource === 'binding' ? [] : this.#hooks.validateUpdate(this.info, next, cur.obj);
@@ -224,7 +228,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== String(cur.kv.modRevision)) {
         throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.kv.modRevision}`);
       }
-      await admit(this.#admission, { info: this.info, operation: 'DELETE', namespace, name, subresource: '', oldObject: obj, user: ctx.user, dryRun: ctx.dryRun });
+      await admit(this.#admission, { info: this.info, operation: 'DELETE', namespace, name, subresource: '', oldObject: obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
 
       const next = structuredClone(obj);
       const meta = next.metadata;
