@@ -42,3 +42,17 @@ export function requestAttributes(user: UserInfo, ri: RequestInfo): Authorizatio
     resource: ri.resource, subresource: ri.subresource, name: ri.name,
   };
 }
+
+/** One rule of a Role or ClusterRole (rbac.authorization.k8s.io/v1 PolicyRule). */
+export interface PolicyRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/** The rules a user holds in a namespace ('' for cluster-wide only): SelfSubjectRulesReview and escalation checks read them. */
+export interface RuleResolver {
+  rulesFor(user: UserInfo, namespace: string): Promise<{ rules: PolicyRule[]; incomplete: boolean; error?: string }>;
+}
