@@ -118,6 +118,13 @@ async function accessReview(s: ReviewScope, spec: Obj, metadata: Obj): Promise<O
   return out;
 }
 
+/** spec.extra as JSON has lists; protobuf decoding gives ExtraValue messages ({items}). */
+function extraOf(v: Obj): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = isObj(x) ? strs(x.items) : strs(x);
+  return out;
+}
+
 /** authorizationutil.ResourceAttributesFrom / NonResourceAttributesFrom. */
 export function attributesFrom(user: UserInfo, spec: Obj): AuthorizationAttributes {
   const ra: Obj | undefined = isObj(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
