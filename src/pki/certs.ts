@@ -196,3 +196,110 @@ export async function readCsr(pem: string): Promise<CsrFacts> {
   }
   return { subject, hasExtensions: csr.extensions.length > 0, publicKey: await csr.publicKey.export() };
 }
+
+/** X.509 key usage bits by the names certificates.k8s.io uses (pkg/apis/certificates/helpers.go keyUsageDict). */
+const KEY_USAGE_BITS: Readonly<Record<string, number>> = {
+  signing: x509.KeyUsageFlags.digitalSignature,
+  'digital signature': x509.KeyUsageFlags.digitalSignature,
+  'content commitment': x509.KeyUsageFlags.nonRepudiation,
+  'key encipherment': x509.KeyUsageFlags.keyEncipherment,
+  'key agreement': x509.KeyUsageFlags.keyAgreement,
+  'data encipherment': x509.KeyUsageFlags.dataEncipherment,
+  'cert sign': x509.KeyUsageFlags.keyCertSign,
+  'crl sign': x509.KeyUsageFlags.cRLSign,
+  'encipher only': x509.KeyUsageFlags.encipherOnly,
+  'decipher only': x509.KeyUsageFlags.decipherOnly,
+};
+
+/** Extended key usage OIDs by name (extKeyUsageDict). */
+const EXT_KEY_USAGE_OIDS: Readonly<Record<string, string>> = {
+  any: '2.5.29.37.0',
+  'server auth': '1.3.6.1.5.5.7.3.1',
+  'client auth': '1.3.6.1.5.5.7.3.2',
+  'code signing': '1.3.6.1.5.5.7.3.3',
+  'email protection': '1.3.6.1.5.5.7.3.4',
+  's/mime': '1.3.6.1.5.5.7.3.4',
+  'ipsec end system': '1.3.6.1.5.5.7.3.5',
+  'ipsec tunnel': '1.3.6.1.5.5.7.3.6',
+  'ipsec user': '1.3.6.1.5.5.7.3.7',
+  timestamping: '1.3.6.1.5.5.7.3.8',
+  'ocsp signing': '1.3.6.1.5.5.7.3.9',
+  'microsoft sgc': '1.3.6.1.4.1.311.10.3.3',
+  'netscape sgc': '2.16.840.1.113730.4.1',
+};
+
+export interface CertificateRequestFacts {
+  commonName: string;
+  organizations: string[];
+  dnsNames: string[];
+  ips: string[];
+  emails: string[];
+  uris: string[];
+}
+
+const SAN_OID = '2.5.29.17';
+
+function requestSans(csr: x509.Pkcs10CertificateRequest): x509.SubjectAlternativeNameExtension | undefined {
+  const ext = csr.extensions.find((e) => e.type === SAN_OID);
+  return ext ? new x509.SubjectAlternativeNameExtension(ext.rawData) : undefined;
+}
+
+function requestFacts(csr: x509.Pkcs10CertificateRequest): CertificateRequestFacts {
+  const subject = csr.subjectName.toJSON();
+  const values = (k: string): string[] => subject.flatMap((rdn) => rdn[k] ?? []);
+  const names = requestSans(csr)?.names.items ?? [];
+  const of = (t: string): string[] => names.filter((n) => n.type === t).map((n) => n.value);
+  return {
+    commonName: values('CN')[0] ?? '', organizations: values('O'),
+    dnsNames: of('dns'), ips: of('ip'), emails: of('email'), uris: of('url'),
+  };
+}
+
+/**
+ * Parses a PEM "CERTIFICATE REQUEST" and checks its self-signature (what
+ * x509.ParseCertificateRequest and CheckSignature do for the CSR API).
+ */
+export async function parseCertificateRequest(pem: string): Promise<CertificateRequestFacts> {
+  const csr = new x509.Pkcs10CertificateRequest(pem);
+  if (!(await csr.verify())) throw new Error('x509: ECDSA verification failure: the request\'s signature does not verify');
+  return requestFacts(csr);
+}
+
+/**
+ * A certificate for a PKCS#10 request, as kube-controller-manager's local signer issues it
+ * (pkg/controller/certificates/authority/authority.go): the request's subject, public key and
+ * subject alternative names; key usages from `usages`; valid from `notBefore` to `notAfter`
+ * (never past the CA's own expiry).
+ */
+export async function signCertificateRequest(ca: CertKeyPem, pem: string, o: { usages: readonly string[]; notBefore: Date; notAfter: Date }): Promise<string> {
+  const csr = new x509.Pkcs10CertificateRequest(pem);
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const signer = await importSigningKey(ca.keyPem);
+  let bits = 0;
+  const ekus: string[] = [];
+  for (const u of o.usages) {
+    if (KEY_USAGE_BITS[u] !== undefined) bits |= KEY_USAGE_BITS[u];
+    const oid = EXT_KEY_USAGE_OIDS[u];
+    if (oid && !ekus.includes(oid)) ekus.push(oid);
+  }
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
+  ];
+  if (bits) extensions.push(new x509.KeyUsagesExtension(bits, true));
+  if (ekus.length) extensions.push(new x509.ExtendedKeyUsageExtension(ekus));
+  const san = requestSans(csr);
+  if (san) extensions.push(new x509.SubjectAlternativeNameExtension(san.names.toJSON()));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: csr.subjectName,
+    issuer: caCert.subjectName,
+    notBefore: o.notBefore,
+    notAfter: new Date(Math.min(o.notAfter.getTime(), caCert.notAfter.getTime())),
+    publicKey: await csr.publicKey.export(),
+    signingKey: signer.key,
+    signingAlgorithm: signer.signAlg,
+    extensions,
+  });
+  return cert.toString('pem');
+}
