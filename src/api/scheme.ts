@@ -96,6 +96,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   ...defs('storage.k8s.io', 'v1', [{ r: 'storageclasses', k: 'StorageClass', ns: false, sn: ['sc'] }]),
   ...defs('certificates.k8s.io', 'v1', [{ r: 'certificatesigningrequests', k: 'CertificateSigningRequest', ns: false, sn: ['csr'], sub: ['status', 'approval'] }]),
   ...defs('authentication.k8s.io', 'v1', [{ r: 'selfsubjectreviews', k: 'SelfSubjectReview', ns: false }]),
+  // kubectl before 1.28 asks v1beta1 for `auth whoami`.
+  ...defs('authentication.k8s.io', 'v1beta1', [{ r: 'selfsubjectreviews', k: 'SelfSubjectReview', ns: false }], { preferred: false }),
   ...defs('authorization.k8s.io', 'v1', [
     { r: 'localsubjectaccessreviews', k: 'LocalSubjectAccessReview', ns: true },
     { r: 'selfsubjectaccessreviews', k: 'SelfSubjectAccessReview', ns: false },

@@ -39,6 +39,7 @@ const TOP_LEVEL: ReadonlyArray<[apiVersion: string, alias: string, kinds: string
   ['storage.k8s.io/v1', 'storage', ['StorageClass']],
   ['node.k8s.io/v1', 'node', ['RuntimeClass']],
   ['authentication.k8s.io/v1', 'authentication', ['TokenRequest', 'SelfSubjectReview']],
+  ['authentication.k8s.io/v1beta1', 'authentication', ['SelfSubjectReview']],
   ['authorization.k8s.io/v1', 'authorization', ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview']],
   ['certificates.k8s.io/v1', 'certificates', ['CertificateSigningRequest']],
 ];
