@@ -27,6 +27,9 @@ export function isClusterInfoRead(ri: RequestInfo): boolean {
 export function checkBootstrapperAccess(user: UserInfo, ri: RequestInfo, method: string): void {
   if (!user.groups.includes(BOOTSTRAPPERS_GROUP) || user.groups.includes(MASTERS)) return;
   if (isClusterInfoRead(ri)) return;
+  // system:node-bootstrapper: create, get, list and watch certificatesigningrequests.
+  if (ri.isResourceRequest && ri.group === 'certificates.k8s.io' && ri.resource === 'certificatesigningrequests' && ri.subresource === ''
+    && ['create', 'get', 'list', 'watch'].includes(ri.verb)) return;
   if (!ri.isResourceRequest) {
     if (ri.path === NODE_CERTIFICATE_PATH && method === 'POST') return;
     if ((method === 'GET' || method === 'HEAD') && DISCOVERY_PATH.test(ri.path)) return;
