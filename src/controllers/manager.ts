@@ -27,6 +27,7 @@ import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { StatefulSetController } from './statefulset/statefulset-controller.ts';
 import { DaemonSetController } from './daemonset/daemonset-controller.ts';
 import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -47,6 +48,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'job', 'ttl-after-finished', 'cronjob',
   'local-path-provisioner',
   'resourcequota',
+  'clusterrole-aggregation',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -91,6 +93,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new JobController(cs, log), new TTLAfterFinishedController(cs, log), new CronJobController(cs, log),
     new LocalPathProvisioner(cs, log, options.localPath),
     new ResourceQuotaController(cs, log),
+    new ClusterRoleAggregationController(cs, log),
   ];
 }
 
