@@ -362,7 +362,6 @@ export class ApiServer {
       // upstream's union authenticator).
       if (!user && (ANONYMOUS_PATHS.test(path) || (isClusterInfoRead(ri) && req.headers.authorization === undefined))) user = ANONYMOUS;
       if (!user) throw unauthorized();
-      await this.#authorize(user, ri);
       longRunning = isLongRunning(ri);
       // Upstream's max-in-flight filter (and priority-and-fairness's exempt level) lets
       // system:masters and health probes through; long-running requests hold no slot.
@@ -373,6 +372,8 @@ export class ApiServer {
           throw tooManyRequests();
         }
       }
+      // After the in-flight limit, as upstream's handler chain (WithMaxInFlightLimit wraps WithAuthorization).
+      await this.#authorize(user, ri);
       if (!ri.isResourceRequest && path === NODE_CERTIFICATE_PATH && this.#opts.clusterSigner) {
         await handleNodeCertificate(req, res, user, this.#opts.clusterSigner, this.#log);
       } else if (ri.isResourceRequest && ri.group === METRICS_GROUP) {

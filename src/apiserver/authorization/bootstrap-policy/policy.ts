@@ -67,7 +67,6 @@ export function clusterRoles(): ClusterRole[] {
         'replicasets/scale', 'replicationcontrollers/scale', 'networkpolicies']),
       rule(WRITE, POLICY, ['poddisruptionbudgets']),
       rule(WRITE, NETWORKING, ['networkpolicies', 'ingresses']),
-      rule(READ_WRITE, COORDINATION, ['leases']),
     ], { [AGGREGATE_TO('admin')]: 'true', [AGGREGATE_TO('edit')]: 'true' }),
     clusterRole('system:aggregate-to-view', [
       rule(READ, CORE, ['pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status',
