@@ -227,8 +227,8 @@ export class ApiServer {
   get ruleResolver(): RuleResolver { return this.#rbac; }
 
   /** Throws the upstream 403 unless the chain allows the request. */
-  async #authorize(user: UserInfo, ri: RequestInfo): Promise<void> {
-    const a = requestAttributes(user, ri);
+  async #authorize(user: UserInfo, ri: RequestInfo, query: URLSearchParams): Promise<void> {
+    const a = requestAttributes(user, ri, query);
     const r = await this.#authorizer.authorize(a);
     if (r.decision !== 'allow') throw forbiddenFor(a, r.reason);
   }
@@ -321,7 +321,7 @@ export class ApiServer {
       ri = parseRequestInfo(method, target.path, target.query);
       user = await this.#authenticate(req);
       if (!user) throw unauthorized();
-      await this.#authorize(user, ri);
+      await this.#authorize(user, ri, target.query);
       const info = ri.isResourceRequest ? lookupResource(ri.group, ri.version, ri.resource) : undefined;
       if (!info || info.group !== '' || info.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
         throw badRequest(`cannot upgrade the connection for ${quotePath(target.path)}: only pods/exec, pods/attach and pods/portforward switch protocols`);
@@ -373,7 +373,7 @@ export class ApiServer {
         }
       }
       // After the in-flight limit, as upstream's handler chain (WithMaxInFlightLimit wraps WithAuthorization).
-      await this.#authorize(user, ri);
+      await this.#authorize(user, ri, query);
       if (!ri.isResourceRequest && path === NODE_CERTIFICATE_PATH && this.#opts.clusterSigner) {
         await handleNodeCertificate(req, res, user, this.#opts.clusterSigner, this.#log);
       } else if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
