@@ -30,6 +30,7 @@ import { ResourceQuotaController } from './resourcequota/resource-quota-controll
 import { CsrApprovingController } from './certificates/approving-controller.ts';
 import { CsrCleanerController } from './certificates/cleaner-controller.ts';
 import { CsrSigningController, type CsrSigningOptions } from './certificates/signing-controller.ts';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -51,6 +52,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'local-path-provisioner',
   'resourcequota',
   'certificatesigningrequest-signing', 'certificatesigningrequest-approving', 'certificatesigningrequest-cleaner',
+  'clusterrole-aggregation',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -101,6 +103,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new LocalPathProvisioner(cs, log, options.localPath),
     new ResourceQuotaController(cs, log),
     new CsrSigningController(cs, log, options.csrSigning), new CsrApprovingController(cs, log), new CsrCleanerController(cs, log),
+    new ClusterRoleAggregationController(cs, log),
   ];
 }
 

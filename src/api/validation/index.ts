@@ -11,6 +11,7 @@ import { isDNS1123Label, isDNS1123Subdomain, isValidPathSegmentName, maxLenError
 import { validateObjectMeta, type NameCheck } from './object-meta.ts';
 import * as other from './other-kinds.ts';
 import { validatePodSpec } from './pod-spec.ts';
+import * as rbac from './rbac.ts';
 import { validateServiceSpec, validateServiceUpdate } from './service.ts';
 import { fieldsImmutable, selectorImmutable, validateJobUpdate, validatePersistentVolumeClaimUpdate, validatePodUpdate, validateStatefulSetUpdate } from './updates.ts';
 import { asObj } from './util.ts';
@@ -28,6 +29,10 @@ const NAME_CHECKS: Record<string, NameCheck> = {
   'apps/StatefulSet': isDNS1123Label,
   'batch/CronJob': cronJobName,
   'certificates.k8s.io/CertificateSigningRequest': isValidPathSegmentName,
+  'rbac.authorization.k8s.io/Role': rbac.rbacName,
+  'rbac.authorization.k8s.io/ClusterRole': rbac.rbacName,
+  'rbac.authorization.k8s.io/RoleBinding': rbac.rbacName,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.rbacName,
 };
 
 type Check = (obj: KubeObject, info: ResourceInfo) => FieldError[];
@@ -65,6 +70,10 @@ const CREATE: Record<string, Check> = {
   'policy/PodDisruptionBudget': other.validatePodDisruptionBudget,
   'storage.k8s.io/StorageClass': other.validateStorageClass,
   'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequest,
+  'rbac.authorization.k8s.io/Role': rbac.validateRole,
+  'rbac.authorization.k8s.io/ClusterRole': rbac.validateClusterRole,
+  'rbac.authorization.k8s.io/RoleBinding': rbac.validateRoleBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.validateClusterRoleBinding,
 };
 
 type UpdateCheck = (obj: KubeObject, old: KubeObject) => FieldError[];
@@ -85,6 +94,8 @@ const UPDATE: Record<string, UpdateCheck> = {
   'node.k8s.io/RuntimeClass': (o, old) => fieldsImmutable(o, old, ['handler']),
   'storage.k8s.io/StorageClass': (o, old) => fieldsImmutable(o, old, ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'], true),
   'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequestUpdate,
+  'rbac.authorization.k8s.io/RoleBinding': rbac.validateBindingUpdate,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.validateBindingUpdate,
 };
 
 const kindKey = (info: ResourceInfo): string => `${info.group}/${info.kind}`;

@@ -12,6 +12,7 @@ import { hpaPrinter } from './print-hpa.ts';
 import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './print-networking.ts';
 import { nodePrinter } from './print-node.ts';
 import { podPrinter } from './print-pod.ts';
+import { bindingPrinter } from './print-rbac.ts';
 import { servicePrinter } from './print-service.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import type { Printer } from './types.ts';
@@ -49,6 +50,8 @@ const PRINTERS = new Map<string, Printer>([
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['storage.k8s.io/storageclasses', storageClassPrinter],
   ['certificates.k8s.io/certificatesigningrequests', certificateSigningRequestPrinter],
+  ['rbac.authorization.k8s.io/rolebindings', bindingPrinter],
+  ['rbac.authorization.k8s.io/clusterrolebindings', bindingPrinter],
 ]);
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
