@@ -14,6 +14,7 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
 import { serviceAccountAdmission } from './admission/service-account.ts';
+import { nodeRestriction } from './admission/node-restriction.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
@@ -139,6 +140,7 @@ export class ApiServer {
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
       serviceAccountAdmission(),
+      nodeRestriction({ pod: (ns, name) => this.#cached('pods', ns, name), node: (name) => this.#cached('nodes', '', name) }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
@@ -201,6 +203,12 @@ export class ApiServer {
 
   get address(): AddressInfo | undefined { return this.#address; }
   get cache(): WatchCache { return this.#cache; }
+
+  /** A core object as the cache holds it after a consistent read (NodeRestriction's pod and node listers). */
+  async #cached(resource: string, ns: string, name: string): Promise<KubeObject | undefined> {
+    await this.#cache.sync();
+    return this.#cache.get(objectKey({ storage: { group: '', resource }, namespaced: ns !== '' }, ns, name))?.obj;
+  }
 
   async #namespace(name: string): Promise<KubeObject | undefined> {
     await this.#cache.sync();
