@@ -93,6 +93,12 @@ export const RESOURCES: readonly ResourceInfo[] = [
   ]),
   ...defs('node.k8s.io', 'v1', [{ r: 'runtimeclasses', k: 'RuntimeClass', ns: false }]),
   ...defs('policy', 'v1', [{ r: 'poddisruptionbudgets', k: 'PodDisruptionBudget', ns: true, sn: ['pdb'], sub: ['status'] }]),
+  ...defs('rbac.authorization.k8s.io', 'v1', [
+    { r: 'clusterrolebindings', k: 'ClusterRoleBinding', ns: false },
+    { r: 'clusterroles', k: 'ClusterRole', ns: false },
+    { r: 'rolebindings', k: 'RoleBinding', ns: true },
+    { r: 'roles', k: 'Role', ns: true },
+  ]),
   ...defs('storage.k8s.io', 'v1', [{ r: 'storageclasses', k: 'StorageClass', ns: false, sn: ['sc'] }]),
 ];
 

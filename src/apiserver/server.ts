@@ -22,7 +22,7 @@ import { limitRanger } from './admission/limit-ranger.ts';
 import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
-import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
+import { isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
 import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
 import type { CertKeyPem } from './auth/certs.ts';
 import { handleNodeCertificate } from './auth/node-certificate.ts';
@@ -30,6 +30,13 @@ import { DEFAULT_ISSUER, ServiceAccountTokenAuthenticator } from './serviceaccou
 import type { SigningKey } from './serviceaccount/jwt.ts';
 import type { TokenSigner } from './serviceaccount/token-request.ts';
 import { WatchCache } from './cache/watch-cache.ts';
+import { AuthorizerChain, forbiddenFor } from './authorization/chain.ts';
+import { reconcileBootstrapPolicy } from './authorization/bootstrap-policy/reconcile.ts';
+import { RbacAuthorizer } from './authorization/rbac/authorizer.ts';
+import { escalationCheck } from './authorization/rbac/escalation.ts';
+import { PolicyIndex } from './authorization/rbac/policy-index.ts';
+import { requestAttributes, type Authorizer, type RuleResolver } from './authorization/types.ts';
+import { createNodeAuthorizer } from './authorization/node/node-authorizer.ts';
 import { bootstrap, ensureClusterDnsService, ensureClusterInfo, ensureKubernetesService, serviceIP } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
@@ -90,6 +97,11 @@ export interface ApiServerOptions {
    * with it (NODE_CERTIFICATE_PATH). Without it that endpoint is not served.
    */
   clusterSigner?: CertKeyPem;
+  /**
+   * Authorizers consulted before RBAC, in order (kube-apiserver --authorization-mode=Node,RBAC:
+   * the Node authorizer goes here). system:masters is allowed before any of them.
+   */
+  authorizers?: Authorizer[];
   /** ClusterIPs (--service-cluster-ip-range; default 10.43.0.0/16): `kubernetes` gets the first. */
   serviceCIDR?: string;
   /** The kube-dns Service's ClusterIP (default the service CIDR's tenth address). */
@@ -97,6 +109,8 @@ export interface ApiServerOptions {
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
+/** What anonymous requests may reach (then still authorized: system:public-info-viewer), besides the cluster-info read. */
+const ANONYMOUS_PATHS = /^\/(healthz|livez|readyz|version)(\/|$)/;
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -123,6 +137,10 @@ export class ApiServer {
   readonly #saAuth: ServiceAccountTokenAuthenticator | undefined;
   readonly #limits: ServingLimits;
   readonly #inflight: MaxInflight;
+  readonly #policy = new PolicyIndex();
+  readonly #rbac: RbacAuthorizer;
+  readonly #authorizer: AuthorizerChain;
+  readonly #nodeAuthorizer: { authorizer: Authorizer; close(): void };
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
@@ -133,7 +151,13 @@ export class ApiServer {
     this.#log = opts.logger.child({ component: 'apiserver' });
     this.#debug = this.#log.isLevelEnabled('debug');
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
+    this.#rbac = new RbacAuthorizer(this.#policy);
+    // --authorization-mode=Node,RBAC: the Node authorizer's graph follows this server's cache.
+    this.#nodeAuthorizer = createNodeAuthorizer(this.#cache);
+    this.#authorizer = new AuthorizerChain([this.#nodeAuthorizer.authorizer, ...(opts.authorizers ?? []), this.#rbac]);
     const admission: AdmissionPlugin[] = [
+      // Not an admission plugin upstream (the RBAC REST storages check it), but it sees the same object and user here.
+      escalationCheck({ authorizer: () => this.#authorizer, resolver: this.#rbac, roleRules: (ref, ns) => this.#policy.rulesOf(ref, ns) }),
       namespaceLifecycle((name) => this.#namespace(name)),
       serviceAllocator(async () => {
         await this.#cache.sync();
@@ -203,6 +227,17 @@ export class ApiServer {
 
   get address(): AddressInfo | undefined { return this.#address; }
   get cache(): WatchCache { return this.#cache; }
+  /** The authorizer chain requests go through (SubjectAccessReview asks it too). */
+  get authorizer(): Authorizer { return this.#authorizer; }
+  /** RBAC's rules per user and namespace (SelfSubjectRulesReview). */
+  get ruleResolver(): RuleResolver { return this.#rbac; }
+
+  /** Throws the upstream 403 unless the chain allows the request. */
+  async #authorize(user: UserInfo, ri: RequestInfo, query: URLSearchParams): Promise<void> {
+    const a = requestAttributes(user, ri, query);
+    const r = await this.#authorizer.authorize(a);
+    if (r.decision !== 'allow') throw forbiddenFor(a, r.reason);
+  }
 
   /** A core object as the cache holds it after a consistent read (NodeRestriction's pod and node listers). */
   async #cached(resource: string, ns: string, name: string): Promise<KubeObject | undefined> {
@@ -221,7 +256,12 @@ export class ApiServer {
     void this.#cache.run(signal);
     void runEventTTL(this.#registries.get('/events')!, this.#opts.eventTTLms ?? 3600_000, this.#log, signal);
     await this.#cache.whenReady();
+    const policySubs = this.#policy.follow(this.#cache);
+    signal.addEventListener('abort', () => { for (const sub of policySubs) sub.close(); this.#nodeAuthorizer.close(); }, { once: true });
     await bootstrap(this.#registries);
+    await reconcileBootstrapPolicy(this.#registries);
+    // Serve only once RBAC sees the policy just written.
+    await this.#cache.sync();
     const limits = this.#limits;
     const server = createServer({
       cert: this.#opts.tls.certPem, key: this.#opts.tls.keyPem, ca: this.#opts.tls.caPem,
@@ -293,7 +333,7 @@ export class ApiServer {
       ri = parseRequestInfo(method, target.path, target.query);
       user = await this.#authenticate(req);
       if (!user) throw unauthorized();
-      checkBootstrapperAccess(user, ri, method);
+      await this.#authorize(user, ri, target.query);
       const info = ri.isResourceRequest ? lookupResource(ri.group, ri.version, ri.resource) : undefined;
       if (!info || info.group !== '' || info.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
         throw badRequest(`cannot upgrade the connection for ${quotePath(target.path)}: only pods/exec, pods/attach and pods/portforward switch protocols`);
@@ -327,12 +367,13 @@ export class ApiServer {
       ri = parseRequestInfo(method, path, query);
       const health = HEALTH_PATHS.test(path);
       user = await this.#authenticate(req);
-      // Anonymous requests reach health and the cluster-info ConfigMap only (joining nodes read it
-      // before they trust anything); a request that presents a token the server does not accept
-      // is refused, not served as anonymous (as upstream's union authenticator).
-      if (!user && (health || (isClusterInfoRead(ri) && req.headers.authorization === undefined))) user = ANONYMOUS;
+      // Anonymous requests reach health, version and the cluster-info ConfigMap only (joining nodes
+      // read it before they trust anything), and only what RBAC grants system:anonymous there
+      // (kube-apiserver's anonymous authentication limited to these endpoints); a request that
+      // presents a token the server does not accept is refused, not served as anonymous (as
+      // upstream's union authenticator).
+      if (!user && (ANONYMOUS_PATHS.test(path) || (isClusterInfoRead(ri) && req.headers.authorization === undefined))) user = ANONYMOUS;
       if (!user) throw unauthorized();
-      checkBootstrapperAccess(user, ri, method);
       longRunning = isLongRunning(ri);
       // Upstream's max-in-flight filter (and priority-and-fairness's exempt level) lets
       // system:masters and health probes through; long-running requests hold no slot.
@@ -343,6 +384,8 @@ export class ApiServer {
           throw tooManyRequests();
         }
       }
+      // After the in-flight limit, as upstream's handler chain (WithMaxInFlightLimit wraps WithAuthorization).
+      await this.#authorize(user, ri, query);
       if (!ri.isResourceRequest && path === NODE_CERTIFICATE_PATH && this.#opts.clusterSigner) {
         await handleNodeCertificate(req, res, user, this.#opts.clusterSigner, this.#log);
       } else if (ri.isResourceRequest && ri.group === METRICS_GROUP) {

@@ -30,6 +30,7 @@ import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { StatefulSetController } from './statefulset/statefulset-controller.ts';
 import { DaemonSetController } from './daemonset/daemonset-controller.ts';
 import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
 
@@ -50,6 +51,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'job', 'ttl-after-finished', 'cronjob',
   'local-path-provisioner',
   'resourcequota',
+  'clusterrole-aggregation',
 ];
 
 /** Upstream's other spellings (the `-controller` suffix is understood without being listed). */
@@ -99,6 +101,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new JobController(c('job'), log), new TTLAfterFinishedController(c('ttl-after-finished'), log), new CronJobController(c('cronjob'), log),
     new LocalPathProvisioner(c('local-path-provisioner'), log, options.localPath),
     new ResourceQuotaController(c('resourcequota'), log),
+    new ClusterRoleAggregationController(c('clusterrole-aggregation'), log),
   ];
 }
 

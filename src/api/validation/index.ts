@@ -10,6 +10,7 @@ import { isDNS1123Label, isDNS1123Subdomain, maxLenError } from './names.ts';
 import { validateObjectMeta, type NameCheck } from './object-meta.ts';
 import * as other from './other-kinds.ts';
 import { validatePodSpec } from './pod-spec.ts';
+import * as rbac from './rbac.ts';
 import { validateServiceSpec, validateServiceUpdate } from './service.ts';
 import { fieldsImmutable, selectorImmutable, validateJobUpdate, validatePersistentVolumeClaimUpdate, validatePodUpdate, validateStatefulSetUpdate } from './updates.ts';
 import { asObj } from './util.ts';
@@ -26,6 +27,10 @@ const NAME_CHECKS: Record<string, NameCheck> = {
   '/Service': isDNS1123Label,
   'apps/StatefulSet': isDNS1123Label,
   'batch/CronJob': cronJobName,
+  'rbac.authorization.k8s.io/Role': rbac.rbacName,
+  'rbac.authorization.k8s.io/ClusterRole': rbac.rbacName,
+  'rbac.authorization.k8s.io/RoleBinding': rbac.rbacName,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.rbacName,
 };
 
 type Check = (obj: KubeObject, info: ResourceInfo) => FieldError[];
@@ -62,6 +67,10 @@ const CREATE: Record<string, Check> = {
   'node.k8s.io/RuntimeClass': other.validateRuntimeClass,
   'policy/PodDisruptionBudget': other.validatePodDisruptionBudget,
   'storage.k8s.io/StorageClass': other.validateStorageClass,
+  'rbac.authorization.k8s.io/Role': rbac.validateRole,
+  'rbac.authorization.k8s.io/ClusterRole': rbac.validateClusterRole,
+  'rbac.authorization.k8s.io/RoleBinding': rbac.validateRoleBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.validateClusterRoleBinding,
 };
 
 type UpdateCheck = (obj: KubeObject, old: KubeObject) => FieldError[];
@@ -81,6 +90,8 @@ const UPDATE: Record<string, UpdateCheck> = {
   'discovery.k8s.io/EndpointSlice': (o, old) => fieldsImmutable(o, old, ['addressType']),
   'node.k8s.io/RuntimeClass': (o, old) => fieldsImmutable(o, old, ['handler']),
   'storage.k8s.io/StorageClass': (o, old) => fieldsImmutable(o, old, ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'], true),
+  'rbac.authorization.k8s.io/RoleBinding': rbac.validateBindingUpdate,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.validateBindingUpdate,
 };
 
 const kindKey = (info: ResourceInfo): string => `${info.group}/${info.kind}`;

@@ -11,6 +11,7 @@ import { hpaPrinter } from './print-hpa.ts';
 import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './print-networking.ts';
 import { nodePrinter } from './print-node.ts';
 import { podPrinter } from './print-pod.ts';
+import { bindingPrinter } from './print-rbac.ts';
 import { servicePrinter } from './print-service.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import type { Printer } from './types.ts';
@@ -47,6 +48,8 @@ const PRINTERS = new Map<string, Printer>([
   ['node.k8s.io/runtimeclasses', runtimeClassPrinter],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['storage.k8s.io/storageclasses', storageClassPrinter],
+  ['rbac.authorization.k8s.io/rolebindings', bindingPrinter],
+  ['rbac.authorization.k8s.io/clusterrolebindings', bindingPrinter],
 ]);
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
