@@ -14,6 +14,7 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
 import { serviceAccountAdmission } from './admission/service-account.ts';
+import { nodeRestriction } from './admission/node-restriction.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
@@ -35,6 +36,7 @@ import { RbacAuthorizer } from './authorization/rbac/authorizer.ts';
 import { escalationCheck } from './authorization/rbac/escalation.ts';
 import { PolicyIndex } from './authorization/rbac/policy-index.ts';
 import { requestAttributes, type Authorizer, type RuleResolver } from './authorization/types.ts';
+import { createNodeAuthorizer } from './authorization/node/node-authorizer.ts';
 import { bootstrap, ensureClusterDnsService, ensureClusterInfo, ensureKubernetesService, serviceIP } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
@@ -140,6 +142,7 @@ export class ApiServer {
   readonly #policy = new PolicyIndex();
   readonly #rbac: RbacAuthorizer;
   readonly #authorizer: AuthorizerChain;
+  readonly #nodeAuthorizer: { authorizer: Authorizer; close(): void };
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
@@ -151,7 +154,9 @@ export class ApiServer {
     this.#debug = this.#log.isLevelEnabled('debug');
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
     this.#rbac = new RbacAuthorizer(this.#policy);
-    this.#authorizer = new AuthorizerChain([...(opts.authorizers ?? []), this.#rbac]);
+    // --authorization-mode=Node,RBAC: the Node authorizer's graph follows this server's cache.
+    this.#nodeAuthorizer = createNodeAuthorizer(this.#cache);
+    this.#authorizer = new AuthorizerChain([this.#nodeAuthorizer.authorizer, ...(opts.authorizers ?? []), this.#rbac]);
     const admission: AdmissionPlugin[] = [
       // Not an admission plugin upstream (the RBAC REST storages check it), but it sees the same object and user here.
       escalationCheck({ authorizer: () => this.#authorizer, resolver: this.#rbac, roleRules: (ref, ns) => this.#policy.rulesOf(ref, ns) }),
@@ -161,6 +166,7 @@ export class ApiServer {
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
       serviceAccountAdmission(),
+      nodeRestriction({ pod: (ns, name) => this.#cached('pods', ns, name), node: (name) => this.#cached('nodes', '', name) }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
@@ -235,6 +241,12 @@ export class ApiServer {
     if (r.decision !== 'allow') throw forbiddenFor(a, r.reason);
   }
 
+  /** A core object as the cache holds it after a consistent read (NodeRestriction's pod and node listers). */
+  async #cached(resource: string, ns: string, name: string): Promise<KubeObject | undefined> {
+    await this.#cache.sync();
+    return this.#cache.get(objectKey({ storage: { group: '', resource }, namespaced: ns !== '' }, ns, name))?.obj;
+  }
+
   async #namespace(name: string): Promise<KubeObject | undefined> {
     await this.#cache.sync();
     return this.#cache.get(objectKey({ storage: { group: '', resource: 'namespaces' }, namespaced: false }, '', name))?.obj;
@@ -247,7 +259,7 @@ export class ApiServer {
     void runEventTTL(this.#registries.get('/events')!, this.#opts.eventTTLms ?? 3600_000, this.#log, signal);
     await this.#cache.whenReady();
     const policySubs = this.#policy.follow(this.#cache);
-    signal.addEventListener('abort', () => { for (const sub of policySubs) sub.close(); }, { once: true });
+    signal.addEventListener('abort', () => { for (const sub of policySubs) sub.close(); this.#nodeAuthorizer.close(); }, { once: true });
     await bootstrap(this.#registries);
     await reconcileBootstrapPolicy(this.#registries);
     // Serve only once RBAC sees the policy just written.
