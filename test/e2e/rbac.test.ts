@@ -29,6 +29,14 @@ async function ok(args: string[], input?: string): Promise<string> {
   return r.stdout;
 }
 
+/** `kubectl auth can-i` as a user: 'yes' or 'no' (exit 0 or 1). */
+async function canI(who: { kubeconfig: string; dataDir: string }, args: string[], version = '1.33'): Promise<string> {
+  const r = await run(who, ['auth', 'can-i', ...args], version);
+  const answer = r.stdout.trim();
+  assert.equal(r.code, answer === 'yes' ? 0 : 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return answer;
+}
+
 /** A kubeconfig like the admin's, with a client certificate for another user. */
 async function userKubeconfig(name: string, groups: string[]): Promise<string> {
   const pki = join(cluster.dataDir, 'pki');
@@ -120,6 +128,17 @@ describe('RBAC', () => {
       assert.equal(nodes.stderr.trim(), 'Error from server (Forbidden): nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope');
       const logs = await run(jane, ['logs', 'web', '-n', 'prod'], v);
       assert.match(logs.stderr, /pods "web" is forbidden: User "jane" cannot get resource "pods\/log" in API group "" in the namespace "prod"/);
+      // kubectl auth can-i agrees in every case.
+      assert.equal(await canI(jane, ['get', 'pods', '-n', 'prod'], v), 'yes');
+      assert.equal(await canI(jane, ['list', 'pods', '-n', 'prod'], v), 'yes');
+      assert.equal(await canI(jane, ['get', 'pods/web', '-n', 'prod'], v), 'yes');
+      assert.equal(await canI(jane, ['delete', 'pods', '-n', 'prod'], v), 'no');
+      assert.equal(await canI(jane, ['list', 'pods', '-n', 'other'], v), 'no');
+      assert.equal(await canI(jane, ['get', 'configmaps', '-n', 'prod'], v), 'no');
+      assert.equal(await canI(jane, ['list', 'nodes'], v), 'no');
+      assert.equal(await canI(jane, ['get', 'pods', '--subresource=log', '-n', 'prod'], v), 'no');
+      assert.equal(await canI(admin, ['delete', 'pods', '-n', 'prod', '--as=jane'], v), 'no');
+      assert.equal(await canI(admin, ['get', 'pods', '-n', 'prod', '--as=jane'], v), 'yes');
     });
   }
 
@@ -136,7 +155,10 @@ metadata:
 rules:
 - { apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, list, watch] }
 `);
+    assert.equal(await canI(jane, ['list', 'leases.coordination.k8s.io', '-n', 'team']), 'no');
     await waitUntil(async () => (await run(jane, ['get', 'leases', '-n', 'team'])).code === 0, 15_000, 'view to take in lease-reader');
+    assert.equal(await canI(jane, ['list', 'leases.coordination.k8s.io', '-n', 'team']), 'yes');
+    assert.equal(await canI(jane, ['list', 'leases.coordination.k8s.io', '-n', 'team'], '1.27'), 'yes');
     const view = JSON.parse(await ok(['get', 'clusterrole', 'view', '-o', 'json']));
     assert.ok(view.rules.some((r: { resources?: string[] }) => r.resources?.includes('leases')));
     // edit and admin aggregate view, so they grow too.
@@ -148,6 +170,8 @@ rules:
     // Not `*`: that would include `escalate` and `bind`.
     await ok(['create', 'role', 'rbac-editor', '-n', 'prod', '--verb=get,list,create,update,patch,delete', '--resource=roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io']);
     await ok(['create', 'rolebinding', 'jane-edits-rbac', '-n', 'prod', '--role=rbac-editor', '--user=jane']);
+    assert.equal(await canI(jane, ['create', 'roles', '-n', 'prod']), 'yes');
+    assert.equal(await canI(jane, ['escalate', 'roles', '-n', 'prod']), 'no');
     // What she holds she may hand on.
     const held = await run(jane, ['create', 'role', 'reader-too', '-n', 'prod', '--verb=get,list', '--resource=pods']);
     assert.equal(held.code, 0, held.stderr);
@@ -202,6 +226,11 @@ spec:
     await ok(['create', 'rolebinding', 'bot-reads-pods', '-n', 'prod', '--role=pod-reader', '--serviceaccount=prod:bot']);
     await waitUntil(async () => (await call('/api/v1/namespaces/prod/pods', token)).code === 200, 10_000, 'the binding to take effect');
     assert.equal((await call('/api/v1/namespaces/prod/pods/web', token)).code, 200);
+    for (const v of VERSIONS) {
+      assert.equal(await canI(admin, ['list', 'pods', '-n', 'prod', '--as=system:serviceaccount:prod:bot'], v), 'yes');
+      assert.equal(await canI(admin, ['list', 'secrets', '-n', 'prod', '--as=system:serviceaccount:prod:bot'], v), 'no');
+      assert.equal(await canI(admin, ['list', 'pods', '-n', 'other', '--as=system:serviceaccount:prod:bot'], v), 'no');
+    }
     assert.equal((await call('/api/v1/namespaces/prod/secrets', token)).code, 403);
     assert.equal((await call('/api/v1/namespaces/other/pods', token)).code, 403);
     // Discovery and its own identity review are everyone's.
