@@ -98,11 +98,10 @@ export interface ApiServerOptions {
    */
   clusterSigner?: CertKeyPem;
   /**
-   * Authorizers consulted before RBAC, in order, made from the server's watch cache (kube-apiserver
-   * --authorization-mode=Node,RBAC: the Node authorizer goes here). system:masters is allowed
-   * before any of them.
+   * Authorizers consulted before RBAC, in order (kube-apiserver --authorization-mode=Node,RBAC:
+   * the Node authorizer goes here). system:masters is allowed before any of them.
    */
-  authorizers?: (cache: WatchCache) => Authorizer[];
+  authorizers?: Authorizer[];
   /** ClusterIPs (--service-cluster-ip-range; default 10.43.0.0/16): `kubernetes` gets the first. */
   serviceCIDR?: string;
   /** The kube-dns Service's ClusterIP (default the service CIDR's tenth address). */
@@ -152,7 +151,7 @@ export class ApiServer {
     this.#debug = this.#log.isLevelEnabled('debug');
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
     this.#rbac = new RbacAuthorizer(this.#policy);
-    this.#authorizer = new AuthorizerChain([...(opts.authorizers?.(this.#cache) ?? []), this.#rbac]);
+    this.#authorizer = new AuthorizerChain([...(opts.authorizers ?? []), this.#rbac]);
     const admission: AdmissionPlugin[] = [
       // Not an admission plugin upstream (the RBAC REST storages check it), but it sees the same object and user here.
       escalationCheck({ authorizer: () => this.#authorizer, resolver: this.#rbac, roleRules: (ref, ns) => this.#policy.rulesOf(ref, ns) }),

@@ -147,6 +147,7 @@ describe('RBAC', () => {
     assert.equal((await run(jane, ['get', 'configmaps', '-n', 'team'])).code, 0);
     const before = await run(jane, ['get', 'leases', '-n', 'team']);
     assert.match(before.stderr, /leases.coordination.k8s.io is forbidden: User "jane" cannot list resource "leases" in API group "coordination.k8s.io" in the namespace "team"/);
+    assert.equal(await canI(jane, ['list', 'leases.coordination.k8s.io', '-n', 'team']), 'no');
     await ok(['apply', '-f', '-'], `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
@@ -155,7 +156,6 @@ metadata:
 rules:
 - { apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, list, watch] }
 `);
-    assert.equal(await canI(jane, ['list', 'leases.coordination.k8s.io', '-n', 'team']), 'no');
     await waitUntil(async () => (await run(jane, ['get', 'leases', '-n', 'team'])).code === 0, 15_000, 'view to take in lease-reader');
     assert.equal(await canI(jane, ['list', 'leases.coordination.k8s.io', '-n', 'team']), 'yes');
     assert.equal(await canI(jane, ['list', 'leases.coordination.k8s.io', '-n', 'team'], '1.27'), 'yes');
