@@ -15,12 +15,14 @@ import { metaV1 } from './tables/meta-v1.ts';
 import { networkingV1 } from './tables/networking-v1.ts';
 import { nodeV1 } from './tables/node-v1.ts';
 import { policyV1 } from './tables/policy-v1.ts';
+import { rbacV1 } from './tables/rbac-v1.ts';
 import { storageV1 } from './tables/storage-v1.ts';
 
 export const TABLES: readonly PackageTable[] = [
   metaV1, coreV1, appsV1, batchV1, autoscalingV1, autoscalingV2, policyV1, networkingV1, coordinationV1,
   discoveryV1, eventsV1, storageV1, nodeV1, authenticationV1,
   authorizationV1, certificatesV1,
+  rbacV1,
 ];
 
 /** apiVersion → table alias → kinds a client may send in protobuf. */
@@ -42,6 +44,7 @@ const TOP_LEVEL: ReadonlyArray<[apiVersion: string, alias: string, kinds: string
   ['authentication.k8s.io/v1beta1', 'authentication', ['SelfSubjectReview']],
   ['authorization.k8s.io/v1', 'authorization', ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview']],
   ['certificates.k8s.io/v1', 'certificates', ['CertificateSigningRequest']],
+  ['rbac.authorization.k8s.io/v1', 'rbac', ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']],
 ];
 
 let linked: { messages: Map<string, MessageDef>; kinds: Map<string, MessageDef> } | undefined;
