@@ -15,6 +15,7 @@ import { defaultTolerationSeconds } from './admission/default-toleration-seconds
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
 import { serviceAccountAdmission } from './admission/service-account.ts';
 import { nodeRestriction } from './admission/node-restriction.ts';
+import { certificateApproval, certificateSigning, certificateSubjectRestriction } from './admission/certificates.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
@@ -169,6 +170,7 @@ export class ApiServer {
       nodeRestriction({ pod: (ns, name) => this.#cached('pods', ns, name), node: (name) => this.#cached('nodes', '', name) }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
+      certificateApproval(() => this.#authorizer), certificateSigning(() => this.#authorizer), certificateSubjectRestriction(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
       defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
       limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),

@@ -166,6 +166,20 @@ describe('certificates.k8s.io', () => {
     assert.match((await k(['get', 'csr', 'server-ish'])).stdout, /Approved,Failed/);
   });
 
+  test('approving takes approve on the signer; kube-apiserver-client never signs system:masters', async () => {
+    const masters = await createCsr('evil', ['system:masters']);
+    const refused = await k(['create', '-f', '-'], { ok: false, input: csrYaml('evil', masters.csrPem, 'kubernetes.io/kube-apiserver-client', ['client auth']) });
+    assert.match(refused.stderr, /certificatesigningrequests.certificates.k8s.io "evil" is forbidden: use of kubernetes.io\/kube-apiserver-client signer with system:masters group is not allowed/);
+    // The requester may now update /approval, but holds no `approve` on the signer.
+    await k(['create', 'clusterrole', 'csr-approval-only', '--verb=update', '--resource=certificatesigningrequests/approval']);
+    await k(['create', 'clusterrolebinding', 'csr-approval-only', '--clusterrole=csr-approval-only', '--user=csr-requester']);
+    const self = await createCsr('self-approved', []);
+    const requesterConfig = join(server.dataDir, 'requester.kubeconfig');
+    await k(['create', '-f', '-'], { kubeconfig: requesterConfig, input: csrYaml('self-approved', self.csrPem, 'kubernetes.io/kube-apiserver-client', ['client auth']) });
+    const r = await k(['certificate', 'approve', 'self-approved'], { kubeconfig: requesterConfig, ok: false });
+    assert.match(r.stderr, /certificatesigningrequests.certificates.k8s.io "self-approved" is forbidden: user not permitted to approve requests with signerName "kubernetes.io\/kube-apiserver-client"/);
+  });
+
   test('invalid requests are refused with upstream\'s messages', async () => {
     const r = await k(['create', '-f', '-'], { ok: false, input: csrYaml('bad', 'not a pem', 'nodomain', ['client auth'], '  expirationSeconds: 60\n') });
     assert.notEqual(r.code, 0);
