@@ -106,6 +106,40 @@ describe('certificates.k8s.io', () => {
     assert.deepEqual(verbs.certificatesigningrequests, ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
     assert.deepEqual(verbs['certificatesigningrequests/approval'], ['get', 'patch', 'update']);
     assert.deepEqual(verbs['certificatesigningrequests/status'], ['get', 'patch', 'update']);
+
+    // The operations the conformance test makes: create, get, list, watch, patch, update, the
+    // approval and status subresources, delete and deletecollection.
+    const { csrPem } = await createCsr('e2e-conformance', []);
+    const body = (name: string): Csr => ({
+      apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name, labels: { e2e: 'csr-api' } },
+      spec: { request: Buffer.from(csrPem).toString('base64'), signerName: 'example.com/e2e-signer', usages: ['digital signature', 'key encipherment', 'client auth'] },
+    });
+    const api = admin.resource<Csr>('certificates.k8s.io/v1', 'certificatesigningrequests');
+    const created = await api.create(undefined, body('csr-api-1'));
+    await api.create(undefined, body('csr-api-2'));
+    assert.equal((await api.get(undefined, 'csr-api-1')).metadata.uid, created.metadata.uid);
+    const listed = await api.list(undefined, { labelSelector: 'e2e=csr-api' });
+    assert.deepEqual(listed.items.map((c) => c.metadata.name).sort(), ['csr-api-1', 'csr-api-2']);
+    // The watch starts from the list's resourceVersion, so it sees the patch made before it is read.
+    await api.patch(undefined, 'csr-api-1', 'merge', { metadata: { annotations: { patched: 'true' } } });
+    const ac = new AbortController();
+    for await (const ev of api.watch(undefined, { resourceVersion: listed.metadata.resourceVersion ?? '0', labelSelector: 'e2e=csr-api', signal: ac.signal, timeoutSeconds: 30 })) {
+      if (ev.type === 'MODIFIED' && ev.object.metadata.annotations?.patched === 'true') break;
+    }
+    ac.abort();
+    const cur = await api.get(undefined, 'csr-api-1');
+    assert.equal((await api.update(undefined, { ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, updated: 'true' } } })).metadata.annotations?.updated, 'true');
+    assert.equal((await api.get(undefined, 'csr-api-1', 'approval')).metadata.name, 'csr-api-1');
+    const approved = await api.patch(undefined, 'csr-api-1', 'merge', { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'E2E', message: 'e2e' }] } }, { subresource: 'approval' });
+    assert.equal(approved.status?.conditions?.[0]?.type, 'Approved');
+    const withStatus = await api.get(undefined, 'csr-api-1', 'status');
+    const updatedStatus = await api.update(undefined, { ...withStatus, status: { ...withStatus.status, conditions: [...(withStatus.status?.conditions ?? []), { type: 'E2E', status: 'True', reason: 'E2E', message: 'e2e' }] } }, { subresource: 'status' });
+    assert.deepEqual(updatedStatus.status?.conditions?.map((c) => c.type), ['Approved', 'E2E']);
+    const patchedStatus = await api.patch(undefined, 'csr-api-1', 'merge', { metadata: { annotations: { 'status-patched': 'true' } } }, { subresource: 'status' });
+    assert.equal(patchedStatus.status?.conditions?.length, 2);
+    await api.delete(undefined, 'csr-api-1');
+    await admin.rest.request('DELETE', '/apis/certificates.k8s.io/v1/certificatesigningrequests', { query: { labelSelector: 'e2e=csr-api' } });
+    assert.deepEqual((await api.list(undefined, { labelSelector: 'e2e=csr-api' })).items, []);
   });
 
   test('a user asks for a client certificate, kubectl certificate approve, the user authenticates with it', async () => {
