@@ -103,7 +103,7 @@ async function accessReview(s: ReviewScope, spec: Obj, metadata: Obj): Promise<O
   }
   if (errs.length) throw invalid(s.info.kind, s.info.group, '', errs);
   const user: UserInfo = subject
-    ? { name: String(spec.user ?? ''), groups: strs(spec.groups), ...(spec.uid ? { uid: String(spec.uid) } : {}), ...(isObj(spec.extra) ? { extra: spec.extra } : {}) }
+    ? { name: String(spec.user ?? ''), groups: strs(spec.groups), ...(spec.uid ? { uid: String(spec.uid) } : {}), ...(isObj(spec.extra) ? { extra: extraOf(spec.extra) } : {}) }
     : s.user;
   const attrs = attributesFrom(user, spec);
   const out: Obj = { allowed: false };
