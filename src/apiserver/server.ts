@@ -14,6 +14,7 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
 import { serviceAccountAdmission } from './admission/service-account.ts';
+import { podSecurity, type PodSecurityConfiguration } from './admission/pod-security/plugin.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
@@ -59,6 +60,8 @@ export interface ApiServerOptions {
   tls: { certPem: string; keyPem: string; caPem: string };
   tokens?: TokenTable;
   logger: Logger;
+  /** PodSecurity admission's defaults and exemptions (kube-apiserver's --admission-control-config-file entry); none by default. */
+  podSecurity?: PodSecurityConfiguration;
   /** Extra admission plugins (run after the built-in ones). */
   admission?: AdmissionPlugin[];
   /** How long events live (kube-apiserver --event-ttl); default 1 h. */
@@ -139,6 +142,10 @@ export class ApiServer {
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
       serviceAccountAdmission(),
+      podSecurity({ ...(opts.podSecurity ? { config: opts.podSecurity } : {}), getNamespace: (name) => this.#namespace(name), listPods: async (ns) => (await this.#registries.get('/pods')!.listCached(ns, true)).items.map((o) => o.obj), audit: (a, annotations) => {
+        // No audit log in skiff: violations at the audit level are logged instead.
+        if (annotations['pod-security.kubernetes.io/audit-violations']) this.#log.info({ namespace: a.namespace, resource: a.info.resource, name: a.name, user: a.user.name, annotations }, 'PodSecurity audit');
+      } }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
