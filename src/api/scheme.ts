@@ -93,6 +93,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   ]),
   ...defs('node.k8s.io', 'v1', [{ r: 'runtimeclasses', k: 'RuntimeClass', ns: false }]),
   ...defs('policy', 'v1', [{ r: 'poddisruptionbudgets', k: 'PodDisruptionBudget', ns: true, sn: ['pdb'], sub: ['status'] }]),
+  ...defs('scheduling.k8s.io', 'v1', [{ r: 'priorityclasses', k: 'PriorityClass', ns: false, sn: ['pc'] }]),
   ...defs('storage.k8s.io', 'v1', [{ r: 'storageclasses', k: 'StorageClass', ns: false, sn: ['sc'] }]),
 ];
 

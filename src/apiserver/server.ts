@@ -15,6 +15,7 @@ import { defaultTolerationSeconds } from './admission/default-toleration-seconds
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
 import { serviceAccountAdmission } from './admission/service-account.ts';
 import { podSecurity, type PodSecurityConfiguration } from './admission/pod-security/plugin.ts';
+import { priorityAdmission } from './admission/priority.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
@@ -146,6 +147,7 @@ export class ApiServer {
         // No audit log in skiff: violations at the audit level are logged instead.
         if (annotations['pod-security.kubernetes.io/audit-violations']) this.#log.info({ namespace: a.namespace, resource: a.info.resource, name: a.name, user: a.user.name, annotations }, 'PodSecurity audit');
       } }),
+      priorityAdmission(async () => { await this.#cache.sync(); return this.#cache.list('/registry/scheduling.k8s.io/priorityclasses/').items.map((o) => o.obj); }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),

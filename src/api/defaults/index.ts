@@ -6,6 +6,7 @@ import { generateJobSelector } from './job-selector.ts';
 import type { Obj } from './obj.ts';
 import { defaultHorizontalPodAutoscaler, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultSecret, defaultStorageClass } from './other.ts';
 import { defaultPod } from './pod.ts';
+import { defaultPriorityClass } from './scheduling.ts';
 import { defaultEndpointSlice, defaultEndpoints, defaultNetworkPolicy, defaultService } from './service.ts';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from './workloads.ts';
 
@@ -39,6 +40,7 @@ const BY_KIND: Record<string, Defaulter> = {
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
   'storage.k8s.io/StorageClass': defaultStorageClass,
+  'scheduling.k8s.io/PriorityClass': defaultPriorityClass,
 };
 
 /** Fill in defaults in place. Kinds without defaults are left untouched. */

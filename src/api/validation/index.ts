@@ -11,6 +11,7 @@ import { validateObjectMeta, type NameCheck } from './object-meta.ts';
 import * as other from './other-kinds.ts';
 import { validatePodSpec } from './pod-spec.ts';
 import { validateServiceSpec, validateServiceUpdate } from './service.ts';
+import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 import { fieldsImmutable, selectorImmutable, validateJobUpdate, validatePersistentVolumeClaimUpdate, validatePodUpdate, validateStatefulSetUpdate } from './updates.ts';
 import { asObj } from './util.ts';
 import * as workloads from './workloads.ts';
@@ -61,6 +62,7 @@ const CREATE: Record<string, Check> = {
   'networking.k8s.io/NetworkPolicy': other.validateNetworkPolicy,
   'node.k8s.io/RuntimeClass': other.validateRuntimeClass,
   'policy/PodDisruptionBudget': other.validatePodDisruptionBudget,
+  'scheduling.k8s.io/PriorityClass': validatePriorityClass,
   'storage.k8s.io/StorageClass': other.validateStorageClass,
 };
 
@@ -80,6 +82,7 @@ const UPDATE: Record<string, UpdateCheck> = {
   'batch/Job': validateJobUpdate,
   'discovery.k8s.io/EndpointSlice': (o, old) => fieldsImmutable(o, old, ['addressType']),
   'node.k8s.io/RuntimeClass': (o, old) => fieldsImmutable(o, old, ['handler']),
+  'scheduling.k8s.io/PriorityClass': validatePriorityClassUpdate,
   'storage.k8s.io/StorageClass': (o, old) => fieldsImmutable(o, old, ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'], true),
 };
 

@@ -11,6 +11,7 @@ import { hpaPrinter } from './print-hpa.ts';
 import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './print-networking.ts';
 import { nodePrinter } from './print-node.ts';
 import { podPrinter } from './print-pod.ts';
+import { priorityClassPrinter } from './print-scheduling.ts';
 import { servicePrinter } from './print-service.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import type { Printer } from './types.ts';
@@ -46,6 +47,7 @@ const PRINTERS = new Map<string, Printer>([
   ['networking.k8s.io/networkpolicies', networkPolicyPrinter],
   ['node.k8s.io/runtimeclasses', runtimeClassPrinter],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
+  ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
   ['storage.k8s.io/storageclasses', storageClassPrinter],
 ]);
 
