@@ -143,11 +143,11 @@ export class ApiServer {
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
       serviceAccountAdmission(),
-      podSecurity({ ...(opts.podSecurity ? { config: opts.podSecurity } : {}), getNamespace: (name) => this.#namespace(name), listPods: async (ns) => (await this.#registries.get('/pods')!.listCached(ns, true)).items.map((o) => o.obj), audit: (a, annotations) => {
+      podSecurity({ ...(opts.podSecurity ? { config: opts.podSecurity } : {}), getNamespace: async (name) => this.#cachedNamespace(name) ?? await this.#namespace(name), listPods: async (ns) => (await this.#registries.get('/pods')!.listCached(ns, true)).items.map((o) => o.obj), audit: (a, annotations) => {
         // No audit log in skiff: violations at the audit level are logged instead.
         if (annotations['pod-security.kubernetes.io/audit-violations']) this.#log.info({ namespace: a.namespace, resource: a.info.resource, name: a.name, user: a.user.name, annotations }, 'PodSecurity audit');
       } }),
-      priorityAdmission(async () => { await this.#cache.sync(); return this.#cache.list('/registry/scheduling.k8s.io/priorityclasses/').items.map((o) => o.obj); }),
+      priorityAdmission(async (fresh) => { if (fresh) await this.#cache.sync(); return this.#cache.list('/registry/scheduling.k8s.io/priorityclasses/').items.map((o) => o.obj); }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
@@ -210,6 +210,11 @@ export class ApiServer {
 
   get address(): AddressInfo | undefined { return this.#address; }
   get cache(): WatchCache { return this.#cache; }
+
+  /** The namespace as the watch cache has it now, without waiting for it to catch up (an informer lister's read). */
+  #cachedNamespace(name: string): KubeObject | undefined {
+    return this.#cache.get(objectKey({ storage: { group: '', resource: 'namespaces' }, namespaced: false }, '', name))?.obj;
+  }
 
   async #namespace(name: string): Promise<KubeObject | undefined> {
     await this.#cache.sync();

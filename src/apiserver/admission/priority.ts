@@ -27,8 +27,14 @@ export function defaultPriorityClass(classes: readonly PriorityClass[]): Priorit
   return found;
 }
 
-export function priorityAdmission(listPriorityClasses: () => Promise<KubeObject[]>): AdmissionPlugin {
-  const classes = async (): Promise<PriorityClass[]> => (await listPriorityClasses()) as PriorityClass[];
+/**
+ * `listPriorityClasses(false)` may lag behind writes (an informer lister's view, as upstream reads);
+ * `(true)` waits until it includes every write so far, for a class a pod names but the lagging view lacks.
+ */
+export function priorityAdmission(listPriorityClasses: (fresh: boolean) => Promise<KubeObject[]>): AdmissionPlugin {
+  const classes = async (fresh = false): Promise<PriorityClass[]> => (await listPriorityClasses(fresh)) as PriorityClass[];
+  const find = async (name: string): Promise<PriorityClass | undefined> =>
+    (await classes()).find((c) => c.metadata.name === name) ?? (await classes(true)).find((c) => c.metadata.name === name);
 
   async function admitPod(a: AdmissionAttributes): Promise<void> {
     const spec = (a.object as { spec?: PodPriorityFields } | undefined)?.spec;
@@ -53,7 +59,7 @@ export function priorityAdmission(listPriorityClasses: () => Promise<KubeObject[
         preemptionPolicy = 'PreemptLowerPriority';
       }
     } else {
-      const pc = (await classes()).find((c) => c.metadata.name === spec.priorityClassName);
+      const pc = await find(spec.priorityClassName);
       if (!pc) throw forbiddenFor(a, `no PriorityClass with name ${spec.priorityClassName} was found`);
       priority = pc.value;
       preemptionPolicy = pc.preemptionPolicy;
