@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { CHECKS, evaluatePod, forbiddenDetail, forbiddenReason } from './checks.ts';
 import type { ContainerView, PodMetaView, PodSpecView } from './pod-view.ts';
 
+/** The check as of the latest policy version. */
 function run(id: string, spec: PodSpecView, meta: PodMetaView = {}): { reason?: string; detail?: string } {
   const c = CHECKS.find((x) => x.id === id);
   assert.ok(c, id);
-  const r = c.check(meta, spec);
+  const r = c.versions.at(-1)!.check(meta, spec);
   return r.allowed ? {} : { reason: r.reason!, detail: r.detail! };
 }
 
@@ -187,4 +188,38 @@ test('a privileged pod at restricted: baseline checks first, then restricted one
 test('a compliant pod passes restricted', () => {
   const r = evaluatePod('restricted', {}, { containers: [good('a')], initContainers: [good('i')], volumes: [{ name: 'cm', configMap: { name: 'x' } }] });
   assert.deepEqual(r, { allowed: true, reasons: [], details: [] });
+});
+
+test('policy versions: each check as of the version the namespace names', () => {
+  const reasons = (level: 'baseline' | 'restricted', spec: PodSpecView, minor?: number, meta: PodMetaView = {}): string => forbiddenReason(evaluatePod(level, meta, spec, minor));
+  const plain: PodSpecView = { containers: [{ name: 'c', securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { add: ['SYS_ADMIN'] } } }] };
+  // Before v1.22 restricted did not require dropping ALL: the baseline capabilities check applied.
+  assert.equal(reasons('restricted', plain, 21), 'non-default capabilities, seccompProfile');
+  assert.equal(reasons('restricted', plain, 22), 'unrestricted capabilities, seccompProfile');
+  // Before v1.19 seccomp was the alpha annotations, checked at baseline (and so at restricted).
+  const annotated = { annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined', 'container.seccomp.security.alpha.kubernetes.io/c': 'runtime/default' } };
+  assert.deepEqual(evaluatePod('baseline', annotated, { containers: named('c') }, 18).details, ['forbidden annotation seccomp.security.alpha.kubernetes.io/pod="unconfined"']);
+  assert.equal(evaluatePod('baseline', annotated, { containers: named('c') }, 19).allowed, true);
+  // Sysctls and SELinux types allowed grow with the version.
+  const tcp: PodSpecView = { securityContext: { sysctls: [{ name: 'net.ipv4.tcp_rmem' }] } };
+  assert.equal(reasons('baseline', tcp, 31), 'forbidden sysctls');
+  assert.equal(reasons('baseline', tcp, 32), '');
+  const engine: PodSpecView = { securityContext: { seLinuxOptions: { type: 'container_engine_t' } } };
+  assert.equal(reasons('baseline', engine, 30), 'seLinuxOptions');
+  assert.equal(reasons('baseline', engine), '');
+  // Probe hosts from v1.34; runAsUser from v1.23.
+  const probe: PodSpecView = { containers: [{ name: 'c', livenessProbe: { httpGet: { host: 'example.com' } } }] };
+  assert.equal(reasons('baseline', probe, 33), '');
+  assert.equal(reasons('baseline', probe, 34), 'probe or lifecycle host');
+  const root: PodSpecView = { securityContext: { runAsUser: 0, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [good('c')] };
+  assert.equal(reasons('restricted', root, 22), '');
+  assert.equal(reasons('restricted', root, 23), 'runAsUser=0');
+  // User namespaces relax the root checks from v1.35; Windows pods skip Linux-only fields from v1.25.
+  assert.equal(reasons('restricted', { ...root, hostUsers: false }, 34), 'runAsUser=0');
+  assert.equal(reasons('restricted', { ...root, hostUsers: false }, 35), '');
+  const windows: PodSpecView = { os: { name: 'windows' }, securityContext: { runAsNonRoot: true }, containers: named('c') };
+  assert.equal(reasons('restricted', windows, 24), 'allowPrivilegeEscalation != false, unrestricted capabilities, seccompProfile');
+  assert.equal(reasons('restricted', windows, 25), '');
+  // Versions past the newest check, and latest, evaluate as the newest.
+  assert.deepEqual(evaluatePod('restricted', {}, root, 99), evaluatePod('restricted', {}, root));
 });

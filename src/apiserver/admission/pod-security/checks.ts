@@ -6,12 +6,20 @@ import type { ContainerView, HandlerView, PodMetaView, PodSpecView, SELinuxOptio
 
 export interface CheckResult { allowed: boolean; reason?: string; detail?: string }
 
+export type CheckFn = (meta: PodMetaView, spec: PodSpecView) => CheckResult;
+
+/** One version of a check: in force from policy version v1.`since` until the next one. */
+export interface VersionedCheck {
+  since: number;
+  check: CheckFn;
+  /** Baseline checks this restricted check replaces at the restricted level. */
+  overrides?: string[];
+}
+
 export interface Check {
   id: string;
   level: 'baseline' | 'restricted';
-  /** Baseline checks this restricted check replaces at the restricted level. */
-  overrides?: string[];
-  check(meta: PodMetaView, spec: PodSpecView): CheckResult;
+  versions: VersionedCheck[];
 }
 
 const ALLOWED: CheckResult = { allowed: true };
@@ -41,9 +49,10 @@ function visit(spec: PodSpecView, fn: (c: ContainerView) => void): void {
   for (const c of spec.ephemeralContainers ?? []) fn(c);
 }
 
-const isWindows = (spec: PodSpecView): boolean => spec.os?.name === 'windows';
-/** Pods in their own user namespace (hostUsers: false) are let off the root-related checks. */
-const userNamespaced = (spec: PodSpecView): boolean => spec.hostUsers === false;
+/** From v1.25, Windows pods (which cannot set these Linux fields: pod validation refuses them) pass. */
+const exceptWindows = (fn: CheckFn): CheckFn => (m, spec) => (spec.os?.name === 'windows' ? ALLOWED : fn(m, spec));
+/** From v1.35, pods in their own user namespace (hostUsers: false) are let off the root-related checks. */
+const exceptUserNamespaced = (fn: CheckFn): CheckFn => (m, spec) => (spec.hostUsers === false ? ALLOWED : fn(m, spec));
 
 function privileged(_m: PodMetaView, spec: PodSpecView): CheckResult {
   const bad: string[] = [];
@@ -115,8 +124,6 @@ function capabilitiesBaseline(_m: PodMetaView, spec: PodSpecView): CheckResult {
 }
 
 function capabilitiesRestricted(_m: PodMetaView, spec: PodSpecView): CheckResult {
-  // Windows pods cannot set capabilities at all (pod validation refuses them).
-  if (isWindows(spec)) return ALLOWED;
   const missingDropAll: string[] = [];
   const adding: string[] = [];
   const caps = new Set<string>();
@@ -162,16 +169,17 @@ function appArmorProfile(meta: PodMetaView, spec: PodSpecView): CheckResult {
   return forbid(pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', valueList.length), `${setters.join(' and ')} must not set AppArmor profile type to ${joinQuote(valueList)}`);
 }
 
-const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+const SELINUX_TYPES_1_0 = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
+const SELINUX_TYPES_1_31 = new Set([...SELINUX_TYPES_1_0, 'container_engine_t']);
 
-function seLinuxOptions(_m: PodMetaView, spec: PodSpecView): CheckResult {
+const seLinuxOptions = (allowedTypes: ReadonlySet<string>): CheckFn => (_m, spec) => {
   const setters: string[] = [];
   const badTypes = new Set<string>();
   let setUser = false;
   let setRole = false;
   const valid = (o: SELinuxOptionsView): boolean => {
     let ok = true;
-    if (!SELINUX_TYPES.has(o.type ?? '')) { ok = false; badTypes.add(o.type ?? ''); }
+    if (!allowedTypes.has(o.type ?? '')) { ok = false; badTypes.add(o.type ?? ''); }
     if (o.user) { ok = false; setUser = true; }
     if (o.role) { ok = false; setRole = true; }
     return ok;
@@ -190,7 +198,7 @@ function seLinuxOptions(_m: PodMetaView, spec: PodSpecView): CheckResult {
   if (setUser) data.push('user may not be set');
   if (setRole) data.push('role may not be set');
   return forbid('seLinuxOptions', `${setters.join(' and ')} set forbidden securityContext.seLinuxOptions: ${data.join('; ')}`);
-}
+};
 
 function procMountCheck(_m: PodMetaView, spec: PodSpecView): CheckResult {
   const bad: string[] = [];
@@ -202,11 +210,23 @@ function procMountCheck(_m: PodMetaView, spec: PodSpecView): CheckResult {
   return bad.length ? forbid('procMount', `${containers(bad)} must not set securityContext.procMount to ${joinQuote(sorted(types))}`) : ALLOWED;
 }
 
-function procMountBaseline(m: PodMetaView, spec: PodSpecView): CheckResult {
-  return userNamespaced(spec) ? ALLOWED : procMountCheck(m, spec);
-}
-
 const validSeccomp = (t: string | undefined): boolean => t === 'Localhost' || t === 'RuntimeDefault';
+
+/** Before v1.19 the seccomp profile was chosen by the alpha annotations, which the baseline checks. */
+function seccompAnnotationsBaseline(meta: PodMetaView, spec: PodSpecView): CheckResult {
+  const valid = (v: string): boolean => v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/');
+  const annotations = meta.annotations ?? {};
+  const bad = new Set<string>();
+  const podKey = 'seccomp.security.alpha.kubernetes.io/pod';
+  const podValue = annotations[podKey];
+  if (podValue !== undefined && !valid(podValue)) bad.add(`${podKey}=${quote(podValue)}`);
+  visit(spec, (c) => {
+    const key = `container.seccomp.security.alpha.kubernetes.io/${c.name}`;
+    const v = annotations[key];
+    if (v !== undefined && !valid(v)) bad.add(`${key}=${quote(v)}`);
+  });
+  return bad.size ? forbid('seccompProfile', `forbidden ${pluralize('annotation', 'annotations', bad.size)} ${sorted(bad).join(', ')}`) : ALLOWED;
+}
 
 function seccompProfileBaseline(_m: PodMetaView, spec: PodSpecView): CheckResult {
   const setters: string[] = [];
@@ -224,7 +244,6 @@ function seccompProfileBaseline(_m: PodMetaView, spec: PodSpecView): CheckResult
 }
 
 function seccompProfileRestricted(_m: PodMetaView, spec: PodSpecView): CheckResult {
-  if (isWindows(spec)) return ALLOWED;
   const setters: string[] = [];
   const values = new Set<string>();
   let podSet = false;
@@ -246,18 +265,17 @@ function seccompProfileRestricted(_m: PodMetaView, spec: PodSpecView): CheckResu
   return ALLOWED;
 }
 
-/** The namespaced, node-isolated sysctls the baseline allows (as of policy v1.37). */
-export const SAFE_SYSCTLS = new Set([
-  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range',
-  'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time',
-  'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes', 'net.ipv4.tcp_rmem',
-  'net.ipv4.tcp_wmem', 'net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat',
-]);
+/** The namespaced, node-isolated sysctls the baseline allows, growing with the policy version. */
+const SYSCTLS_1_0 = new Set(['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start']);
+const SYSCTLS_1_27 = new Set([...SYSCTLS_1_0, 'net.ipv4.ip_local_reserved_ports']);
+const SYSCTLS_1_29 = new Set([...SYSCTLS_1_27, 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']);
+const SYSCTLS_1_32 = new Set([...SYSCTLS_1_29, 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem']);
+export const SAFE_SYSCTLS: ReadonlySet<string> = new Set([...SYSCTLS_1_32, 'net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat']);
 
-function sysctls(_m: PodMetaView, spec: PodSpecView): CheckResult {
-  const bad = (spec.securityContext?.sysctls ?? []).map((s) => s.name).filter((n) => !SAFE_SYSCTLS.has(n));
+const sysctls = (allowed: ReadonlySet<string>): CheckFn => (_m, spec) => {
+  const bad = (spec.securityContext?.sysctls ?? []).map((s) => s.name).filter((n) => !allowed.has(n));
   return bad.length ? forbid('forbidden sysctls', bad.join(', ')) : ALLOWED;
-}
+};
 
 function windowsHostProcess(_m: PodMetaView, spec: PodSpecView): CheckResult {
   const bad: string[] = [];
@@ -269,8 +287,6 @@ function windowsHostProcess(_m: PodMetaView, spec: PodSpecView): CheckResult {
 }
 
 function allowPrivilegeEscalation(_m: PodMetaView, spec: PodSpecView): CheckResult {
-  // Windows pods cannot set the field (pod validation refuses it).
-  if (isWindows(spec)) return ALLOWED;
   const bad: string[] = [];
   visit(spec, (c) => { if (c.securityContext?.allowPrivilegeEscalation !== false) bad.push(c.name); });
   return bad.length ? forbid('allowPrivilegeEscalation != false', `${containers(bad)} must set securityContext.allowPrivilegeEscalation=false`) : ALLOWED;
@@ -297,7 +313,6 @@ function restrictedVolumes(_m: PodMetaView, spec: PodSpecView): CheckResult {
 }
 
 function runAsNonRoot(_m: PodMetaView, spec: PodSpecView): CheckResult {
-  if (userNamespaced(spec)) return ALLOWED;
   const setters: string[] = [];
   let podNonRoot = false;
   const podValue = spec.securityContext?.runAsNonRoot;
@@ -318,7 +333,6 @@ function runAsNonRoot(_m: PodMetaView, spec: PodSpecView): CheckResult {
 }
 
 function runAsUser(_m: PodMetaView, spec: PodSpecView): CheckResult {
-  if (userNamespaced(spec)) return ALLOWED;
   const setters: string[] = [];
   if (spec.securityContext?.runAsUser === 0) setters.push('pod');
   const bad: string[] = [];
@@ -327,54 +341,89 @@ function runAsUser(_m: PodMetaView, spec: PodSpecView): CheckResult {
   return setters.length ? forbid('runAsUser=0', `${setters.join(' and ')} must not set runAsUser=0`) : ALLOWED;
 }
 
+const v = (since: number, check: CheckFn, overrides?: string[]): VersionedCheck => (overrides ? { since, check, overrides } : { since, check });
+
+/** Every check, each with the policy versions (v1.`since`) its behaviour changed at (policy/check_*.go). */
 export const CHECKS: readonly Check[] = [
-  { id: 'appArmorProfile', level: 'baseline', check: appArmorProfile },
-  { id: 'capabilities_baseline', level: 'baseline', check: capabilitiesBaseline },
-  { id: 'hostNamespaces', level: 'baseline', check: hostNamespaces },
-  { id: 'hostPathVolumes', level: 'baseline', check: hostPathVolumes },
-  { id: 'hostPorts', level: 'baseline', check: hostPorts },
-  { id: 'hostProbesAndHostLifecycle', level: 'baseline', check: hostProbesAndHostLifecycle },
-  { id: 'privileged', level: 'baseline', check: privileged },
-  { id: 'procMount', level: 'baseline', check: procMountBaseline },
-  { id: 'seLinuxOptions', level: 'baseline', check: seLinuxOptions },
-  { id: 'seccompProfile_baseline', level: 'baseline', check: seccompProfileBaseline },
-  { id: 'sysctls', level: 'baseline', check: sysctls },
-  { id: 'windowsHostProcess', level: 'baseline', check: windowsHostProcess },
-  { id: 'allowPrivilegeEscalation', level: 'restricted', check: allowPrivilegeEscalation },
-  { id: 'capabilities_restricted', level: 'restricted', overrides: ['capabilities_baseline'], check: capabilitiesRestricted },
-  { id: 'procMount_restricted', level: 'restricted', overrides: ['procMount'], check: procMountCheck },
-  { id: 'restrictedVolumes', level: 'restricted', overrides: ['hostPathVolumes'], check: restrictedVolumes },
-  { id: 'runAsNonRoot', level: 'restricted', check: runAsNonRoot },
-  { id: 'runAsUser', level: 'restricted', check: runAsUser },
-  { id: 'seccompProfile_restricted', level: 'restricted', overrides: ['seccompProfile_baseline'], check: seccompProfileRestricted },
+  { id: 'appArmorProfile', level: 'baseline', versions: [v(0, appArmorProfile)] },
+  { id: 'capabilities_baseline', level: 'baseline', versions: [v(0, capabilitiesBaseline)] },
+  { id: 'hostNamespaces', level: 'baseline', versions: [v(0, hostNamespaces)] },
+  { id: 'hostPathVolumes', level: 'baseline', versions: [v(0, hostPathVolumes)] },
+  { id: 'hostPorts', level: 'baseline', versions: [v(0, hostPorts)] },
+  { id: 'hostProbesAndHostLifecycle', level: 'baseline', versions: [v(34, hostProbesAndHostLifecycle)] },
+  { id: 'privileged', level: 'baseline', versions: [v(0, privileged)] },
+  { id: 'procMount', level: 'baseline', versions: [v(0, procMountCheck), v(35, exceptUserNamespaced(procMountCheck))] },
+  { id: 'seLinuxOptions', level: 'baseline', versions: [v(0, seLinuxOptions(SELINUX_TYPES_1_0)), v(31, seLinuxOptions(SELINUX_TYPES_1_31))] },
+  { id: 'seccompProfile_baseline', level: 'baseline', versions: [v(0, seccompAnnotationsBaseline), v(19, seccompProfileBaseline)] },
+  {
+    id: 'sysctls', level: 'baseline',
+    versions: [v(0, sysctls(SYSCTLS_1_0)), v(27, sysctls(SYSCTLS_1_27)), v(29, sysctls(SYSCTLS_1_29)), v(32, sysctls(SYSCTLS_1_32)), v(37, sysctls(SAFE_SYSCTLS))],
+  },
+  { id: 'windowsHostProcess', level: 'baseline', versions: [v(0, windowsHostProcess)] },
+  { id: 'allowPrivilegeEscalation', level: 'restricted', versions: [v(8, allowPrivilegeEscalation), v(25, exceptWindows(allowPrivilegeEscalation))] },
+  {
+    id: 'capabilities_restricted', level: 'restricted',
+    versions: [v(22, capabilitiesRestricted, ['capabilities_baseline']), v(25, exceptWindows(capabilitiesRestricted), ['capabilities_baseline'])],
+  },
+  { id: 'procMount_restricted', level: 'restricted', versions: [v(35, procMountCheck, ['procMount'])] },
+  { id: 'restrictedVolumes', level: 'restricted', versions: [v(0, restrictedVolumes, ['hostPathVolumes'])] },
+  { id: 'runAsNonRoot', level: 'restricted', versions: [v(0, runAsNonRoot), v(35, exceptUserNamespaced(runAsNonRoot))] },
+  { id: 'runAsUser', level: 'restricted', versions: [v(23, runAsUser), v(35, exceptUserNamespaced(runAsUser))] },
+  {
+    id: 'seccompProfile_restricted', level: 'restricted',
+    versions: [v(19, seccompProfileRestricted, ['seccompProfile_baseline']), v(25, exceptWindows(seccompProfileRestricted), ['seccompProfile_baseline'])],
+  },
 ];
 
-/**
- * The checks of a level in upstream's evaluation order (policy/registry.go populate): baseline
- * checks sorted by ID, then restricted ones; at restricted, a baseline check a restricted one
- * overrides is left out.
- */
-function checksFor(level: 'baseline' | 'restricted'): Check[] {
-  const byId = (a: Check, b: Check): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const baseline = CHECKS.filter((c) => c.level === 'baseline').sort(byId);
-  if (level === 'baseline') return baseline;
-  const restricted = CHECKS.filter((c) => c.level === 'restricted').sort(byId);
-  const overridden = new Set(restricted.flatMap((c) => c.overrides ?? []));
-  return [...baseline.filter((c) => !overridden.has(c.id)), ...restricted];
+/** The newest policy version any check changed at: `latest`, and versions past it, evaluate as it. */
+export const MAX_POLICY_MINOR = Math.max(...CHECKS.flatMap((c) => c.versions.map((x) => x.since)));
+
+/** A check as of policy version v1.`minor`, or undefined before it existed. */
+function asOf(c: Check, minor: number): VersionedCheck | undefined {
+  let found: VersionedCheck | undefined;
+  for (const x of c.versions) if (x.since <= minor) found = x;
+  return found;
 }
 
-const BASELINE = checksFor('baseline');
-const RESTRICTED = checksFor('restricted');
+const byId = (a: Check, b: Check): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const SORTED_BASELINE = CHECKS.filter((c) => c.level === 'baseline').sort(byId);
+const SORTED_RESTRICTED = CHECKS.filter((c) => c.level === 'restricted').sort(byId);
+
+/**
+ * The checks of a level at a policy version in upstream's evaluation order (policy/registry.go
+ * populate): baseline checks sorted by ID, then restricted ones; at restricted, a baseline check
+ * that a restricted check of that version overrides is left out.
+ */
+function checksFor(level: 'baseline' | 'restricted', minor: number): CheckFn[] {
+  const baseline = SORTED_BASELINE.map((c) => [c.id, asOf(c, minor)] as const).filter((x): x is readonly [string, VersionedCheck] => x[1] !== undefined);
+  if (level === 'baseline') return baseline.map(([, x]) => x.check);
+  const restricted = SORTED_RESTRICTED.map((c) => asOf(c, minor)).filter((x): x is VersionedCheck => x !== undefined);
+  const overridden = new Set(restricted.flatMap((x) => x.overrides ?? []));
+  return [...baseline.filter(([id]) => !overridden.has(id)).map(([, x]) => x.check), ...restricted.map((x) => x.check)];
+}
+
+const ordered = new Map<string, CheckFn[]>();
+
+function checksAt(level: 'baseline' | 'restricted', minor: number | undefined): CheckFn[] {
+  const m = minor === undefined ? MAX_POLICY_MINOR : Math.min(minor, MAX_POLICY_MINOR);
+  const key = `${level}:${m}`;
+  let fns = ordered.get(key);
+  if (!fns) { fns = checksFor(level, m); ordered.set(key, fns); }
+  return fns;
+}
 
 export interface AggregateResult { allowed: boolean; reasons: string[]; details: string[] }
 
-/** Every check of the level run on the pod; privileged runs none. */
-export function evaluatePod(level: 'privileged' | 'baseline' | 'restricted', meta: PodMetaView, spec: PodSpecView): AggregateResult {
-  const checks = level === 'privileged' ? [] : level === 'baseline' ? BASELINE : RESTRICTED;
+/**
+ * Every check of the level, as of policy version v1.`minor` (undefined: latest), run on the pod;
+ * privileged runs none.
+ */
+export function evaluatePod(level: 'privileged' | 'baseline' | 'restricted', meta: PodMetaView, spec: PodSpecView, minor?: number): AggregateResult {
+  const checks = level === 'privileged' ? [] : checksAt(level, minor);
   const reasons: string[] = [];
   const details: string[] = [];
-  for (const c of checks) {
-    const r = c.check(meta, spec);
+  for (const check of checks) {
+    const r = check(meta, spec);
     if (r.allowed) continue;
     reasons.push(r.reason || 'unknown forbidden reason');
     details.push(r.detail ?? '');

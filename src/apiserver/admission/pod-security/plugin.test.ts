@@ -186,3 +186,11 @@ test('tightening a namespace\'s enforce level warns about the existing pods that
   const two = await admit(NAMESPACES, 'UPDATE', ns('ns', { 'pod-security.kubernetes.io/enforce': 'restricted' }), { oldObject: ns('ns', { 'pod-security.kubernetes.io/enforce': 'baseline' }) });
   assert.equal(two.warnings[0], 'existing pods in namespace "ns" violate the new PodSecurity enforce level "restricted:latest"');
 });
+
+test('an enforce-version label applies the checks as of that version and names it', async () => {
+  const admit = setup([ns('ns', { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.21' })]);
+  const r = await admit(PODS, 'CREATE', privilegedPod('x'));
+  assert.equal(r.error?.message, 'pods "x" is forbidden: violates PodSecurity "restricted:v1.21": privileged (container "c" must not set securityContext.privileged=true), '
+    + 'allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false), runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true), '
+    + 'seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")');
+});

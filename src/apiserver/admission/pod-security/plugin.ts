@@ -10,7 +10,7 @@ import { evaluatePod, forbiddenDetail, forbiddenReason, type AggregateResult } f
 import {
   AUDIT_LEVEL_LABEL, AUDIT_VERSION_LABEL, ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL, WARN_LEVEL_LABEL, WARN_VERSION_LABEL,
   compareLevels, equivalent, fullyPrivileged, levelVersionString, parseLevel, parseVersion, policyToEvaluate, sameLevelVersion, sameVersion,
-  type Level, type LevelVersion, type Policy,
+  type LevelVersion, type Policy,
 } from './levels.ts';
 import type { ContainerView, PodMetaView, PodSpecView } from './pod-view.ts';
 
@@ -90,6 +90,11 @@ export function isSignificantPodUpdate(pod: PodSpecView, old: PodSpecView): bool
   return false;
 }
 
+/** The checks of a level as of its version (`latest`: the newest). */
+export function evaluateAt(lv: LevelVersion, meta: PodMetaView, spec: PodSpecView): AggregateResult {
+  return evaluatePod(lv.level, meta, spec, lv.version.latest ? undefined : lv.version.minor);
+}
+
 function qualifiedResource(a: AdmissionAttributes): string {
   return a.info.group ? `${a.info.resource}.${a.info.group}` : a.info.resource;
 }
@@ -143,7 +148,7 @@ export function podSecurity(opts: PodSecurityOptions): AdmissionPlugin {
     const checked = all.slice(0, NAMESPACE_MAX_PODS_TO_CHECK);
     const byWarning = new Map<string, { podName: string; count: number }>();
     for (const pod of checked) {
-      const r = evaluatePod(enforce.level, pod.metadata ?? {}, pod.spec ?? {});
+      const r = evaluateAt(enforce, pod.metadata ?? {}, pod.spec ?? {});
       if (r.allowed) continue;
       const warning = forbiddenReason(r);
       const name = pod.metadata?.name ?? '';
@@ -204,27 +209,28 @@ export function podSecurity(opts: PodSecurityOptions): AdmissionPlugin {
     }
     const annotations: Record<string, string> = {};
     if (errors.length) annotations.error = `Failed to parse policy: ${errors.map((e) => `${e.field}: Invalid value: ${JSON.stringify(e.badValue)}: ${e.detail}`).join(', ')}`;
-    const results = new Map<Level, AggregateResult>();
-    // Every version evaluates the latest checks, so a level's result serves all its versions.
-    const result = (level: Level): AggregateResult => {
-      let r = results.get(level);
-      if (!r) { r = evaluatePod(level, meta, spec); results.set(level, r); }
+    // Modes at the same level and version share one evaluation.
+    const results = new Map<string, AggregateResult>();
+    const result = (lv: LevelVersion): AggregateResult => {
+      const key = levelVersionString(lv);
+      let r = results.get(key);
+      if (!r) { r = evaluateAt(lv, meta, spec); results.set(key, r); }
       return r;
     };
     let denial: string | undefined;
     if (enforce) {
       annotations['enforce-policy'] = levelVersionString(policy.enforce);
-      const r = result(policy.enforce.level);
+      const r = result(policy.enforce);
       if (!r.allowed) denial = `${qualifiedResource(a)} "${a.name}" is forbidden: violates PodSecurity "${levelVersionString(policy.enforce)}": ${forbiddenDetail(r)}`;
     }
-    const auditResult = result(policy.audit.level);
+    const auditResult = result(policy.audit);
     if (!auditResult.allowed) annotations['audit-violations'] = `would violate PodSecurity "${levelVersionString(policy.audit)}": ${forbiddenDetail(auditResult)}`;
     audit(a, annotations);
     if (denial !== undefined) {
       throw new StatusError(newStatus(403, 'Forbidden', denial, { name: a.name, group: a.info.group, kind: a.info.resource }));
     }
     // A request about to be refused gets no warnings.
-    const warnResult = result(policy.warn.level);
+    const warnResult = result(policy.warn);
     if (!warnResult.allowed) a.warn(`would violate PodSecurity "${levelVersionString(policy.warn)}": ${forbiddenDetail(warnResult)}`);
   }
 
