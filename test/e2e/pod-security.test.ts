@@ -115,6 +115,15 @@ describe('PodSecurity and Priority admission', () => {
         const r = await k(['apply', '-f', '-'], `apiVersion: v1\nkind: Pod\nmetadata: {name: q, namespace: ${ns}}\nspec:\n  priorityClassName: nope\n  containers: [{name: c, image: busybox}]\n`);
         assert.notEqual(r.code, 0);
         assert.equal(r.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "q" is forbidden: no PriorityClass with name nope was found');
+        // A global default class goes to pods that name none; a second default is refused.
+        await ok(['create', 'priorityclass', `default-${v}`, '--value=7', '--global-default=true', '--preemption-policy=Never']);
+        const second = await k(['create', 'priorityclass', `default2-${v}`, '--value=8', '--global-default=true']);
+        assert.notEqual(second.code, 0);
+        assert.equal(second.stderr.trim(), `error: failed to create priorityclass: priorityclasses.scheduling.k8s.io "default2-${v}" is forbidden: PriorityClass default-${v} is already marked as default. Only one default can exist`);
+        await ok(['run', 'defaulted', '--image=busybox', '-n', ns]);
+        const d = JSON.parse((await ok(['get', 'pod', 'defaulted', '-n', ns, '-o', 'json'])).stdout).spec;
+        assert.deepEqual([d.priorityClassName, d.priority, d.preemptionPolicy], [`default-${v}`, 7, 'Never']);
+        await ok(['delete', 'pc', `default-${v}`]);
       });
 
       test('Scheduler, Verify PriorityClass endpoints: listed, mutable fields patched and updated, immutable ones refused', async () => {
@@ -131,6 +140,14 @@ describe('PodSecurity and Priority admission', () => {
         await ok(['label', 'priorityclass', name, 'updated=yes']);
         const got = JSON.parse((await ok(['get', 'pc', name, '-o', 'json'])).stdout);
         assert.deepEqual([got.description, got.metadata.labels.updated], ['patched', 'yes']);
+        got.description = 'replaced';
+        await ok(['replace', '-f', '-'], JSON.stringify(got));
+        assert.equal(JSON.parse((await ok(['get', 'pc', name, '-o', 'json'])).stdout).description, 'replaced');
+        got.value = 12;
+        delete got.metadata.resourceVersion;
+        const badPut = await k(['replace', '-f', '-'], JSON.stringify(got));
+        assert.notEqual(badPut.code, 0);
+        assert.match(badPut.stderr, /is invalid: value: Forbidden: may not be changed in an update\./);
         const bad = await k(['patch', 'priorityclass', name, '--type=merge', '-p', '{"value":11}']);
         assert.notEqual(bad.code, 0);
         assert.match(bad.stderr, /is invalid: value: Forbidden: may not be changed in an update\./);
