@@ -142,6 +142,9 @@ export class ContainerManager {
           cgroupsPath: record.cgroupsPath,
           hostHardLimits: readHostHardLimits(),
         });
+        // A gVisor sandbox has a UTS namespace of its own whatever the spec says: it takes the
+        // pod's hostname from the spec instead of the joined namespace.
+        if (runtime.sandboxed && desc.hostname !== undefined) spec.hostname = desc.hostname;
         await writeFile(paths.config, JSON.stringify(spec));
         await mkdir(dirname(record.logPath), { recursive: true });
         await mkdir(paths.persistDir, { recursive: true });
@@ -362,7 +365,7 @@ export class ContainerManager {
       if (!known.has(id)) await unmountIfMounted(mp);
     }
     // Runtime state for containers we have no record of (a crash between create and record).
-    for (const selector of new Set<RuntimeSelector>(['crun', 'runc', this.#defaultRuntime])) {
+    for (const selector of new Set<RuntimeSelector>(['crun', 'runc', 'gvisor', this.#defaultRuntime])) {
       let rt: OciRuntime;
       try {
         rt = await this.runtime(selector);
