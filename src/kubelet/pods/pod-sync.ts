@@ -152,7 +152,12 @@ export class PodSyncer {
         // A new pod shows Pending with its containers waiting while the sandbox is made and
         // images are pulled (upstream's first status update).
         if (!pod.status?.phase) await this.#writeStatus(st, undefined, runs);
-        sandbox = await this.#createSandbox(st);
+        // A sandbox that cannot be made (e.g. a RuntimeClass handler the node lacks) still leaves
+        // the status upstream's SyncPod writes first: Pending, containers ContainerCreating.
+        sandbox = await this.#createSandbox(st).catch(async (err: unknown) => {
+          await this.#writeStatus(st, undefined, runs).catch(() => undefined);
+          throw err;
+        });
       }
       await this.#syncContainers(st, sandbox, runs);
       runs = await this.runs(st);
