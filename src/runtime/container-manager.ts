@@ -273,7 +273,8 @@ export class ContainerManager {
     try {
       // A terminal without input goes through conmon, which takes the pty from the runtime's
       // console socket; with input, through script(1) (see container-exec.ts).
-      if (options.tty && !options.stdin) return await this.#execUnderConmon(record, rt, execId, execDir, processFile, options);
+      // conmon's exec passes `--tty`, which runsc refuses: a runtime without it takes script(1)'s.
+      if (options.tty && !options.stdin && rt.execTtyFlag) return await this.#execUnderConmon(record, rt, execId, execDir, processFile, options);
       return await runExec(rt.command, rt.execArgs(id, processFile, options.tty ? { tty: true } : {}), options);
     } finally {
       await rm(execDir, { recursive: true, force: true });

@@ -120,6 +120,11 @@ export class OciRuntime {
     return ['--root', this.root, ...(this.#handler?.globalArgs ?? [])];
   }
 
+  /** Whether `exec` takes `--tty` (conmon's exec passes it); runsc reads the process file's `terminal`. */
+  get execTtyFlag(): boolean {
+    return this.#handler?.execTtyFlag ?? true;
+  }
+
   /** Each container is a sandbox of its own (gVisor): cgroup readings are the sandbox's. */
   get sandboxed(): boolean {
     return this.#handler?.sandboxed ?? false;
