@@ -87,10 +87,7 @@ before(async () => {
 
 after(async () => {
   ac.abort();
-  const engineDir = cluster ? join(cluster.dataDir, 'node', 'engine') : undefined;
   await cluster?.stop();
-  // runsc keeps a state directory per container under its --root; none may outlive the cluster.
-  if (engineDir) assert.deepEqual(await readdir(join(engineDir, 'runtime', 'gvisor')).catch(() => []), []);
 });
 
 describe('RuntimeClass (runc, crun and gVisor handlers)', { skip: handlers.includes('gvisor') ? false : 'runsc (gVisor) is not installed' }, () => {
@@ -128,10 +125,40 @@ describe('RuntimeClass (runc, crun and gVisor handlers)', { skip: handlers.inclu
     assert.equal(pod('neighbour')?.spec?.overhead, undefined);
   });
 
-  test('a pod under crun runs', { skip: handlers.includes('crun') ? false : 'crun not installed' }, async () => {
+  test('deleting the gVisor pod ends its sandboxes and leaves no runsc state', async () => {
+    const uid = pod('sandboxed')?.metadata.uid;
+    await k(['delete', 'pod', '-n', NS, 'sandboxed', '--wait=false']);
+    await until(() => pod('sandboxed') === undefined, 'the pod gone');
+    const engine = await cluster.engine();
+    assert.deepEqual((await engine.sandboxes.list()).filter((sb) => sb.id === uid), []);
+    // runsc keeps its state per container under its --root (the engine's runtime/gvisor).
+    assert.deepEqual(await readdir(join(cluster.dataDir, 'node', 'engine', 'runtime', 'gvisor')), []);
+    assert.deepEqual((await engine.containers.list()).filter((c) => c.labels['skiff.sandbox'] === uid), []);
+  });
+
+  test('Can schedule a pod requesting existing RuntimeClass.: a pod under crun runs', { skip: handlers.includes('crun') ? false : 'crun not installed' }, async () => {
     await k(['apply', '-f', '-'], podManifest('under-crun', 'crun', 'exec sleep 3600'));
     await until(() => isReady(pod('under-crun')), 'the crun pod Ready');
     assert.equal((await k(['exec', '-n', NS, 'under-crun', '--', 'uname', '-r'])).trim(), release());
+  });
+
+  test('RuntimeClass API: create, get, list, watch (the informer), update, patch, delete, deletecollection', async () => {
+    const rc = (name: string): string => `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: { name: ${name}, labels: { e2e: api } }\nhandler: runc\n`;
+    await k(['create', '-f', '-'], rc('api-a') + '---\n' + rc('api-b'));
+    await until(() => classes.get('api-a') !== undefined && classes.get('api-b') !== undefined, 'both classes watched');
+    assert.equal(JSON.parse(await k(['get', 'runtimeclass', 'api-a', '-o', 'json'])).handler, 'runc');
+    assert.deepEqual((JSON.parse(await k(['get', 'runtimeclass', '-l', 'e2e=api', '-o', 'json'])) as { items: KubeObject[] }).items.map((i) => i.metadata.name), ['api-a', 'api-b']);
+    await k(['patch', 'runtimeclass', 'api-a', '--type=merge', '-p', '{"metadata":{"annotations":{"patched":"yes"}}}']);
+    await k(['label', 'runtimeclass', 'api-b', 'updated=yes']);
+    await until(() => classes.get('api-a')?.metadata.annotations?.['patched'] === 'yes' && classes.get('api-b')?.metadata.labels?.['updated'] === 'yes', 'the changes watched');
+    // The handler is immutable.
+    const r = await run(['patch', 'runtimeclass', 'api-a', '--type=merge', '-p', '{"handler":"crun"}']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /field is immutable/, r.stderr);
+    await k(['delete', 'runtimeclass', 'api-a']);
+    // DELETE on the collection (deletecollection), as client-go's DeleteCollection sends it.
+    await cs.rest.request('DELETE', '/apis/node.k8s.io/v1/runtimeclasses?labelSelector=e2e%3Dapi');
+    await until(() => classes.get('api-a') === undefined && classes.get('api-b') === undefined, 'both classes gone');
   });
 
   test('Pod with the non-existing RuntimeClass is rejected.', async () => {
