@@ -16,6 +16,7 @@ import type { Node, Pod } from '../../src/api/types/core-v1.ts';
 import type { RuntimeClass } from '../../src/api/types/node-v1.ts';
 import { Clientset } from '../../src/client/clientset.ts';
 import type { Informer } from '../../src/client/informer.ts';
+import { readCgroupStats } from '../../src/runtime/cgroups.ts';
 import { availableRuntimeHandlers } from '../../src/runtime/runtime-handlers.ts';
 import { kubectl } from './harness.ts';
 import type { RunningServer } from './harness.ts';
@@ -58,7 +59,7 @@ async function until(cond: () => boolean, what: string, timeoutMs = 90_000): Pro
 const pod = (name: string): Pod | undefined => pods.get(`${NS}/${name}`);
 const isReady = (p: Pod | undefined): boolean => p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-function podManifest(name: string, runtimeClassName: string | undefined, script: string): string {
+function podManifest(name: string, runtimeClassName: string | undefined, script: string, limits?: string): string {
   return `apiVersion: v1
 kind: Pod
 metadata: { name: ${name}, namespace: ${NS} }
@@ -68,7 +69,7 @@ ${runtimeClassName ? `  runtimeClassName: ${runtimeClassName}\n` : ''}  terminat
   - name: main
     image: busybox
     command: ["sh", "-c", ${JSON.stringify(script)}]
-`;
+${limits ? `    resources: { limits: ${limits} }\n` : ''}`;
 }
 
 before(async () => {
@@ -103,7 +104,8 @@ describe('RuntimeClass (runc, crun and gVisor handlers)', { skip: handlers.inclu
   });
 
   test('a pod under gvisor sees gVisor\'s kernel, its neighbour under runc the host\'s; they talk over the pod network; the overhead is on the pod', async () => {
-    await k(['apply', '-f', '-'], podManifest('sandboxed', 'gvisor', 'echo booted; (while true; do echo hello-from-gvisor | nc -l -p 8080; done) & exec sleep 3600')
+    // With limits, so the pod cgroup (limits plus the class's overhead) holds the gVisor sandboxes too.
+    await k(['apply', '-f', '-'], podManifest('sandboxed', 'gvisor', 'echo booted; (while true; do echo hello-from-gvisor | nc -l -p 8080; done) & exec sleep 3600', '{ cpu: 500m, memory: 64Mi }')
       + '---\n' + podManifest('neighbour', 'runc', 'exec sleep 3600'));
     await until(() => isReady(pod('sandboxed')) && isReady(pod('neighbour')), 'both pods Ready');
     const host = release();
@@ -123,6 +125,10 @@ describe('RuntimeClass (runc, crun and gVisor handlers)', { skip: handlers.inclu
     // RuntimeClass admission copied the class's overhead.
     assert.deepEqual(pod('sandboxed')?.spec?.overhead, { cpu: '10m', memory: '32Mi' });
     assert.equal(pod('neighbour')?.spec?.overhead, undefined);
+    // The pod cgroup's memory limit is the container's limit plus the overhead (64Mi + 32Mi).
+    const sb = (await (await cluster.engine()).sandboxes.list()).find((x) => x.id === pod('sandboxed')?.metadata.uid);
+    assert.equal(sb?.runtime, 'gvisor');
+    assert.equal((await readCgroupStats(sb.cgroupParent)).memoryLimitBytes, 96 * 2 ** 20);
   });
 
   test('deleting the gVisor pod ends its sandboxes and leaves no runsc state', async () => {
