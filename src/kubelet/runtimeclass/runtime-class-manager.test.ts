@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { notFound } from '../../api/errors.ts';
-import { isNotFound } from '../../api/errors.ts';
+import { isNotFound, notFound } from '../../api/errors.ts';
 import type { Pod } from '../../api/types/core-v1.ts';
 import type { RuntimeClass } from '../../api/types/node-v1.ts';
 import type { Clientset } from '../../client/clientset.ts';
+import { runtimeHandlersStatus } from '../node/node-status-manager.ts';
 import { RuntimeClassManager, isUnknownRuntimeHandler } from './runtime-class-manager.ts';
 
 const classes: RuntimeClass[] = [
@@ -42,4 +42,11 @@ test('a handler the node lacks fails with the CRI runtime\'s words; a missing cl
     return true;
   });
   await assert.rejects(manager.handlerFor(pod('gone')), (err: unknown) => isNotFound(err) && /runtimeclasses.node.k8s.io "gone" not found/.test((err as Error).message));
+});
+
+test('Node status.runtimeHandlers lists the offered handlers, claiming no features skiff lacks', () => {
+  assert.deepEqual(runtimeHandlersStatus(['runc', 'gvisor']), [
+    { name: 'runc', features: { recursiveReadOnlyMounts: false, userNamespaces: false } },
+    { name: 'gvisor', features: { recursiveReadOnlyMounts: false, userNamespaces: false } },
+  ]);
 });
