@@ -106,3 +106,14 @@ test('sameResources compares quantities by value', () => {
   assert.ok(!sameResources({ memory: '1Gi' }, { memory: '1Gi', cpu: '1' }));
   assert.ok(sameResources(undefined, {}));
 });
+
+test('a class the cache does not show yet is looked up again once the cache caught up', async () => {
+  const asked: boolean[] = [];
+  const late = runtimeClassAdmission(async (name, fresh) => {
+    asked.push(fresh);
+    return fresh && name === 'new' ? { metadata: { name: 'new' }, handler: 'runc' } : undefined;
+  });
+  const p = pod({ runtimeClassName: 'new' });
+  await late.mutate?.(attrs(p));
+  assert.deepEqual(asked, [false, true]);
+});

@@ -10,8 +10,11 @@ import type { RuntimeClass } from '../../api/types/node-v1.ts';
 import { tryParseQuantity } from '../../api/validation/quantity.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './types.ts';
 
-/** The RuntimeClass of that name, or undefined when there is none. */
-export type RuntimeClassGetter = (name: string) => Promise<KubeObject | undefined>;
+/**
+ * The RuntimeClass of that name, or undefined when there is none: as the watch cache has it now,
+ * or, with `fresh`, once the cache has caught up with the store.
+ */
+export type RuntimeClassGetter = (name: string, fresh: boolean) => Promise<KubeObject | undefined>;
 
 function applies(a: AdmissionAttributes): boolean {
   return a.operation === 'CREATE' && a.subresource === '' && a.info.group === '' && a.info.resource === 'pods';
@@ -76,7 +79,9 @@ export function runtimeClassAdmission(getRuntimeClass: RuntimeClassGetter): Admi
   const lookup = async (a: AdmissionAttributes, pod: Pod): Promise<RuntimeClass | undefined> => {
     const name = pod.spec?.runtimeClassName;
     if (!name) return undefined;
-    const rc = (await getRuntimeClass(name)) as RuntimeClass | undefined;
+    // A miss may be a cache that lags a class just created: look again once it caught up, as
+    // upstream's plugin falls back from its lister to a live GET.
+    const rc = ((await getRuntimeClass(name, false)) ?? (await getRuntimeClass(name, true))) as RuntimeClass | undefined;
     if (!rc) throw refuse(a, pod, `pod rejected: RuntimeClass "${name}" not found`);
     return rc;
   };
