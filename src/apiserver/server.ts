@@ -19,6 +19,7 @@ import { priorityAdmission } from './admission/priority.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
+import { runtimeClassAdmission } from './admission/runtime-class.ts';
 import { limitRanger } from './admission/limit-ranger.ts';
 import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
@@ -152,6 +153,7 @@ export class ApiServer {
       memoryPressureToleration(),
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
       defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
+      runtimeClassAdmission(async (name, fresh) => { if (fresh) await this.#cache.sync(); return this.#cache.get(objectKey({ storage: { group: 'node.k8s.io', resource: 'runtimeclasses' }, namespaced: false }, '', name))?.obj; }),
       limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
       resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),
