@@ -20,6 +20,7 @@ import { defaultStorageClass } from './admission/default-storage-class.ts';
 import { limitRanger } from './admission/limit-ranger.ts';
 import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
+import { policySourceFromCache, validatingAdmissionPolicy } from './admission/validating-policy/index.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
 import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
@@ -144,6 +145,7 @@ export class ApiServer {
       defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
       defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
       limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
+      validatingAdmissionPolicy(policySourceFromCache(this.#cache), { audit: (annotations, a) => this.#log.info({ annotations, resource: a.info.resource, namespace: a.namespace, name: a.name }, 'admission audit annotations') }),
       resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),
     ];

@@ -4,6 +4,7 @@
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
+import { validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding } from './admission-policy.ts';
 import { validateConfigMapData, validateConfigUpdate, validateSecretData } from './config.ts';
 import { invalidEach, pushAll } from './field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain, maxLenError } from './names.ts';
@@ -62,6 +63,8 @@ const CREATE: Record<string, Check> = {
   'node.k8s.io/RuntimeClass': other.validateRuntimeClass,
   'policy/PodDisruptionBudget': other.validatePodDisruptionBudget,
   'storage.k8s.io/StorageClass': other.validateStorageClass,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateValidatingAdmissionPolicyBinding,
 };
 
 type UpdateCheck = (obj: KubeObject, old: KubeObject) => FieldError[];
