@@ -74,7 +74,8 @@ export function matchResources(mr: MatchResources | undefined, input: MatchInput
   const rules = mr.resourceRules ?? [];
   const excluded = (rr: RequestResource): boolean => (mr.excludeResourceRules ?? []).some((rule) => ruleMatches(rule, a, rr));
   if (excluded(own)) return undefined;
-  if (rules.some((rule) => ruleMatches(rule, a, own))) return own;
+  // No resourceRules (a binding's matchResources may leave them out): every resource matches.
+  if (rules.length === 0 || rules.some((rule) => ruleMatches(rule, a, own))) return own;
   if ((mr.matchPolicy ?? 'Equivalent') !== 'Equivalent') return undefined;
   for (const eq of equivalents(a.info)) {
     const rr = { ...own, group: eq.group, version: eq.version, resource: eq.resource };

@@ -181,6 +181,9 @@ test('match constraints: namespaceSelector, objectSelector, excludeResourceRules
   delete p.spec!.matchConstraints!.excludeResourceRules;
   w.bindings = [binding('b', 'p', { matchResources: { namespaceSelector: { matchLabels: { env: 'staging' } } } })];
   await plugin.validate!(attrs(deployment(1, { team: 'a' })));
+  // A binding's matchResources without resourceRules narrows by selectors only.
+  w.bindings = [binding('b', 'p', { matchResources: { namespaceSelector: { matchLabels: { env: 'prod' } } } })];
+  await refusal(() => plugin.validate!(attrs(deployment(1, { team: 'a' }))));
   // Other resources and operations are not matched.
   w.bindings = [binding('b', 'p')];
   await plugin.validate!(attrs({ metadata: { name: 'c', namespace: 'prod', labels: { team: 'a' } } }, { info: configmaps }));
