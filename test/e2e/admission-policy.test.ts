@@ -133,6 +133,11 @@ ${DEPLOYMENT_RULES}  validations:
     const refused = await once('the parameterised policy', deploymentYaml('api', 2, 'limited'), (r) => r.code !== 0);
     assert.match(refused.stderr, /ValidatingAdmissionPolicy 'replica-limit\.example\.com' with binding 'replica-limit-binding' denied request: at most 1 replicas in limited/);
     assert.equal((await k(['create', '--dry-run=server', '-f', '-'], deploymentYaml('api', 1, 'limited'))).code, 0);
+    // kubectl get prints upstream's columns.
+    const vap = await k(['get', 'validatingadmissionpolicy', 'replica-limit.example.com']);
+    assert.match(vap.stdout, /^NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE\nreplica-limit\.example\.com\s+1\s+v1\/ConfigMap\s+/);
+    const vapb = await k(['get', 'validatingadmissionpolicybinding', 'replica-limit-binding']);
+    assert.match(vapb.stdout, /^NAME\s+POLICYNAME\s+PARAMREF\s+AGE\nreplica-limit-binding\s+replica-limit\.example\.com\s+limited\/replica-limits\s+/);
     // Namespaces without the label are not bound.
     assert.equal((await k(['create', '--dry-run=server', '-f', '-'], deploymentYaml('api', 2))).code, 0);
     // The parameter changes take effect; without it the binding denies.
