@@ -162,6 +162,27 @@ ${DEPLOYMENT_RULES}  validations:
     assert.match(b.stderr, /spec\.validationActions: Invalid value: .*must not contain both Deny and Warn/);
   });
 
+  test('ValidatingAdmissionPolicy API and ValidatingAdmissionPolicyBinding API: discovery, status subresource, patch, delete by label', async () => {
+    const raw = await k(['get', '--raw', '/apis/admissionregistration.k8s.io/v1']);
+    assert.equal(raw.code, 0, raw.stderr);
+    const names = (JSON.parse(raw.stdout) as { resources: Array<{ name: string }> }).resources.map((r) => r.name);
+    for (const n of ['validatingadmissionpolicies', 'validatingadmissionpolicies/status', 'validatingadmissionpolicybindings']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+    await apply(policy('api-ops.example.com', `${DEPLOYMENT_RULES}  validations:
+  - expression: "true"
+`));
+    const patched = await k(['patch', 'validatingadmissionpolicy', 'api-ops.example.com', '--type=merge', '-p', '{"metadata":{"labels":{"ops":"yes"}}}']);
+    assert.equal(patched.code, 0, patched.stderr);
+    const status = await k(['patch', 'validatingadmissionpolicy', 'api-ops.example.com', '--subresource=status', '--type=merge', '-p', '{"status":{"observedGeneration":1}}', '-o', 'jsonpath={.status.observedGeneration}']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(status.stdout, '1');
+    await apply(binding('api-ops-binding', 'api-ops.example.com', '  validationActions: [Audit]\n'));
+    assert.equal((await k(['label', 'validatingadmissionpolicybinding', 'api-ops-binding', 'ops=yes'])).code, 0);
+    const del = await k(['delete', 'validatingadmissionpolicies,validatingadmissionpolicybindings', '-l', 'ops=yes']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.match(del.stdout, /validatingadmissionpolicy\.admissionregistration\.k8s\.io "api-ops\.example\.com" deleted/);
+    assert.match(del.stdout, /validatingadmissionpolicybinding\.admissionregistration\.k8s\.io "api-ops-binding" deleted/);
+  });
+
   test('kubectl 1.27 sees the same refusal', async () => {
     const r = await kubectl('1.27', ctx.srv, ['create', '--dry-run=server', '-f', '-'], { input: deploymentYaml('old', 8) });
     assert.notEqual(r.code, 0);

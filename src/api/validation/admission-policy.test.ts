@@ -40,6 +40,16 @@ test('a policy whose expression does not compile is refused, naming the field', 
   assert.equal(validateCreate(vap, policy({ validations: [{ expression: 'true', messageExpression: '1 +' }] }))[0]!.field, 'spec.validations[0].messageExpression');
 });
 
+test('variables: references to undeclared (or later) variables do not compile; matchConditions have none', () => {
+  const detail = (o: KubeObject): string[] => validateCreate(vap, o).map((e) => `${e.field}: ${e.detail}`);
+  assert.deepEqual(detail(policy({ variables: [{ name: 'a', expression: '1' }, { name: 'b', expression: 'variables.a + 1' }], validations: [{ expression: 'variables.b > 0 && "variables.nope" != ""' }] })), []);
+  assert.deepEqual(detail(policy({ variables: [{ name: 'a', expression: 'variables.b' }, { name: 'b', expression: '1' }], validations: [{ expression: 'variables.c > 0' }] })), [
+    "spec.variables[0].expression: compilation failed: ERROR: <input>:1:11: undefined field 'b'\n | variables.b\n | ..........^",
+    "spec.validations[0].expression: compilation failed: ERROR: <input>:1:11: undefined field 'c'\n | variables.c > 0\n | ..........^",
+  ]);
+  assert.match(detail(policy({ variables: [{ name: 'a', expression: '1' }], matchConditions: [{ name: 'm', expression: 'variables.a == 1' }], validations: [{ expression: 'true' }] }))[0]!, /^spec\.matchConditions\[0\]\.expression: .*undeclared reference to 'variables'/);
+});
+
 test('policy field checks', () => {
   const fields = (o: KubeObject): string[] => validateCreate(vap, o).map((e) => `${e.field} ${e.type}`);
   assert.deepEqual(fields(policy({})), ['spec.validations FieldValueRequired', 'spec.auditAnnotations FieldValueRequired']);

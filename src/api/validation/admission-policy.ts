@@ -28,9 +28,33 @@ const MAX_AUDIT_VALUE_EXPRESSION = 5 * 1024;
 const CEL_IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
 
-function compileInto(errs: FieldError[], path: string, expression: string, variables: string[], returnType: CelReturnType): void {
+function compileInto(errs: FieldError[], path: string, expression: string, variables: string[], returnType: CelReturnType, declared?: ReadonlySet<string>): void {
   const r = tryCompile(expression, { variables, returnType });
-  if (r.error) errs.push(invalid(path, expression, r.error.detail === `must evaluate to ${returnType}` ? r.error.detail : r.error.message));
+  if (r.error) {
+    errs.push(invalid(path, expression, r.error.detail === `must evaluate to ${returnType}` ? r.error.detail : r.error.message));
+    return;
+  }
+  const undefinedVariable = declared && firstUndeclaredVariable(expression, declared);
+  if (undefinedVariable) errs.push(invalid(path, expression, `compilation failed: ${undefinedVariable}`));
+}
+
+// `variables` is typed from the policy's variables upstream, so a reference to one not declared
+// (or declared later, for a variable) fails to compile; skiff types it dyn and checks the names.
+function firstUndeclaredVariable(expression: string, declared: ReadonlySet<string>): string | undefined {
+  // Blank out string literals so their text is not taken for references.
+  const code = expression.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => ' '.repeat(m.length));
+  for (const m of code.matchAll(/(?<![\w.])variables\s*\.\s*([_a-zA-Z][_a-zA-Z0-9]*)/g)) {
+    const name = m[1] ?? '';
+    if (declared.has(name)) continue;
+    const at = (m.index ?? 0) + m[0].lastIndexOf(name);
+    const before = expression.slice(0, at);
+    const line = before.split('\n').length;
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const lineEnd = expression.indexOf('\n', at);
+    const text = expression.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+    return `ERROR: <input>:${line}:${at - lineStart + 1}: undefined field '${name}'\n | ${text}\n | ${'.'.repeat(at - lineStart)}^`;
+  }
+  return undefined;
 }
 
 export function validateValidatingAdmissionPolicy(o: KubeObject): FieldError[] {
@@ -47,7 +71,9 @@ export function validateValidatingAdmissionPolicy(o: KubeObject): FieldError[] {
     if (asArr(spec.matchConstraints.resourceRules).length === 0) errs.push(required(child(path, 'matchConstraints', 'resourceRules')));
   }
   const vars = policyVariables(hasParams);
-  pushAll(errs, validateMatchConditions(spec.matchConditions, child(path, 'matchConditions'), vars));
+  // Upstream compiles matchConditions without variable composition: no `variables` there.
+  pushAll(errs, validateMatchConditions(spec.matchConditions, child(path, 'matchConditions'), vars.filter((v) => v !== 'variables')));
+  const declared = new Set<string>();
   asArr(spec.variables).forEach((v, i) => {
     const p = index(child(path, 'variables'), i);
     const name = asStr(asObj(v).name);
@@ -55,7 +81,8 @@ export function validateValidatingAdmissionPolicy(o: KubeObject): FieldError[] {
     if (name.trim() === '') errs.push(required(child(p, 'name'), 'name is not specified'));
     else if (!CEL_IDENT.test(name) || CEL_RESERVED.has(name)) errs.push(invalid(child(p, 'name'), name, 'name is not a valid CEL identifier'));
     if (expr.trim() === '') errs.push(required(child(p, 'expression'), 'expression is not specified'));
-    else compileInto(errs, child(p, 'expression'), expr, vars, 'any');
+    else compileInto(errs, child(p, 'expression'), expr, vars, 'any', new Set(declared));
+    declared.add(name);
   });
   const validations = asArr(spec.validations);
   const audits = asArr(spec.auditAnnotations);
@@ -64,7 +91,7 @@ export function validateValidatingAdmissionPolicy(o: KubeObject): FieldError[] {
     errs.push(required(child(path, 'auditAnnotations'), 'validations or auditAnnotations must contain at least one item'));
     return errs;
   }
-  validations.forEach((v, i) => pushAll(errs, validateValidation(asObj(v), index(child(path, 'validations'), i), vars)));
+  validations.forEach((v, i) => pushAll(errs, validateValidation(asObj(v), index(child(path, 'validations'), i), vars, declared)));
   if (audits.length > MAX_AUDIT_ANNOTATIONS) errs.push(invalid(child(path, 'auditAnnotations'), audits, `must not have more than ${MAX_AUDIT_ANNOTATIONS} auditAnnotations`));
   const keys = new Set<string>();
   audits.forEach((a, i) => {
@@ -78,22 +105,22 @@ export function validateValidatingAdmissionPolicy(o: KubeObject): FieldError[] {
     const trimmed = valueExpression.trim();
     if (trimmed === '') errs.push(required(child(p, 'valueExpression'), 'valueExpression is not specified'));
     else if (trimmed.length > MAX_AUDIT_VALUE_EXPRESSION) errs.push(required(child(p, 'valueExpression'), `must not exceed ${MAX_AUDIT_VALUE_EXPRESSION} bytes in length`));
-    else compileInto(errs, child(p, 'valueExpression'), valueExpression, vars, 'any');
+    else compileInto(errs, child(p, 'valueExpression'), valueExpression, vars, 'any', declared);
     if (keys.has(key)) errs.push(duplicate(child(p, 'key'), key));
     keys.add(key);
   });
   return errs;
 }
 
-function validateValidation(v: Obj, path: string, vars: string[]): FieldError[] {
+function validateValidation(v: Obj, path: string, vars: string[], declared: ReadonlySet<string>): FieldError[] {
   const errs: FieldError[] = [];
   const expression = asStr(v.expression);
   const message = asStr(v.message);
   const messageExpression = asStr(v.messageExpression);
   if (expression.trim() === '') errs.push(required(child(path, 'expression'), 'expression is not specified'));
-  else compileInto(errs, child(path, 'expression'), expression, vars, 'bool');
+  else compileInto(errs, child(path, 'expression'), expression, vars, 'bool', declared);
   if (messageExpression.length > 0 && messageExpression.trim() === '') errs.push(invalid(child(path, 'messageExpression'), messageExpression, 'must be non-empty if specified'));
-  else if (messageExpression.trim() !== '') compileInto(errs, child(path, 'messageExpression'), messageExpression, vars, 'string');
+  else if (messageExpression.trim() !== '') compileInto(errs, child(path, 'messageExpression'), messageExpression, vars, 'string', declared);
   if (message.length > 0 && message.trim() === '') errs.push(invalid(child(path, 'message'), message, 'message must be non-empty if specified'));
   else if (/[\n\r]/.test(message.trim())) errs.push(invalid(child(path, 'message'), message, 'message must not contain line breaks'));
   if (isSet(v.reason) && !REASONS.includes(asStr(v.reason))) errs.push(notSupported(child(path, 'reason'), v.reason, REASONS));
