@@ -9,12 +9,9 @@ import { validateLabelSelector } from './label-selector.ts';
 import { isDNS1035Label, isDNS1123Subdomain, isQualifiedName, isValidPathSegmentName } from './names.ts';
 import { asArr, asObj, asStr, isObj, isSet, type Obj } from './util.ts';
 
-/**
- * The variables a policy's expressions may use. `params` only when the policy has a paramKind,
- * as upstream. (Upstream also offers `authorizer`; skiff does not yet.)
- */
+/** The variables a policy's expressions may use. `params` only when the policy has a paramKind, as upstream. */
 export function policyVariables(hasParams: boolean): string[] {
-  return ['object', 'oldObject', 'request', 'namespaceObject', 'variables', ...(hasParams ? ['params'] : [])];
+  return ['object', 'oldObject', 'request', 'namespaceObject', 'variables', 'authorizer', ...(hasParams ? ['params'] : [])];
 }
 
 const FAILURE_POLICIES = ['Fail', 'Ignore'];
@@ -120,7 +117,8 @@ function validateValidation(v: Obj, path: string, vars: string[], declared: Read
   if (expression.trim() === '') errs.push(required(child(path, 'expression'), 'expression is not specified'));
   else compileInto(errs, child(path, 'expression'), expression, vars, 'bool', declared);
   if (messageExpression.length > 0 && messageExpression.trim() === '') errs.push(invalid(child(path, 'messageExpression'), messageExpression, 'must be non-empty if specified'));
-  else if (messageExpression.trim() !== '') compileInto(errs, child(path, 'messageExpression'), messageExpression, vars, 'string', declared);
+  // Upstream compiles messageExpression without the authorizer.
+  else if (messageExpression.trim() !== '') compileInto(errs, child(path, 'messageExpression'), messageExpression, vars.filter((n) => n !== 'authorizer'), 'string', declared);
   if (message.length > 0 && message.trim() === '') errs.push(invalid(child(path, 'message'), message, 'message must be non-empty if specified'));
   else if (/[\n\r]/.test(message.trim())) errs.push(invalid(child(path, 'message'), message, 'message must not contain line breaks'));
   if (isSet(v.reason) && !REASONS.includes(asStr(v.reason))) errs.push(notSupported(child(path, 'reason'), v.reason, REASONS));

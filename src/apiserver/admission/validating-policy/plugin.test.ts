@@ -224,3 +224,26 @@ test('rule matching: subresources, scope, wildcards', () => {
   assert.equal(ruleMatches({ ...rule, resources: ['deployments'], resourceNames: ['other'] }, a, r), false);
   assert.equal(ruleMatches({ ...rule, operations: ['CREATE'], resources: ['deployments'] }, a, r), false);
 });
+
+test('authorizer: checks go to the API server\'s authorizer as the request\'s user or a service account', async () => {
+  const seen: string[] = [];
+  const authorizer = {
+    name: 'fake',
+    async authorize(q: { user: { name: string }; verb: string; resource: string; subresource: string; namespace: string }) {
+      seen.push(`${q.user.name} ${q.verb} ${q.resource}${q.subresource ? `/${q.subresource}` : ''} ${q.namespace}`);
+      return { decision: q.user.name === 'admin' || q.verb === 'get' ? 'allow' as const : 'no-opinion' as const, reason: '' };
+    },
+  };
+  const p = policy('p', {
+    variables: [{ name: 'privileged', expression: 'authorizer.group("apps").resource("deployments").subresource("scale").namespace(request.namespace).check("update").allowed()' }],
+    validations: [{ expression: 'variables.privileged || object.spec.replicas <= 2', message: 'only privileged users may ask for more than 2 replicas' }],
+  });
+  const w = world({ policies: [p], bindings: [binding('b', 'p')] });
+  const plugin = validatingAdmissionPolicy(source(w), { authorizer });
+  await plugin.validate!(attrs(deployment(2)));
+  assert.match((await refusal(() => plugin.validate!(attrs(deployment(3))))).message, /denied request: only privileged users may ask for more than 2 replicas$/);
+  await plugin.validate!({ ...attrs(deployment(3)), user: { name: 'admin', groups: [] } });
+  assert.deepEqual(seen, ['jane update deployments/scale prod', 'admin update deployments/scale prod']);
+  // Without an authorizer, `authorizer` is null and the expression fails (failurePolicy applies).
+  assert.match((await refusal(() => validatingAdmissionPolicy(source(w)).validate!(attrs(deployment(3))))).message, /resulted in error/);
+});

@@ -5,17 +5,22 @@
 // its parameter objects: matchConditions, then validations (variables computed lazily), then
 // auditAnnotations. Failed validations act as the binding's validationActions say: Deny refuses
 // the request, Warn adds a warning for the client, Audit records an audit annotation.
-// Left out: the `authorizer` variable, status.typeChecking, and converting the object to the
-// version a rule matched through with matchPolicy Equivalent (the object is passed as stored).
+// `authorizer` answers through the API server's authorizer when one is given. Left out:
+// status.typeChecking, and converting the object to the version a rule matched through with
+// matchPolicy Equivalent (the object is passed as stored).
 import {
+  AuthzSession,
+  CelAuthorizer,
   CelCompileError,
   CostBudget,
   compileExpression,
   evaluate,
+  evaluateWithAuthorizer,
   isCelCostLimit,
   lazyObject,
   RUNTIME_COST_BUDGET,
   toCelValue,
+  type AuthzQuestion,
   type CelReturnType,
 } from '../../../cel/index.ts';
 import { newStatus, StatusError, type StatusReason } from '../../../api/errors.ts';
@@ -27,7 +32,8 @@ import type {
   Validation,
 } from '../../../api/types/admission-policy-v1.ts';
 import { policyVariables } from '../../../api/validation/admission-policy.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
+import type { Authorizer } from '../../authorization/types.ts';
+import type { AdmissionAttributes, AdmissionPlugin, UserInfo } from '../types.ts';
 import { matchResources, type RequestResource } from './matching.ts';
 import type { PolicySource } from './source.ts';
 
@@ -43,6 +49,8 @@ export interface ValidatingPolicyOptions {
    * log, so the server logs them).
    */
   audit?: (annotations: Record<string, string>, a: AdmissionAttributes) => void;
+  /** Answers the `authorizer` variable's checks; without it, `authorizer` is null. */
+  authorizer?: Authorizer;
 }
 
 // Admission configuration objects are never subject to policies, so a bad policy cannot lock
@@ -97,11 +105,19 @@ class Dispatch {
   #celOldObject: unknown;
   #celNamespace: unknown;
   #converted = false;
+  readonly #session: AuthzSession | undefined;
 
   constructor(source: PolicySource, a: AdmissionAttributes, opts: ValidatingPolicyOptions) {
     this.#source = source;
     this.#a = a;
     this.#opts = opts;
+    const authorizer = opts.authorizer;
+    if (authorizer) {
+      this.#session = new AuthzSession(async (q) => {
+        const r = await authorizer.authorize(authorizationAttributes(q, a.user));
+        return { decision: r.decision, reason: r.reason };
+      });
+    }
   }
 
   async run(policies: readonly ValidatingAdmissionPolicy[], bindings: readonly ValidatingAdmissionPolicyBinding[]): Promise<void> {
@@ -129,7 +145,7 @@ class Dispatch {
           this.#configError(policy, binding, (err as Error).message);
           continue;
         }
-        for (const param of params) this.#evaluate(policy, binding, param, matched, policyAnnotations);
+        for (const param of params) await this.#evaluate(policy, binding, param, matched, policyAnnotations);
       }
       for (const [key, values] of policyAnnotations) this.#annotations[`${policy.metadata.name}/${key}`] = values.join(', ');
     }
@@ -199,7 +215,7 @@ class Dispatch {
     this.#celNamespace = this.#namespace ? toCelValue(namespaceObject(this.#namespace)) : null;
   }
 
-  #evaluate(policy: ValidatingAdmissionPolicy, binding: ValidatingAdmissionPolicyBinding, param: KubeObject | null, matched: RequestResource, annotations: Map<string, string[]>): void {
+  async #evaluate(policy: ValidatingAdmissionPolicy, binding: ValidatingAdmissionPolicyBinding, param: KubeObject | null, matched: RequestResource, annotations: Map<string, string[]>): Promise<void> {
     this.#convert();
     const spec = policy.spec ?? {};
     const failurePolicy = spec.failurePolicy ?? 'Fail';
@@ -212,21 +228,32 @@ class Dispatch {
       request: toCelValue(admissionRequest(this.#a, matched)),
       namespaceObject: this.#celNamespace,
       params: param ? toCelValue(param) : null,
+      authorizer: this.#session ? new CelAuthorizer(this.#session, {}, {
+        apiGroup: this.#a.info.group, resource: this.#a.info.resource, subresource: this.#a.subresource, namespace: this.#a.namespace, name: this.#a.name,
+      }) : null,
     };
-    const run = (expression: string, returnType: CelReturnType): unknown => {
+    const runSync = (expression: string, returnType: CelReturnType): unknown => {
       if (budget.remaining <= 0) throw new Error(OUT_OF_BUDGET);
       const program = compileExpression(expression, { variables: vars, returnType });
       return evaluate(program, activation, { budget });
     };
+    const session = this.#session;
+    const run = async (expression: string, returnType: CelReturnType): Promise<unknown> => {
+      if (!session) return runSync(expression, returnType);
+      if (budget.remaining <= 0) throw new Error(OUT_OF_BUDGET);
+      const program = compileExpression(expression, { variables: vars, returnType });
+      return await evaluateWithAuthorizer(program, activation, session, { budget });
+    };
     const thunks: Record<string, () => unknown> = {};
-    for (const v of spec.variables ?? []) thunks[v.name] = () => run(v.expression, 'any');
+    // Variables are computed inside the expression that reads them, synchronously.
+    for (const v of spec.variables ?? []) thunks[v.name] = () => runSync(v.expression, 'any');
     activation.variables = lazyObject(thunks);
 
     // matchConditions: any false skips the binding; errors follow the failure policy.
     const errors: string[] = [];
     for (const c of spec.matchConditions ?? []) {
       try {
-        if (run(c.expression, 'bool') === false) return;
+        if ((await run(c.expression, 'bool')) === false) return;
       } catch (err) {
         errors.push(errorMessage(c.expression, err, budget));
       }
@@ -236,20 +263,20 @@ class Dispatch {
       return;
     }
 
-    (spec.validations ?? []).forEach((v, i) => {
+    for (const [i, v] of (spec.validations ?? []).entries()) {
       let result: unknown;
       try {
-        result = run(v.expression, 'bool');
+        result = await run(v.expression, 'bool');
       } catch (err) {
         this.#act(policy, binding, { action: onError, message: errorMessage(v.expression, err, budget), index: i });
-        return;
+        continue;
       }
-      if (result === true) return;
-      this.#act(policy, binding, { action: 'deny', message: failureMessage(v, run), reason: v.reason ?? 'Invalid', index: i });
-    });
+      if (result === true) continue;
+      this.#act(policy, binding, { action: 'deny', message: await failureMessage(v, run), reason: v.reason ?? 'Invalid', index: i });
+    }
 
     for (const aa of spec.auditAnnotations ?? []) {
-      const r = auditAnnotation(aa.key, aa.valueExpression, run, budget);
+      const r = await auditAnnotation(aa.key, aa.valueExpression, run, budget);
       if (r.error !== undefined) {
         if (onError === 'deny') this.#denials.push({ policy: policy.metadata.name ?? '', binding: binding.metadata.name, message: r.error, reason: undefined });
       } else if (r.value !== undefined) {
@@ -284,11 +311,13 @@ function errorMessage(expression: string, err: unknown, budget: CostBudget): str
 }
 
 // validator.go: messageExpression if it yields a usable string, else message, else the expression.
-function failureMessage(v: Validation, run: (expression: string, returnType: CelReturnType) => unknown): string {
+type Run = (expression: string, returnType: CelReturnType) => Promise<unknown>;
+
+async function failureMessage(v: Validation, run: Run): Promise<string> {
   let message = '';
   if (v.messageExpression?.trim()) {
     try {
-      const out = run(v.messageExpression, 'string');
+      const out = await run(v.messageExpression, 'string');
       if (typeof out === 'string') {
         message = out.trim();
         if (Buffer.byteLength(message) > MAX_MESSAGE_EXPRESSION_BYTES || message.includes('\n')) message = '';
@@ -302,10 +331,10 @@ function failureMessage(v: Validation, run: (expression: string, returnType: Cel
   return message;
 }
 
-function auditAnnotation(key: string, valueExpression: string, run: (expression: string, returnType: CelReturnType) => unknown, budget: CostBudget): AuditAnnotationResult {
+async function auditAnnotation(key: string, valueExpression: string, run: Run, budget: CostBudget): Promise<AuditAnnotationResult> {
   let out: unknown;
   try {
-    out = run(valueExpression, 'any');
+    out = await run(valueExpression, 'any');
   } catch (err) {
     return { key, error: errorMessage(valueExpression, err, budget) };
   }
@@ -324,6 +353,18 @@ function typeName(v: unknown): string {
   if (typeof v === 'boolean') return 'bool';
   if (Array.isArray(v)) return 'list';
   return 'map';
+}
+
+// An authorizer check as the API server's authorizers see it: the request's user, or the service
+// account authorizer.serviceAccount() names (with the groups its tokens carry).
+function authorizationAttributes(q: AuthzQuestion, requester: UserInfo): Parameters<Authorizer['authorize']>[0] {
+  const user: UserInfo = q.serviceAccount
+    ? { name: `system:serviceaccount:${q.serviceAccount.namespace}:${q.serviceAccount.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${q.serviceAccount.namespace}`, 'system:authenticated'] }
+    : requester;
+  return {
+    user, verb: q.verb, isResourceRequest: q.isResourceRequest, path: q.path, namespace: q.namespace,
+    apiGroup: q.apiGroup, apiVersion: '*', resource: q.resource, subresource: q.subresource, name: q.name,
+  };
 }
 
 function apiVersion(a: AdmissionAttributes): string {
