@@ -167,6 +167,9 @@ ${DEPLOYMENT_RULES}  validations:
     assert.equal(raw.code, 0, raw.stderr);
     const names = (JSON.parse(raw.stdout) as { resources: Array<{ name: string }> }).resources.map((r) => r.name);
     for (const n of ['validatingadmissionpolicies', 'validatingadmissionpolicies/status', 'validatingadmissionpolicybindings']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+    const explain = await k(['explain', 'validatingadmissionpolicies.spec.validations']);
+    assert.equal(explain.code, 0, explain.stderr);
+    assert.match(explain.stdout, /messageExpression/);
     await apply(policy('api-ops.example.com', `${DEPLOYMENT_RULES}  validations:
   - expression: "true"
 `));
