@@ -95,6 +95,10 @@ export const RESOURCES: readonly ResourceInfo[] = [
   ...defs('policy', 'v1', [{ r: 'poddisruptionbudgets', k: 'PodDisruptionBudget', ns: true, sn: ['pdb'], sub: ['status'] }]),
   ...defs('scheduling.k8s.io', 'v1', [{ r: 'priorityclasses', k: 'PriorityClass', ns: false, sn: ['pc'] }]),
   ...defs('storage.k8s.io', 'v1', [{ r: 'storageclasses', k: 'StorageClass', ns: false, sn: ['sc'] }]),
+  ...defs('admissionregistration.k8s.io', 'v1', [
+    { r: 'validatingadmissionpolicies', k: 'ValidatingAdmissionPolicy', ns: false, sub: ['status'], cat: ['api-extensions'] },
+    { r: 'validatingadmissionpolicybindings', k: 'ValidatingAdmissionPolicyBinding', ns: false, cat: ['api-extensions'] },
+  ]),
 ];
 
 /** Resources that are not stored objects (bindings, componentstatuses): served by special handlers. */

@@ -23,6 +23,7 @@ import { runtimeClassAdmission } from './admission/runtime-class.ts';
 import { limitRanger } from './admission/limit-ranger.ts';
 import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
+import { policySourceFromCache, validatingAdmissionPolicy } from './admission/validating-policy/index.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
 import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
@@ -155,6 +156,7 @@ export class ApiServer {
       defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
       runtimeClassAdmission(async (name, fresh) => { if (fresh) await this.#cache.sync(); return this.#cache.get(objectKey({ storage: { group: 'node.k8s.io', resource: 'runtimeclasses' }, namespaced: false }, '', name))?.obj; }),
       limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
+      validatingAdmissionPolicy(policySourceFromCache(this.#cache), { audit: (annotations, a) => this.#log.info({ annotations, resource: a.info.resource, namespace: a.namespace, name: a.name }, 'admission audit annotations') }),
       resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),
     ];

@@ -2,6 +2,7 @@
 // zz_generated.defaults.go of each group-version calling the SetDefaults_* functions).
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
+import { defaultValidatingAdmissionPolicy, defaultValidatingAdmissionPolicyBinding } from './admission-policy.ts';
 import { generateJobSelector } from './job-selector.ts';
 import type { Obj } from './obj.ts';
 import { defaultHorizontalPodAutoscaler, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultSecret, defaultStorageClass } from './other.ts';
@@ -41,6 +42,8 @@ const BY_KIND: Record<string, Defaulter> = {
   'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'scheduling.k8s.io/PriorityClass': defaultPriorityClass,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': defaultValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': defaultValidatingAdmissionPolicyBinding,
 };
 
 /** Fill in defaults in place. Kinds without defaults are left untouched. */
