@@ -20,6 +20,8 @@ import { defaultStorageClass } from './admission/default-storage-class.ts';
 import { limitRanger } from './admission/limit-ranger.ts';
 import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
+import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from './admission/webhook/plugin.ts';
+import { webhookSourceFromCache } from './admission/webhook/source.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
 import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
@@ -132,18 +134,23 @@ export class ApiServer {
     this.#log = opts.logger.child({ component: 'apiserver' });
     this.#debug = this.#log.isLevelEnabled('debug');
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
+    const webhooks = { source: webhookSourceFromCache(this.#cache), log: this.#log };
+    // Upstream's order (kube-apiserver AllOrderedPlugins): every mutate runs in this order, then every validate.
     const admission: AdmissionPlugin[] = [
       namespaceLifecycle((name) => this.#namespace(name)),
+      limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
+      serviceAccountAdmission(),
+      defaultTolerationSeconds(),
+      memoryPressureToleration(),
+      defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
+      defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
+      // Where upstream's Service REST allocates ClusterIPs and NodePorts: after defaulting, before webhooks and validation.
       serviceAllocator(async () => {
         await this.#cache.sync();
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
-      serviceAccountAdmission(),
-      defaultTolerationSeconds(),
-      memoryPressureToleration(),
-      defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
-      defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
-      limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
+      mutatingAdmissionWebhook(webhooks),
+      validatingAdmissionWebhook(webhooks),
       resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),
     ];

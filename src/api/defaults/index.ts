@@ -2,6 +2,7 @@
 // zz_generated.defaults.go of each group-version calling the SetDefaults_* functions).
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
+import { defaultMutatingWebhookConfiguration, defaultValidatingWebhookConfiguration } from './admissionregistration-webhooks.ts';
 import { generateJobSelector } from './job-selector.ts';
 import type { Obj } from './obj.ts';
 import { defaultHorizontalPodAutoscaler, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultSecret, defaultStorageClass } from './other.ts';
@@ -39,6 +40,8 @@ const BY_KIND: Record<string, Defaulter> = {
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
   'storage.k8s.io/StorageClass': defaultStorageClass,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': defaultMutatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': defaultValidatingWebhookConfiguration,
 };
 
 /** Fill in defaults in place. Kinds without defaults are left untouched. */

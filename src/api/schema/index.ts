@@ -14,12 +14,14 @@ import { definitions as networkingV1 } from './networking-v1.ts';
 import { definitions as nodeV1 } from './node-v1.ts';
 import { definitions as policyV1 } from './policy-v1.ts';
 import { definitions as storageV1 } from './storage-v1.ts';
+import { definitions as admissionregistrationV1Webhooks } from './admissionregistration-v1-webhooks.ts';
 
 export type { Definitions, Schema } from './dsl.ts';
 
 export const DEFINITIONS: Readonly<Definitions> = {
   ...meta, ...coreV1, ...appsV1, ...authenticationV1, ...batchV1, ...autoscalingV1, ...autoscalingV2, ...coordinationV1,
   ...discoveryV1, ...eventsV1, ...networkingV1, ...nodeV1, ...policyV1, ...storageV1,
+  ...admissionregistrationV1Webhooks,
 };
 
 export function getDefinition(name: string): Schema | undefined {

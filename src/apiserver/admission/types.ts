@@ -19,6 +19,8 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   user: UserInfo;
   dryRun: boolean;
+  /** The group/version the client spoke (`info` and the objects are in the storage version). */
+  apiVersion?: string;
   /** Adds a warning for the client (a `Warning: 299` response header, shown by kubectl). */
   warn(message: string): void;
 }

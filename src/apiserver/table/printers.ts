@@ -14,6 +14,7 @@ import { podPrinter } from './print-pod.ts';
 import { servicePrinter } from './print-service.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import type { Printer } from './types.ts';
+import { webhookConfigurationPrinter } from './print-webhooks.ts';
 
 const PRINTERS = new Map<string, Printer>([
   ['/componentstatuses', componentStatusPrinter],
@@ -47,6 +48,8 @@ const PRINTERS = new Map<string, Printer>([
   ['node.k8s.io/runtimeclasses', runtimeClassPrinter],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['storage.k8s.io/storageclasses', storageClassPrinter],
+  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', webhookConfigurationPrinter],
+  ['admissionregistration.k8s.io/validatingwebhookconfigurations', webhookConfigurationPrinter],
 ]);
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
