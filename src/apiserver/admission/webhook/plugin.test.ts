@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { pino } from 'pino';
 import type { KubeObject } from '../../../api/meta.ts';
 import { lookupResource, type ResourceInfo } from '../../../api/scheme.ts';
 import type { MutatingWebhook, MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from '../../../api/types/admissionregistration-v1-webhooks.ts';
@@ -133,7 +134,9 @@ test('a refusal answers with the webhook\'s status and upstream\'s message; vali
   handlers.set('/deny', () => ({ allowed: false, result: { code: 403, reason: 'Forbidden', message: 'no pods named p' } }));
   handlers.set('/deny-bare', () => ({ allowed: false }));
   handlers.set('/allow', () => ({ allowed: true, warnings: ['looked at it'], auditAnnotations: { k: 'v' } }));
-  const plugin = validatingAdmissionWebhook({ source: source([], [cfg('v', [hook('allow.example.com', '/allow'), hook('deny.example.com', '/deny')])]) });
+  const logged: string[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => { logged.push(line); } });
+  const plugin = validatingAdmissionWebhook({ log, source: source([], [cfg('v', [hook('allow.example.com', '/allow'), hook('deny.example.com', '/deny')])]) });
   const a = podAttrs();
   await assert.rejects(async () => plugin.validate!(a), (err: unknown) => {
     assert.ok(isStatusError(err));
@@ -142,6 +145,8 @@ test('a refusal answers with the webhook\'s status and upstream\'s message; vali
     return true;
   });
   assert.deepEqual(a.warnings, ['looked at it']);
+  // No audit log: audit annotations are logged, keyed as upstream keys them.
+  assert.ok(logged.some((l) => l.includes('"annotation":"allow.example.com/k"') && l.includes('"value":"v"')), logged.join('\n'));
   const bare = validatingAdmissionWebhook({ source: source([], [cfg('v', [hook('bare.example.com', '/deny-bare')])]) });
   await assert.rejects(async () => bare.validate!(podAttrs()), (err: unknown) => isStatusError(err) && err.code === 400 && err.message === 'admission webhook "bare.example.com" denied the request without explanation');
 });
