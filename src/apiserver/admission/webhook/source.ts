@@ -10,13 +10,10 @@ const VALIDATING = '/registry/admissionregistration.k8s.io/validatingwebhookconf
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export function webhookSourceFromCache(cache: WatchCache): WebhookSource {
-  // Configurations are read at the cache's current state; a consistent read (sync) first only when
-  // there are any, so a cluster without webhooks pays nothing per write.
-  const list = async <T>(prefix: string): Promise<T[]> => {
-    if (cache.count(prefix) === 0) return [];
-    await cache.sync();
-    return cache.list(prefix).items.map((o) => o.obj as T);
-  };
+  // Configurations are read at the cache's current state, as upstream reads them from an informer
+  // (no consistent read per write: a new configuration applies once the cache has seen it, within
+  // milliseconds).
+  const list = async <T>(prefix: string): Promise<T[]> => (cache.count(prefix) === 0 ? [] : cache.list(prefix).items.map((o) => o.obj as T));
   return {
     mutating: () => list<MutatingWebhookConfiguration>(MUTATING),
     validating: () => list<ValidatingWebhookConfiguration>(VALIDATING),
