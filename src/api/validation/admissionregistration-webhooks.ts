@@ -1,5 +1,6 @@
 // Mutating/ValidatingWebhookConfiguration checks (pkg/apis/admissionregistration/validation/validation.go,
 // with k8s.io/apiserver/pkg/util/webhook/validation.go for the client config).
+import { tryCompile } from '../../cel/index.ts';
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
 import { child, duplicate, index, invalid, invalidEach, notSupported, pushAll, required, tooMany } from './field-errors.ts';
@@ -14,10 +15,8 @@ const OPERATIONS = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
 const SCOPES = ['*', 'Cluster', 'Namespaced'];
 const MAX_MATCH_CONDITIONS = 64;
 
-/** Checks of matchConditions expressions (compilation); supplied by the CEL library when present. */
-export type ExpressionCheck = (expression: string) => string | undefined;
-let compileCheck: ExpressionCheck | undefined;
-export function setMatchConditionCompiler(check: ExpressionCheck): void { compileCheck = check; }
+/** What webhook matchConditions may read (upstream also offers `authorizer`, which skiff lacks). */
+export const MATCH_CONDITION_VARIABLES = ['object', 'oldObject', 'request'] as const;
 
 interface Options {
   requireNoSideEffects: boolean;
@@ -159,8 +158,8 @@ function validateMatchConditions(conds: unknown[], path: string): FieldError[] {
     const expr = asStr(c.expression);
     if (!expr) errs.push(required(child(p, 'expression')));
     else {
-      const problem = compileCheck?.(expr);
-      if (problem !== undefined) errs.push(invalid(child(p, 'expression'), expr, `compilation failed: ${problem}`));
+      const compiled = tryCompile(expr, { variables: MATCH_CONDITION_VARIABLES, returnType: 'bool' });
+      if (compiled.error) errs.push(invalid(child(p, 'expression'), expr, compiled.error.message));
     }
   });
   return errs;

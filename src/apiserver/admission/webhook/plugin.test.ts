@@ -198,3 +198,23 @@ test('invalid answers are call failures', async () => {
   await assert.rejects(async () => mutatingAdmissionWebhook({ source: source([cfg('a', [hook('np.example.com', '/nopatchtype')])]) }).mutate!(podAttrs()),
     /failed calling webhook "np.example.com": received invalid webhook response: webhook returned response.patch but not response.patchType/);
 });
+
+test('matchConditions (CEL): all true calls the webhook, one false skips it, an error follows failurePolicy', async () => {
+  handlers.set('/allow', () => ({ allowed: true }));
+  const withConds = (name: string, exprs: string[], failurePolicy: 'Fail' | 'Ignore' = 'Fail'): MutatingWebhook =>
+    hook(name, '/allow', { failurePolicy, matchConditions: exprs.map((expression, i) => ({ name: `c${i}`, expression })) });
+  const calls = async (h: MutatingWebhook): Promise<number> => {
+    seen.length = 0;
+    await mutatingAdmissionWebhook({ source: source([cfg('a', [h])]) }).mutate!(podAttrs());
+    return seen.length;
+  };
+  assert.equal(await calls(withConds('t.example.com', ["object.metadata.name == 'p'", "request.userInfo.username == 'jane'", 'oldObject == null'])), 1);
+  assert.equal(await calls(withConds('f.example.com', ["request.operation == 'UPDATE'", 'object.spec.nosuch == 1'])), 0, 'false wins over an error');
+  assert.equal(await calls(withConds('i.example.com', ['object.spec.nosuch == 1'], 'Ignore')), 0);
+  await assert.rejects(async () => calls(withConds('e.example.com', ['object.spec.nosuch == 1'])), (err: unknown) => {
+    assert.ok(isStatusError(err));
+    assert.equal(err.code, 403);
+    assert.match(err.message, /^pods "p" is forbidden: expression 'object\.spec\.nosuch == 1' resulted in error: no such key: nosuch/);
+    return true;
+  });
+});

@@ -5,7 +5,7 @@
 // validating/dispatcher.go, request/admissionreview.go, errors/statuserror.go}.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { badRequest, internalError, newStatus, StatusError, type StatusReason } from '../../../api/errors.ts';
+import { badRequest, forbidden, internalError, newStatus, StatusError, type StatusReason } from '../../../api/errors.ts';
 import { applyDefaults } from '../../../api/defaults/index.ts';
 import type { KubeObject, Status } from '../../../api/meta.ts';
 import { lookupResource, parseApiVersion, type ResourceInfo } from '../../../api/scheme.ts';
@@ -14,6 +14,7 @@ import { applyJsonPatch } from '../../patch/json-patch.ts';
 import { fromStorage, toStorage } from '../../registry/convert.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
 import { postReview, resolveTarget, WebhookCallError, type ServiceLookup } from './client.ts';
+import { celMatchConditions } from './match-conditions.ts';
 import { matchingResource, namespaceSelectorMatches, objectSelectorMatches } from './matching.ts';
 
 export const MUTATING_PLUGIN_NAME = 'MutatingAdmissionWebhook';
@@ -35,10 +36,10 @@ export interface MatchConditionInput {
 }
 
 /**
- * Evaluates a webhook's matchConditions: true when all hold, false when one is false; throws when
- * one cannot be evaluated (then failurePolicy decides, as upstream).
+ * Evaluates a webhook's matchConditions: matches when all hold; not when one is false; an error
+ * (when none is false) is left to the webhook's failurePolicy.
  */
-export type MatchConditionEvaluator = (conditions: ReadonlyArray<{ name: string; expression: string }>, input: MatchConditionInput) => boolean;
+export type MatchConditionEvaluator = (conditions: ReadonlyArray<{ name: string; expression: string }>, input: MatchConditionInput) => { matches: boolean; error?: string };
 
 export interface WebhookPluginOptions {
   source: WebhookSource;
@@ -184,17 +185,19 @@ class WebhookDispatcher {
     return { hook, resource };
   }
 
-  /** matchConditions, once the webhook is otherwise chosen; an evaluation error is a call error. */
-  conditionsHold(inv: Invocation, a: AdmissionAttributes, requested: ResourceInfo, v: Versioned): boolean {
+  /**
+   * matchConditions, once the webhook is otherwise chosen: undefined to call it, 'skip', or the
+   * refusal when a condition fails to evaluate under failurePolicy Fail (upstream answers 403).
+   */
+  conditions(inv: Invocation, a: AdmissionAttributes, requested: ResourceInfo, v: Versioned): 'skip' | StatusError | undefined {
     const conds = inv.hook.matchConditions ?? [];
-    if (conds.length === 0) return true;
-    const evaluate = this.#opts.matchConditions;
-    if (!evaluate) throw new WebhookCallError('matchConditions cannot be evaluated: this server has no CEL evaluator');
-    try {
-      return evaluate(conds, { object: v.object ?? null, oldObject: v.oldObject ?? null, request: admissionRequest('', a, requested, v) });
-    } catch (err) {
-      throw err instanceof WebhookCallError ? err : new WebhookCallError(`${(err as Error).message}`, { cause: err });
-    }
+    if (conds.length === 0) return undefined;
+    const r = (this.#opts.matchConditions ?? celMatchConditions)(conds, { object: v.object ?? null, oldObject: v.oldObject ?? null, request: admissionRequest('', a, requested, v) });
+    if (r.error === undefined) return r.matches ? undefined : 'skip';
+    if (inv.hook.failurePolicy === 'Ignore') return 'skip';
+    this.#log?.warn({ webhook: inv.hook.name, err: r.error }, 'failed evaluating match conditions, failing closed');
+    const gr = requested.group ? `${requested.resource}.${requested.group}` : requested.resource;
+    return forbidden(`${gr}${a.name ? ` "${a.name}"` : ''} is forbidden: ${r.error}`);
   }
 
   /** One call: the review out, the verified answer back; warnings and audit annotations handled here. */
@@ -220,9 +223,11 @@ class WebhookDispatcher {
    */
   async run(inv: Invocation, a: AdmissionAttributes, requested: ResourceInfo, v: Versioned, onAnswer: (res: ReviewResponse) => void): Promise<Error | undefined> {
     const hook = inv.hook;
+    const cond = this.conditions(inv, a, requested, v);
+    if (cond === 'skip') return undefined;
+    if (cond) return cond;
     if (a.dryRun && hook.sideEffects !== 'None' && hook.sideEffects !== 'NoneOnDryRun') return dryRunUnsupported(hook);
     try {
-      if (!this.conditionsHold(inv, a, requested, v)) return undefined;
       const res = await this.call(inv, a, requested, v);
       if (!res.allowed) return denied(hook, res.result);
       onAnswer(res);
