@@ -84,10 +84,10 @@ async function webhookAnswering(): Promise<void> {
   });
 }
 
-function podYaml(ns: string, name: string): string {
+function podYaml(ns: string, name: string, annotations = ''): string {
   return `apiVersion: v1
 kind: Pod
-metadata: { name: ${name}, namespace: ${ns} }
+metadata: { name: ${name}, namespace: ${ns}${annotations ? `, annotations: { ${annotations} }` : ''} }
 spec:
   terminationGracePeriodSeconds: 0
   containers:
@@ -109,6 +109,9 @@ webhooks:
   rules:
   - { operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods] }
   namespaceSelector: { matchLabels: { sidecar-injection: enabled } }
+  matchConditions:
+  - name: not-opted-out
+    expression: "!has(object.metadata.annotations) || !('sidecar.skiff.test/skip' in object.metadata.annotations)"
   failurePolicy: ${failurePolicy}
   sideEffects: None
   admissionReviewVersions: [v1]
@@ -218,10 +221,12 @@ describe('admission webhooks', () => {
 
     const plain = JSON.parse(await k(['create', '-o', 'json', '-f', '-'], { input: podYaml(PLAIN_NS, 'app') })) as Pod;
     assert.deepEqual(plain.spec?.containers.map((c) => c.name), ['app'], 'a namespace without the label is left alone');
+    const optedOut = JSON.parse(await k(['create', '-o', 'json', '-f', '-'], { input: podYaml(INJECT_NS, 'opted-out', '"sidecar.skiff.test/skip": "yes"') })) as Pod;
+    assert.deepEqual(optedOut.spec?.containers.map((c) => c.name), ['app'], 'a false matchCondition skips the webhook');
     // The webhook saw the requests it was sent (and only those).
     const logs = await k(['logs', '-n', WH_NS, 'deploy/webhook']);
     assert.match(logs, new RegExp(`/inject CREATE pods ${INJECT_NS}/app`));
-    assert.doesNotMatch(logs, new RegExp(`${PLAIN_NS}/`));
+    assert.doesNotMatch(logs, new RegExp(`${PLAIN_NS}/|/opted-out`));
   });
 
   test('a validating webhook refuses with its own status and upstream\'s message (kubectl 1.33 and 1.27)', async () => {

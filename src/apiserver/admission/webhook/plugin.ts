@@ -62,6 +62,11 @@ interface Versioned {
   oldObject: KubeObject | undefined;
 }
 
+// Writes of the admission configuration itself never go to webhooks, so a broken webhook cannot
+// lock its own configuration in (predicates/rules/rules.go IsExemptAdmissionConfigurationResource).
+const EXEMPT = new Set(['mutatingwebhookconfigurations', 'validatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings']);
+const isExempt = (a: AdmissionAttributes): boolean => a.info.group === 'admissionregistration.k8s.io' && EXEMPT.has(a.info.resource);
+
 function requestedResource(a: AdmissionAttributes): ResourceInfo {
   if (!a.apiVersion) return a.info;
   const gv = parseApiVersion(a.apiVersion);
@@ -256,6 +261,7 @@ export function mutatingAdmissionWebhook(opts: WebhookPluginOptions): AdmissionP
   return {
     name: MUTATING_PLUGIN_NAME,
     async mutate(a) {
+      if (isExempt(a)) return;
       const hooks = await d.hooks();
       if (hooks.length === 0) return;
       const requested = requestedResource(a);
@@ -305,6 +311,7 @@ export function validatingAdmissionWebhook(opts: WebhookPluginOptions): Admissio
   return {
     name: VALIDATING_PLUGIN_NAME,
     async validate(a) {
+      if (isExempt(a)) return;
       const hooks = await d.hooks();
       if (hooks.length === 0) return;
       const requested = requestedResource(a);
