@@ -203,7 +203,7 @@ after(async () => {
 });
 
 describe('admission webhooks', () => {
-  test('a mutating webhook in a pod behind a Service injects a sidecar that runs, in labelled namespaces only', async () => {
+  test('[Admission webhook, mutation with defaulting] a mutating webhook in a pod behind a Service injects a sidecar that runs, in labelled namespaces only', async () => {
     const tls = await issueCert(ca, { cn: `webhook.${WH_NS}.svc`, usage: 'server', dnsNames: [`webhook.${WH_NS}.svc`, `webhook.${WH_NS}.svc.cluster.local`], days: 1 });
     await k(['apply', '-f', '-'], { input: await webhookServerYaml(tls) });
     await until(() => readyEndpoints() > 0, 'a ready endpoint of the webhook Service');
@@ -215,6 +215,7 @@ describe('admission webhooks', () => {
     assert.deepEqual(created.spec?.containers.map((c) => c.name), ['app', 'sidecar']);
     assert.equal(created.metadata.labels?.['sidecar-injected'], 'true');
     assert.equal(created.spec?.containers[1]?.imagePullPolicy, 'Always', 'what the webhook added is defaulted');
+    assert.equal(created.spec?.containers[1]?.terminationMessagePolicy, 'File');
     await until(() => allRunning(pod(INJECT_NS, 'app')), 'both containers of the injected pod running');
     assert.match(await k(['get', 'pod', '-n', INJECT_NS, 'app']), /^app\s+2\/2\s+Running\s/m);
     assert.match(await k(['exec', '-n', INJECT_NS, 'app', '-c', 'sidecar', '--', 'echo', 'sidecar-alive']), /sidecar-alive/);
@@ -229,7 +230,7 @@ describe('admission webhooks', () => {
     assert.doesNotMatch(logs, new RegExp(`${PLAIN_NS}/|/opted-out`));
   });
 
-  test('a validating webhook refuses with its own status and upstream\'s message (kubectl 1.33 and 1.27)', async () => {
+  test('[Admission webhook, deny create] a validating webhook refuses with its own status and upstream\'s message (kubectl 1.33 and 1.27)', async () => {
     await k(['apply', '-f', '-'], { input: `apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata: { name: no-forbidden-keys }
@@ -251,9 +252,11 @@ webhooks:
       assert.match(r.stderr, /Error from server \(Forbidden\): error when creating "STDIN": admission webhook "deny\.skiff\.test" denied the request: the key "forbidden" is not allowed/, r.stderr);
     }
     await k(['create', 'configmap', 'good', '-n', INJECT_NS, '--from-literal=fine=1']);
+    // A namespace the selector leaves out may hold the key.
+    await k(['create', 'configmap', 'elsewhere', '-n', PLAIN_NS, '--from-literal=forbidden=1']);
   });
 
-  test('with the webhook down, failurePolicy Fail refuses pods with upstream\'s message and Ignore lets them through', async () => {
+  test('[Admission webhook, fail closed] with the webhook down, failurePolicy Fail refuses pods with upstream\'s message and Ignore lets them through', async () => {
     await k(['delete', 'validatingwebhookconfiguration', 'no-forbidden-keys']);
     await k(['scale', 'deployment', '-n', WH_NS, 'webhook', '--replicas=0']);
     await until(() => readyEndpoints() === 0 && ![...pods.values()].some((p) => p.metadata.namespace === WH_NS), 'the webhook pod gone');
@@ -318,7 +321,7 @@ webhooks:
     await k(['delete', 'validatingwebhookconfiguration', 'url-warner']);
   });
 
-  test('configurations are checked as upstream checks them: sideEffects, admissionReviewVersions, clientConfig, timeoutSeconds', async () => {
+  test('[Mutating Admission webhook, reject mutating webhook configurations with invalid matchConditions] configurations are checked as upstream checks them: sideEffects, admissionReviewVersions, clientConfig, timeoutSeconds', async () => {
     const r = await run(['apply', '-f', '-'], { input: `apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata: { name: invalid }
@@ -340,5 +343,17 @@ webhooks:
       'webhooks[0].clientConfig.url: Invalid value: "http": \'https\' is the only allowed URL scheme; desired format: https://host[/path]',
       'webhooks[0].admissionReviewVersions: Invalid value: ["v1beta2"]: must include at least one of v1, v1beta1',
     ]) assert.ok(r.stderr.includes(m), `${m}\nnot in\n${r.stderr}`);
+    const cel = await run(['apply', '-f', '-'], { input: `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: { name: invalid-cel }
+webhooks:
+- name: cel.skiff.test
+  clientConfig: { url: "https://127.0.0.1:1/x" }
+  sideEffects: None
+  admissionReviewVersions: [v1]
+  matchConditions: [{ name: broken, expression: "object.metadata.name ==" }]
+` });
+    assert.notEqual(cel.code, 0);
+    assert.match(cel.stderr, /webhooks\[0\]\.matchConditions\[0\]\.expression: Invalid value: "object\.metadata\.name ==": compilation failed: ERROR: <input>:1:\d+: Syntax error/, cel.stderr);
   });
 });
