@@ -74,7 +74,7 @@ function podAttrs(extra: Partial<AdmissionAttributes> = {}): AdmissionAttributes
 const cfg = <T>(name: string, webhooks: T[]): { metadata: { name: string }; webhooks: T[] } => ({ metadata: { name }, webhooks });
 
 test('a mutating webhook\'s JSONPatch is applied and defaulted; the review carries the request as upstream builds it', async () => {
-  handlers.set('/sidecar', () => ({ ...patch([{ op: 'add', path: '/spec/containers/-', value: { name: 'sidecar', image: 'busybox' } }]), warnings: ['injected a sidecar'] }));
+  handlers.set('/sidecar', () => ({ ...patch([{ op: 'add', path: '/spec/containers/-', value: { name: 'sidecar', image: 'busybox', bogus: 1 } }]), warnings: ['injected a sidecar'] }));
   seen.length = 0;
   const plugin = mutatingAdmissionWebhook({ source: source([cfg('a', [hook('sidecar.example.com', '/sidecar')])]) });
   const a = podAttrs();
@@ -82,6 +82,7 @@ test('a mutating webhook\'s JSONPatch is applied and defaulted; the review carri
   const containers = (a.object!.spec as { containers: Array<Record<string, unknown>> }).containers;
   assert.deepEqual(containers.map((c) => c.name), ['c', 'sidecar']);
   assert.equal(containers[1]!.imagePullPolicy, 'Always', 'defaults applied to what the webhook added');
+  assert.equal(containers[1]!.bogus, undefined, 'fields the type lacks are dropped');
   assert.deepEqual(a.warnings, ['injected a sidecar']);
   const req = seen[0]!.review.request;
   assert.deepEqual(req.kind, { group: '', version: 'v1', kind: 'Pod' });
@@ -191,6 +192,12 @@ test('reinvocationPolicy IfNeeded calls a webhook again once a later one changed
   await plugin.mutate!(podAttrs());
   assert.deepEqual(seen.map((s) => s.path), ['/label', '/late', '/label']);
   assert.equal(seen[2]!.review.request.object.metadata.labels.late, 'yes');
+});
+
+test('a patch giving a field the wrong type refuses the write', async () => {
+  handlers.set('/badtype', () => patch([{ op: 'replace', path: '/spec/containers/0/image', value: 7 }]));
+  await assert.rejects(async () => mutatingAdmissionWebhook({ source: source([cfg('a', [hook('bt.example.com', '/badtype')])]) }).mutate!(podAttrs()),
+    (err: unknown) => isStatusError(err) && err.code === 500 && /^Internal error occurred: spec\.containers\[0\]\.image: /.test(err.message));
 });
 
 test('invalid answers are call failures', async () => {

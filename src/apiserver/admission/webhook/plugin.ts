@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { badRequest, forbidden, internalError, newStatus, StatusError, type StatusReason } from '../../../api/errors.ts';
 import { applyDefaults } from '../../../api/defaults/index.ts';
+import { definitionNameFor } from '../../../api/schema/index.ts';
+import { describeTypeErrors, normalizeTypes } from '../../../api/schema/typecheck.ts';
+import { pruneUnknownFields } from '../../../api/validation/unknown-fields.ts';
 import type { KubeObject, Status } from '../../../api/meta.ts';
 import { lookupResource, parseApiVersion, type ResourceInfo } from '../../../api/scheme.ts';
 import type { MutatingWebhook, MutatingWebhookConfiguration, ValidatingWebhook, ValidatingWebhookConfiguration } from '../../../api/types/admissionregistration-v1-webhooks.ts';
@@ -285,6 +288,14 @@ export function mutatingAdmissionWebhook(opts: WebhookPluginOptions): AdmissionP
             patched = applyJsonPatch(v.object, JSON.parse(Buffer.from(res.patch, 'base64').toString('utf8')));
           } catch (e) {
             throw internalError(e);
+          }
+          // Decoded into the webhook's version as upstream decodes into the Go type: values of the
+          // wrong type refuse the write, fields the type lacks are dropped.
+          const defName = definitionNameFor(inv.resource.group, inv.resource.version, inv.resource.kind);
+          if (defName) {
+            const typeErrs = normalizeTypes(defName, patched);
+            if (typeErrs.length) throw internalError(new Error(describeTypeErrors(typeErrs)));
+            pruneUnknownFields(defName, patched);
           }
           const stored = toStorage(inv.resource, structuredClone(patched) as KubeObject);
           applyDefaults(a.info, stored);
