@@ -8,7 +8,7 @@ import { lookupResource, type ResourceInfo } from '../../../api/scheme.ts';
 import type { MutatingWebhook, MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from '../../../api/types/admissionregistration-v1-webhooks.ts';
 import { isStatusError } from '../../../api/errors.ts';
 import { createCa, issueCert } from '../../auth/certs.ts';
-import type { AdmissionAttributes } from '../types.ts';
+import { admit, type AdmissionAttributes, type AdmissionPlugin } from '../types.ts';
 import { mutatingAdmissionWebhook, validatingAdmissionWebhook, type WebhookSource } from './plugin.ts';
 
 type Review = { request: Record<string, any> };
@@ -184,14 +184,22 @@ test('dry-run requests are refused by webhooks with side effects, sent to the ot
   assert.equal(seen[0]!.review.request.dryRun, true);
 });
 
-test('reinvocationPolicy IfNeeded calls a webhook again once a later one changed the object', async () => {
-  handlers.set('/label', (r) => (r.request.object.metadata.labels?.late ? { allowed: true } : { allowed: true }));
+test('reinvocationPolicy IfNeeded calls a webhook again once a later one changed the object; in-tree plugins run again too', async () => {
+  handlers.set('/label', () => ({ allowed: true }));
   handlers.set('/late', (r) => (r.request.object.metadata.labels?.late ? { allowed: true } : patch([{ op: 'add', path: '/metadata/labels/late', value: 'yes' }])));
   seen.length = 0;
+  let inTree = 0;
+  const counter: AdmissionPlugin = { name: 'Counter', mutate: () => { inTree++; } };
   const plugin = mutatingAdmissionWebhook({ source: source([cfg('a', [hook('first.example.com', '/label', { reinvocationPolicy: 'IfNeeded' }), hook('second.example.com', '/late')])]) });
-  await plugin.mutate!(podAttrs());
+  await admit([counter, plugin], podAttrs());
   assert.deepEqual(seen.map((s) => s.path), ['/label', '/late', '/label']);
   assert.equal(seen[2]!.review.request.object.metadata.labels.late, 'yes');
+  assert.equal(inTree, 2, 'the in-tree plugin is reinvoked');
+  // Nothing changed: one round, no reinvocation.
+  seen.length = 0;
+  inTree = 0;
+  await admit([counter, mutatingAdmissionWebhook({ source: source([cfg('a', [hook('first.example.com', '/label', { reinvocationPolicy: 'IfNeeded' })])]) })], podAttrs());
+  assert.deepEqual([seen.length, inTree], [1, 1]);
 });
 
 test('a patch giving a field the wrong type refuses the write', async () => {

@@ -15,7 +15,7 @@ import { lookupResource, parseApiVersion, type ResourceInfo } from '../../../api
 import type { MutatingWebhook, MutatingWebhookConfiguration, ValidatingWebhook, ValidatingWebhookConfiguration } from '../../../api/types/admissionregistration-v1-webhooks.ts';
 import { applyJsonPatch } from '../../patch/json-patch.ts';
 import { fromStorage, toStorage } from '../../registry/convert.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
+import { isReinvocation, requestReinvocation, type AdmissionAttributes, type AdmissionPlugin } from '../types.ts';
 import { postReview, resolveTarget, WebhookCallError, type ServiceLookup } from './client.ts';
 import { celMatchConditions } from './match-conditions.ts';
 import { matchingResource, namespaceSelectorMatches, objectSelectorMatches } from './matching.ts';
@@ -253,20 +253,30 @@ class WebhookDispatcher {
   }
 }
 
+/** What the first mutating round leaves for the second (reinvocation). */
+interface RoundState {
+  /** Webhooks called with reinvocationPolicy IfNeeded. */
+  ifNeeded: Invocation[];
+  /** A webhook changed the object after one of them was called. */
+  changedAfterIfNeeded: boolean;
+  /** The object as the last webhook left it. */
+  output: string;
+}
+
 /**
  * MutatingAdmissionWebhook: the webhooks of every MutatingWebhookConfiguration, by configuration
  * name then in order, each seeing the previous one's changes; JSONPatch answers applied and the
- * object defaulted again. Webhooks with reinvocationPolicy IfNeeded are called once more when a
- * later webhook changed the object.
+ * object decoded and defaulted again. A change asks admit() for a second round of every mutating
+ * plugin, in which the webhooks with reinvocationPolicy IfNeeded already called are called once
+ * more if the object changed after them (mutating/dispatcher.go, reinvocation context).
  */
 export function mutatingAdmissionWebhook(opts: WebhookPluginOptions): AdmissionPlugin {
   const d = new WebhookDispatcher(opts, true);
+  const rounds = new WeakMap<AdmissionAttributes, RoundState>();
   return {
     name: MUTATING_PLUGIN_NAME,
     async mutate(a) {
       if (isExempt(a)) return;
-      const hooks = await d.hooks();
-      if (hooks.length === 0) return;
       const requested = requestedResource(a);
       // A stored object changed in place: the registry goes on with a.object.
       const replace = (next: KubeObject): void => {
@@ -274,9 +284,7 @@ export function mutatingAdmissionWebhook(opts: WebhookPluginOptions): AdmissionP
         for (const k of Object.keys(target)) delete target[k];
         Object.assign(target, next);
       };
-      const reinvocable: Invocation[] = [];
-      let changedSinceReinvocable = false;
-      const runOne = async (inv: Invocation): Promise<void> => {
+      const runOne = async (inv: Invocation): Promise<boolean> => {
         const v = versioned(a, inv.resource);
         let changed = false;
         const err = await d.run(inv, a, requested, v, (res) => {
@@ -301,17 +309,33 @@ export function mutatingAdmissionWebhook(opts: WebhookPluginOptions): AdmissionP
           applyDefaults(a.info, stored);
           changed = JSON.stringify(stored) !== JSON.stringify(a.object);
           if (changed) replace(stored);
-        }).catch((e: unknown) => (e instanceof WebhookCallError ? internalError(callingError(inv.hook, e.message)) : e as Error));
+        });
         if (err) throw err;
-        if (changed && reinvocable.length > 0) changedSinceReinvocable = true;
-        if ((inv.hook as MutatingWebhook).reinvocationPolicy === 'IfNeeded') reinvocable.push(inv);
+        return changed;
       };
+
+      if (isReinvocation(a)) {
+        const st = rounds.get(a);
+        if (!st || st.ifNeeded.length === 0) return;
+        // In-tree plugins changed the object since, or a webhook did after an IfNeeded one.
+        if (!st.changedAfterIfNeeded && JSON.stringify(a.object) === st.output) return;
+        for (const inv of st.ifNeeded) await runOne(inv);
+        return;
+      }
+      const hooks = await d.hooks();
+      if (hooks.length === 0) return;
+      const st: RoundState = { ifNeeded: [], changedAfterIfNeeded: false, output: '' };
       for (const hook of hooks) {
         const inv = await d.invocation(hook, a, requested);
-        if (inv) await runOne(inv);
+        if (!inv) continue;
+        if (await runOne(inv)) {
+          if (st.ifNeeded.length > 0) st.changedAfterIfNeeded = true;
+          requestReinvocation(a);
+        }
+        if ((hook as MutatingWebhook).reinvocationPolicy === 'IfNeeded') st.ifNeeded.push(inv);
       }
-      // Reinvocation: once, only webhooks already called that asked for it.
-      if (changedSinceReinvocable) for (const inv of reinvocable.splice(0)) await runOne(inv);
+      st.output = JSON.stringify(a.object);
+      rounds.set(a, st);
     },
   };
 }
