@@ -97,6 +97,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   ...defs('admissionregistration.k8s.io', 'v1', [
     { r: 'mutatingwebhookconfigurations', k: 'MutatingWebhookConfiguration', ns: false, cat: ['api-extensions'] },
     { r: 'validatingwebhookconfigurations', k: 'ValidatingWebhookConfiguration', ns: false, cat: ['api-extensions'] },
+    { r: 'validatingadmissionpolicies', k: 'ValidatingAdmissionPolicy', ns: false, sub: ['status'], cat: ['api-extensions'] },
+    { r: 'validatingadmissionpolicybindings', k: 'ValidatingAdmissionPolicyBinding', ns: false, cat: ['api-extensions'] },
   ]),
 ];
 

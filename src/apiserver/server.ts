@@ -22,6 +22,7 @@ import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resourc
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
 import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from './admission/webhook/plugin.ts';
 import { webhookSourceFromCache } from './admission/webhook/source.ts';
+import { policySourceFromCache, validatingAdmissionPolicy } from './admission/validating-policy/index.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
 import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
@@ -150,6 +151,7 @@ export class ApiServer {
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
       mutatingAdmissionWebhook(webhooks),
+      validatingAdmissionPolicy(policySourceFromCache(this.#cache), { audit: (annotations, a) => this.#log.info({ annotations, resource: a.info.resource, namespace: a.namespace, name: a.name }, 'admission audit annotations') }),
       validatingAdmissionWebhook(webhooks),
       resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),

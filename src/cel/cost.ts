@@ -88,8 +88,8 @@ export function metered<T>(limit: number, timeoutMs: number, fn: () => T): Meter
     if (m.exceeded) throw m.exceeded;
     throw err;
   } finally {
+    // A nested evaluation (a lazy variable) is charged to its own limit and to the shared
+    // budget by its caller, not to the enclosing expression, so a budget is spent once.
     current = outer;
-    // Nested evaluations (lazy variables) count against the enclosing one too.
-    if (outer) outer.used += m.used;
   }
 }

@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  AuthzSession,
+  CelAuthorizer,
   CelCompileError,
   CelEvaluationError,
   compileExpression,
   CostBudget,
   evaluate,
+  evaluateWithAuthorizer,
   fromCelValue,
   isCelCostLimit,
   lazyObject,
   toCelValue,
   tryCompile,
+  type AuthzQuestion,
 } from './index.ts';
 
 const VARS = ['object', 'oldObject', 'params'];
@@ -217,4 +221,31 @@ test('lazy variables are computed once, on use', () => {
   const p = compileExpression('variables.big && variables.big', { variables: ['variables'] });
   assert.equal(evaluate(p, { variables }), true);
   assert.equal(calls, 1);
+});
+
+test('authorizer library: checks are asked between reruns and cached', async () => {
+  const asked: AuthzQuestion[] = [];
+  const session = new AuthzSession(async (q) => {
+    asked.push(q);
+    await Promise.resolve();
+    const allowed = q.serviceAccount ? q.verb === 'list' : q.resource === 'deployments' && q.verb !== 'delete';
+    return { decision: allowed ? 'allow' : 'no-opinion', reason: allowed ? 'RBAC: allowed' : '' };
+  });
+  const authorizer = new CelAuthorizer(session, {}, { apiGroup: 'apps', resource: 'deployments', subresource: '', namespace: 'prod', name: 'web' });
+  const vars = ['authorizer', 'variables'];
+  const run = (expr: string, variables: Record<string, unknown> = {}): Promise<unknown> =>
+    evaluateWithAuthorizer(compileExpression(expr, { variables: vars }), { authorizer, variables }, session);
+  assert.equal(await run('authorizer.group("apps").resource("deployments").namespace("prod").check("update").allowed()'), true);
+  assert.equal(await run('authorizer.requestResource.check("delete").allowed()'), false);
+  assert.equal(await run('authorizer.requestResource.check("update").reason()'), 'RBAC: allowed');
+  assert.equal(await run('authorizer.path("/healthz").check("GET").allowed() || authorizer.group("").resource("pods").check("get").allowed()'), false);
+  assert.equal(await run('authorizer.serviceAccount("ns", "sa").group("").resource("pods").check("list").allowed()'), true);
+  assert.deepEqual(asked.find((q) => !q.isResourceRequest), { verb: 'get', isResourceRequest: false, path: '/healthz', apiGroup: '', resource: '', subresource: '', namespace: '', name: '' });
+  const n = asked.length;
+  // A lazy variable needing an answer is recomputed once the answer is known; answers are cached.
+  const variables = lazyObject({ canPatch: () => evaluate(compileExpression('authorizer.requestResource.check("patch").allowed()', { variables: vars }), { authorizer }) });
+  assert.equal(await run('variables.canPatch', variables), true);
+  assert.equal(asked.length, n + 1);
+  assert.equal(await run('authorizer.requestResource.check("patch").allowed()'), true);
+  assert.equal(asked.length, n + 1);
 });

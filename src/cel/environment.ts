@@ -7,6 +7,7 @@
 // runs a compiled program under a cost limit (cost.ts).
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { charge, chargeResult, DEFAULT_EVAL_TIMEOUT_MS, metered, PER_CALL_COST_LIMIT, type CostBudget } from './cost.ts';
+import { AuthzPending, registerAuthzLibrary, type AuthzSession } from './authz.ts';
 import { registerKubernetesLibraries } from './library.ts';
 import './re2.ts';
 
@@ -76,6 +77,7 @@ export class CelProgram {
 function makeBase(): Environment {
   const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
   registerKubernetesLibraries(env);
+  registerAuthzLibrary(env);
   installMeter(env);
   return env;
 }
@@ -194,6 +196,7 @@ export function evaluate(program: CelProgram, activation: Record<string, unknown
     return value;
   } catch (err) {
     if (err instanceof CelEvaluationError) throw err;
+    if (isAuthzPending(err)) throw new AuthzPending();
     const e = err as Error & { code?: string; summary?: string };
     if (e.code === 'CelCostLimit') {
       used = limit + 1;
@@ -204,6 +207,30 @@ export function evaluate(program: CelProgram, activation: Record<string, unknown
   } finally {
     options.budget?.spend(used);
   }
+}
+
+function isAuthzPending(err: unknown): boolean {
+  for (let e = err, i = 0; e instanceof Error && i < 8; e = e.cause, i++) if (e instanceof AuthzPending) return true;
+  return false;
+}
+
+/** Rounds of authorizer questions one evaluation may need (each round reruns it). */
+const MAX_AUTHZ_ROUNDS = 8;
+
+/**
+ * Evaluate a program whose activation holds an `authorizer` (authz.ts) bound to `session`:
+ * authorizer questions not answered yet are asked between reruns.
+ */
+export async function evaluateWithAuthorizer(program: CelProgram, activation: Record<string, unknown>, session: AuthzSession, options: EvaluateOptions = {}): Promise<unknown> {
+  for (let round = 0; round < MAX_AUTHZ_ROUNDS; round++) {
+    try {
+      return evaluate(program, activation, options);
+    } catch (err) {
+      if (!(err instanceof AuthzPending) && !session.hasPending) throw err;
+    }
+    await session.resolvePending();
+  }
+  throw new CelEvaluationError('operation cancelled: too many authorization checks');
 }
 
 function typeName(v: unknown): string {
@@ -258,6 +285,11 @@ export function lazyObject(thunks: Record<string, () => unknown>): Record<string
           try {
             value = thunk();
           } catch (err) {
+            // A pending authorizer answer is not a result: compute again on the rerun.
+            if (isAuthzPending(err)) {
+              done = false;
+              throw err instanceof Error ? err : new AuthzPending();
+            }
             failure = err instanceof Error ? err : new Error(String(err));
           }
         }

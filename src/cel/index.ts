@@ -6,6 +6,7 @@ export {
   CelProgram,
   compileExpression,
   evaluate,
+  evaluateWithAuthorizer,
   isCelCostLimit,
   lazyObject,
   tryCompile,
@@ -16,3 +17,4 @@ export {
 export { CostBudget, PER_CALL_COST_LIMIT, RUNTIME_COST_BUDGET, DEFAULT_EVAL_TIMEOUT_MS, COST_EXCEEDED_MESSAGE } from './cost.ts';
 export { celEquals, CelURL, Quantity } from './library.ts';
 export { celTypeName, fromCelValue, toCelValue, type CelSchema } from './values.ts';
+export { AuthzSession, CelAuthorizer, type AuthzAnswer, type AuthzFunction, type AuthzQuestion } from './authz.ts';

@@ -3,6 +3,7 @@
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
 import { defaultMutatingWebhookConfiguration, defaultValidatingWebhookConfiguration } from './admissionregistration-webhooks.ts';
+import { defaultValidatingAdmissionPolicy, defaultValidatingAdmissionPolicyBinding } from './admission-policy.ts';
 import { generateJobSelector } from './job-selector.ts';
 import type { Obj } from './obj.ts';
 import { defaultHorizontalPodAutoscaler, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultSecret, defaultStorageClass } from './other.ts';
@@ -42,6 +43,8 @@ const BY_KIND: Record<string, Defaulter> = {
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': defaultMutatingWebhookConfiguration,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': defaultValidatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': defaultValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': defaultValidatingAdmissionPolicyBinding,
 };
 
 /** Fill in defaults in place. Kinds without defaults are left untouched. */

@@ -4,6 +4,7 @@
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
+import { validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding } from './admission-policy.ts';
 import { validateConfigMapData, validateConfigUpdate, validateSecretData } from './config.ts';
 import { invalidEach, pushAll } from './field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain, maxLenError } from './names.ts';
@@ -65,6 +66,8 @@ const CREATE: Record<string, Check> = {
   'storage.k8s.io/StorageClass': other.validateStorageClass,
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': validateMutatingWebhookConfiguration,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validateValidatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateValidatingAdmissionPolicyBinding,
 };
 
 type UpdateCheck = (obj: KubeObject, old: KubeObject) => FieldError[];

@@ -1,6 +1,7 @@
 // Which printer serves which group/resource; anything missing gets the default convertor (as
 // limitranges and bindings do upstream).
 import type { ResourceInfo } from '../../api/scheme.ts';
+import { validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrinter } from './print-admission-policy.ts';
 import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from './print-apps.ts';
 import { cronJobPrinter, jobPrinter } from './print-batch.ts';
 import { componentStatusPrinter, leasePrinter, namespacePrinter, podDisruptionBudgetPrinter, resourceQuotaPrinter, runtimeClassPrinter } from './print-cluster.ts';
@@ -50,6 +51,8 @@ const PRINTERS = new Map<string, Printer>([
   ['storage.k8s.io/storageclasses', storageClassPrinter],
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', webhookConfigurationPrinter],
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', webhookConfigurationPrinter],
+  ['admissionregistration.k8s.io/validatingadmissionpolicies', validatingAdmissionPolicyPrinter],
+  ['admissionregistration.k8s.io/validatingadmissionpolicybindings', validatingAdmissionPolicyBindingPrinter],
 ]);
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
