@@ -96,6 +96,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   ...defs('scheduling.k8s.io', 'v1', [{ r: 'priorityclasses', k: 'PriorityClass', ns: false, sn: ['pc'] }]),
   ...defs('storage.k8s.io', 'v1', [{ r: 'storageclasses', k: 'StorageClass', ns: false, sn: ['sc'] }]),
   ...defs('admissionregistration.k8s.io', 'v1', [
+    { r: 'mutatingwebhookconfigurations', k: 'MutatingWebhookConfiguration', ns: false, cat: ['api-extensions'] },
+    { r: 'validatingwebhookconfigurations', k: 'ValidatingWebhookConfiguration', ns: false, cat: ['api-extensions'] },
     { r: 'validatingadmissionpolicies', k: 'ValidatingAdmissionPolicy', ns: false, sub: ['status'], cat: ['api-extensions'] },
     { r: 'validatingadmissionpolicybindings', k: 'ValidatingAdmissionPolicyBinding', ns: false, cat: ['api-extensions'] },
   ]),

@@ -23,6 +23,8 @@ import { runtimeClassAdmission } from './admission/runtime-class.ts';
 import { limitRanger } from './admission/limit-ranger.ts';
 import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
+import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from './admission/webhook/plugin.ts';
+import { webhookSourceFromCache } from './admission/webhook/source.ts';
 import { policySourceFromCache, validatingAdmissionPolicy } from './admission/validating-policy/index.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
@@ -138,12 +140,11 @@ export class ApiServer {
     this.#log = opts.logger.child({ component: 'apiserver' });
     this.#debug = this.#log.isLevelEnabled('debug');
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
+    const webhooks = { source: webhookSourceFromCache(this.#cache), log: this.#log };
+    // Upstream's order (kube-apiserver AllOrderedPlugins): every mutate runs in this order, then every validate.
     const admission: AdmissionPlugin[] = [
       namespaceLifecycle((name) => this.#namespace(name)),
-      serviceAllocator(async () => {
-        await this.#cache.sync();
-        return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
-      }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
+      limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
       serviceAccountAdmission(),
       podSecurity({ ...(opts.podSecurity ? { config: opts.podSecurity } : {}), getNamespace: async (name) => this.#cachedNamespace(name) ?? await this.#namespace(name), listPods: async (ns) => (await this.#registries.get('/pods')!.listCached(ns, true)).items.map((o) => o.obj), audit: (a, annotations) => {
         // No audit log in skiff: violations at the audit level are logged instead.
@@ -152,11 +153,17 @@ export class ApiServer {
       priorityAdmission(async (fresh) => { if (fresh) await this.#cache.sync(); return this.#cache.list('/registry/scheduling.k8s.io/priorityclasses/').items.map((o) => o.obj); }),
       defaultTolerationSeconds(),
       memoryPressureToleration(),
-      defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
       defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
       runtimeClassAdmission(async (name, fresh) => { if (fresh) await this.#cache.sync(); return this.#cache.get(objectKey({ storage: { group: 'node.k8s.io', resource: 'runtimeclasses' }, namespaced: false }, '', name))?.obj; }),
-      limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
+      defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
+      // Where upstream's Service REST allocates ClusterIPs and NodePorts: after defaulting, before webhooks and validation.
+      serviceAllocator(async () => {
+        await this.#cache.sync();
+        return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
+      }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
+      mutatingAdmissionWebhook(webhooks),
       validatingAdmissionPolicy(policySourceFromCache(this.#cache), { audit: (annotations, a) => this.#log.info({ annotations, resource: a.info.resource, namespace: a.namespace, name: a.name }, 'admission audit annotations') }),
+      validatingAdmissionWebhook(webhooks),
       resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),
     ];

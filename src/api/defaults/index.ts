@@ -2,6 +2,7 @@
 // zz_generated.defaults.go of each group-version calling the SetDefaults_* functions).
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
+import { defaultMutatingWebhookConfiguration, defaultValidatingWebhookConfiguration } from './admissionregistration-webhooks.ts';
 import { defaultValidatingAdmissionPolicy, defaultValidatingAdmissionPolicyBinding } from './admission-policy.ts';
 import { generateJobSelector } from './job-selector.ts';
 import type { Obj } from './obj.ts';
@@ -42,6 +43,8 @@ const BY_KIND: Record<string, Defaulter> = {
   'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'scheduling.k8s.io/PriorityClass': defaultPriorityClass,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': defaultMutatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': defaultValidatingWebhookConfiguration,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': defaultValidatingAdmissionPolicy,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': defaultValidatingAdmissionPolicyBinding,
 };

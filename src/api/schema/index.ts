@@ -15,6 +15,7 @@ import { definitions as nodeV1 } from './node-v1.ts';
 import { definitions as policyV1 } from './policy-v1.ts';
 import { definitions as storageV1 } from './storage-v1.ts';
 import { definitions as schedulingV1 } from './scheduling-v1.ts';
+import { definitions as admissionregistrationV1Webhooks } from './admissionregistration-v1-webhooks.ts';
 import { definitions as admissionPolicyV1 } from './admission-policy-v1.ts';
 
 export type { Definitions, Schema } from './dsl.ts';
@@ -23,6 +24,7 @@ export const DEFINITIONS: Readonly<Definitions> = {
   ...meta, ...coreV1, ...appsV1, ...authenticationV1, ...batchV1, ...autoscalingV1, ...autoscalingV2, ...coordinationV1,
   ...discoveryV1, ...eventsV1, ...networkingV1, ...nodeV1, ...policyV1, ...storageV1,
   ...schedulingV1,
+  ...admissionregistrationV1Webhooks,
   ...admissionPolicyV1,
 };
 

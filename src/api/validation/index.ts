@@ -10,6 +10,7 @@ import { invalidEach, pushAll } from './field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain, maxLenError } from './names.ts';
 import { validateObjectMeta, type NameCheck } from './object-meta.ts';
 import * as other from './other-kinds.ts';
+import { validateMutatingWebhookConfiguration, validateValidatingWebhookConfiguration } from './admissionregistration-webhooks.ts';
 import { validatePodSpec } from './pod-spec.ts';
 import { validateServiceSpec, validateServiceUpdate } from './service.ts';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
@@ -65,6 +66,8 @@ const CREATE: Record<string, Check> = {
   'policy/PodDisruptionBudget': other.validatePodDisruptionBudget,
   'scheduling.k8s.io/PriorityClass': validatePriorityClass,
   'storage.k8s.io/StorageClass': other.validateStorageClass,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': validateMutatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validateValidatingWebhookConfiguration,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateValidatingAdmissionPolicy,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateValidatingAdmissionPolicyBinding,
 };

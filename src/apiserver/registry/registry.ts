@@ -124,7 +124,7 @@ export class Registry {
     delete meta.deletionGracePeriodSeconds;
     prepareForCreate(this.info, obj);
     this.#hooks.defaults(this.info, obj);
-    await admit(this.#admission, { info: this.info, operation: 'CREATE', namespace, name, subresource: '', object: obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
+    await admit(this.#admission, { info: this.info, operation: 'CREATE', namespace, name, subresource: '', object: obj, user: ctx.user, dryRun: ctx.dryRun, apiVersion: ctx.apiVersion, warn: ctx.warn ?? noWarnings });
     const errs = this.#hooks.validateCreate(this.info, obj);
     if (errs.length) throw invalid(this.info.kind, this.info.group, name, errs);
     const mf = this.#hooks.managedFields(undefined, obj, ctx, '');
@@ -178,7 +178,7 @@ export class Registry {
       if (pinned && pinned !== String(cur.kv.modRevision)) throw conflict(this.gr, name, MODIFIED_CONFLICT);
       let next = prepareForUpdate(this.info, desired, cur.obj, subresource);
       if (subresource === '' || subresource === 'scale') this.#hooks.defaults(this.info, next);
-      await admit(this.#admission, { info: this.info, operation: 'UPDATE', namespace, name, subresource, object: next, oldObject: cur.obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
+      await admit(this.#admission, { info: this.info, operation: 'UPDATE', namespace, name, subresource, object: next, oldObject: cur.obj, user: ctx.user, dryRun: ctx.dryRun, apiVersion: ctx.apiVersion, warn: ctx.warn ?? noWarnings });
       // A binding sets spec.nodeName, which no pod update may change: it skips the update rules
       // (pkg/registry/core/pod/storage/storage.go assignPod writes the pod directly).
       const updateErrs = subresource === 'binding' ? [] : this.#hooks.validateUpdate(this.info, next, cur.obj);
@@ -228,7 +228,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== String(cur.kv.modRevision)) {
         throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.kv.modRevision}`);
       }
-      await admit(this.#admission, { info: this.info, operation: 'DELETE', namespace, name, subresource: '', oldObject: obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
+      await admit(this.#admission, { info: this.info, operation: 'DELETE', namespace, name, subresource: '', oldObject: obj, user: ctx.user, dryRun: ctx.dryRun, apiVersion: ctx.apiVersion, warn: ctx.warn ?? noWarnings });
 
       const next = structuredClone(obj);
       const meta = next.metadata;

@@ -16,6 +16,7 @@ import { priorityClassPrinter } from './print-scheduling.ts';
 import { servicePrinter } from './print-service.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import type { Printer } from './types.ts';
+import { webhookConfigurationPrinter } from './print-webhooks.ts';
 
 const PRINTERS = new Map<string, Printer>([
   ['/componentstatuses', componentStatusPrinter],
@@ -50,6 +51,8 @@ const PRINTERS = new Map<string, Printer>([
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
   ['storage.k8s.io/storageclasses', storageClassPrinter],
+  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', webhookConfigurationPrinter],
+  ['admissionregistration.k8s.io/validatingwebhookconfigurations', webhookConfigurationPrinter],
   ['admissionregistration.k8s.io/validatingadmissionpolicies', validatingAdmissionPolicyPrinter],
   ['admissionregistration.k8s.io/validatingadmissionpolicybindings', validatingAdmissionPolicyBindingPrinter],
 ]);
