@@ -7,7 +7,7 @@ const P = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
 const gvk = (k: string): GVK[] => [{ group: 'apiextensions.k8s.io', version: 'v1', kind: k }];
 const props = `${P}.JSONSchemaProps`;
 // Any JSON value: no type, so typed decoding lets every value through.
-const json = (d: string): Schema => ({ description: d, 'x-kubernetes-preserve-unknown-fields': true } as Schema);
+const json = (d: string): Schema => ({ description: d, 'x-kubernetes-preserve-unknown-fields': true });
 const strList = (d: string): Schema => arr(str(), { d, listType: 'atomic' });
 
 export const definitions: Definitions = {

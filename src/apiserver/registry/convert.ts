@@ -1,7 +1,7 @@
 // Conversion between a served version and the version kept at rest, for the resources that are
 // served under more than one group-version (autoscaling/v1 ↔ v2 HPAs, events.k8s.io ↔ core events).
 import type { KubeObject } from '../../api/meta.ts';
-import { apiVersionOf, type ResourceInfo } from '../../api/scheme.ts';
+import { apiVersionOf, groupVersion, type ResourceInfo } from '../../api/scheme.ts';
 
 type Obj = Record<string, any>;
 
@@ -69,6 +69,8 @@ export function isStorageVersion(info: ResourceInfo): boolean {
 
 export function toStorage(info: ResourceInfo, obj: KubeObject): KubeObject {
   if (isStorageVersion(info)) return obj;
+  // Custom resources convert with strategy None: only apiVersion changes.
+  if (info.custom) return { ...obj, apiVersion: groupVersion(info.group, info.storageVersion) };
   if (info.resource === 'horizontalpodautoscalers') return hpaV1ToV2(obj) as KubeObject;
   if (info.group === 'events.k8s.io') return eventsV1ToCore(obj) as KubeObject;
   return obj;

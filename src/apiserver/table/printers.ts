@@ -14,6 +14,7 @@ import { podPrinter } from './print-pod.ts';
 import { servicePrinter } from './print-service.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import type { Printer } from './types.ts';
+import { customPrinter } from '../apiextensions/printer.ts';
 
 const PRINTERS = new Map<string, Printer>([
   ['/componentstatuses', componentStatusPrinter],
@@ -49,6 +50,7 @@ const PRINTERS = new Map<string, Printer>([
   ['storage.k8s.io/storageclasses', storageClassPrinter],
 ]);
 
-export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
+export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'> & { custom?: ResourceInfo['custom'] }): Printer {
+  if (info.custom) return customPrinter(info.custom.printerColumns);
   return PRINTERS.get(`${info.group}/${info.resource}`) ?? defaultPrinter;
 }
