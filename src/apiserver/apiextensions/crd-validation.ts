@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/meta.ts';
 import { CRD_CLEANUP_FINALIZER, type CustomResourceDefinition, type CustomResourceDefinitionNames } from '../../api/types/apiextensions-v1.ts';
 import { isDNS1035Label, isDNS1123Subdomain } from '../../api/validation/names.ts';
 import { validateObjectMeta } from '../../api/validation/object-meta.ts';
+import { validateRuleDefinitions } from './schema/cel-rules.ts';
 import { validateStructuralSchema } from './schema/structural.ts';
 
 type Obj = Record<string, any>;
@@ -88,7 +89,10 @@ export function validateCRD(obj: KubeObject): FieldError[] {
     }
     const schema = v.schema?.openAPIV3Schema;
     if (!schema) out.push(req(`${p}.schema.openAPIV3Schema`, 'schemas are required'));
-    else out.push(...validateStructuralSchema(schema, `${p}.schema.openAPIV3Schema`));
+    else {
+      out.push(...validateStructuralSchema(schema, `${p}.schema.openAPIV3Schema`));
+      validateRuleDefinitions(schema, `${p}.schema.openAPIV3Schema`, out);
+    }
     const scale = v.subresources?.scale;
     if (scale) {
       const sp = `${p}.subresources.scale`;

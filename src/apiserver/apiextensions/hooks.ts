@@ -8,11 +8,10 @@ import { isValidPathSegmentName } from '../../api/validation/names.ts';
 import { validateObjectMeta } from '../../api/validation/object-meta.ts';
 import type { RegistryHooks } from '../registry/registry.ts';
 import { defaultCRD, validateCRD, validateCRDUpdate } from './crd-validation.ts';
+import { validateRules } from './schema/cel-rules.ts';
 import { applySchemaDefaults } from './schema/defaults.ts';
 import { validateValue } from './schema/validate.ts';
 
-/** Checks of x-kubernetes-validations rules, when a CEL implementation is wired in. */
-export type RuleChecker = (info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined) => FieldError[];
 
 export function crdHooks(base: RegistryHooks): RegistryHooks {
   return {
@@ -38,17 +37,21 @@ function validateCustomObject(info: ResourceInfo, obj: KubeObject): FieldError[]
   return errs;
 }
 
-export function customResourceHooks(base: RegistryHooks, rules?: () => RuleChecker | undefined): RegistryHooks {
+/**
+ * CEL rules run unless the schema found a type error or a missing required field, which would
+ * make rules fail for the wrong reason (customresource/strategy.go hasBlockingErr).
+ */
+function withRules(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, errs: FieldError[]): FieldError[] {
+  const schema = info.custom?.schema;
+  if (!schema || errs.some((e) => e.type === 'FieldValueTypeInvalid' || e.type === 'FieldValueRequired')) return errs;
+  return [...errs, ...validateRules(schema, obj, old)];
+}
+
+export function customResourceHooks(base: RegistryHooks): RegistryHooks {
   return {
     defaults(info, obj) { applySchemaDefaults(info.custom?.schema, obj); },
-    validateCreate(info, obj) {
-      const errs = validateCustomObject(info, obj);
-      return errs.length ? errs : (rules?.()?.(info, obj, undefined) ?? []);
-    },
-    validateUpdate(info, obj, old) {
-      const errs = validateCustomObject(info, obj);
-      return errs.length ? errs : (rules?.()?.(info, obj, old) ?? []);
-    },
+    validateCreate: (info, obj) => withRules(info, obj, undefined, validateCustomObject(info, obj)),
+    validateUpdate: (info, obj, old) => withRules(info, obj, old, validateCustomObject(info, obj)),
     managedFields: (old, next, ctx, sub) => base.managedFields(old, next, ctx, sub),
   };
 }
