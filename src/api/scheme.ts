@@ -36,6 +36,8 @@ export interface CustomResourceInfo {
   scale?: CustomResourceSubresourceScale;
   /** The CRD's resourceVersion: changes whenever the definition does. */
   generation: string;
+  /** The schema has defaults: objects read from storage are defaulted too. */
+  defaultsOnRead?: boolean;
 }
 
 import type { CustomResourceColumnDefinition, CustomResourceSubresourceScale, JSONSchemaProps } from './types/apiextensions-v1.ts';

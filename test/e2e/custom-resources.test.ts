@@ -111,6 +111,29 @@ describe('CustomResourceDefinitions', () => {
     assert.match(strict.stderr, /strict decoding error: unknown field "spec\.someRandomField"/);
   });
 
+  test('x-kubernetes-validations: a failing CEL rule is a 422 with its message', async () => {
+    const r = await k('1.33', ['apply', '-f', '-'], cronTab('cel', { cronSpec: '* * * * *', replicas: 2, minReplicas: 3 }));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /The CronTab "cel" is invalid: spec: Invalid value: "object": replicas should be greater than or equal to minReplicas/);
+    assert.equal((await k('1.33', ['apply', '-f', '-'], cronTab('cel', { cronSpec: '* * * * *', replicas: 3, minReplicas: 3 }))).code, 0);
+    const bump = await ctx.api.patch(`${CT}/cel`, { spec: { minReplicas: 4 } }, 'application/merge-patch+json');
+    assert.equal(bump.status, 422);
+    assert.equal(bump.json().details.causes[0].field, 'spec');
+  });
+
+  test('server-side apply merges x-kubernetes-list-type map lists by their keys', async () => {
+    const base = { cronSpec: '* * * * *' };
+    const a = await k('1.33', ['apply', '--server-side', '--field-manager=a', '-f', '-'], cronTab('ssa', { ...base, ports: [{ name: 'http', port: 80 }] }));
+    assert.equal(a.code, 0, a.stderr);
+    const b = await k('1.33', ['apply', '--server-side', '--field-manager=b', '-f', '-'], cronTab('ssa', { ...base, ports: [{ name: 'https', port: 443 }] }));
+    assert.equal(b.code, 0, b.stderr);
+    const obj = (await ctx.api.get(`${CT}/ssa`)).json();
+    assert.deepEqual(obj.spec.ports, [{ name: 'http', port: 80 }, { name: 'https', port: 443 }]);
+    const conflict = await k('1.33', ['apply', '--server-side', '--field-manager=b', '-f', '-'], cronTab('ssa', { ...base, ports: [{ name: 'http', port: 8080 }, { name: 'https', port: 443 }] }));
+    assert.notEqual(conflict.code, 0);
+    assert.match(conflict.stderr, /conflict with "a"/);
+  });
+
   test('status subresource: the main resource ignores status, status ignores spec; generation moves with spec only', async () => {
     const created = (await ctx.api.post(CT, { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'st' }, spec: { cronSpec: '* * * * *' }, status: { replicas: 9 } })).json();
     assert.equal(created.status, undefined);
@@ -156,6 +179,16 @@ describe('CustomResourceDefinitions', () => {
     assert.deepEqual(byField.items.map((i: any) => i.metadata.name), ['web']);
     const all = (await ctx.api.get('/apis/stable.example.com/v1/crontabs?fieldSelector=metadata.namespace%3Ddefault')).json();
     assert.ok(all.items.length >= 2);
+  });
+
+  test('defaults added to the schema later show on reads of stored objects', async () => {
+    assert.equal((await ctx.api.post(CT, { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'old' }, spec: { cronSpec: '* * * * *' } })).status, 201);
+    const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com';
+    const patched = await ctx.api.patch(crdPath, [{ op: 'add', path: '/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/image/default', value: 'busybox' }], 'application/json-patch+json');
+    assert.equal(patched.status, 200, patched.text);
+    await waitUntil(async () => (await ctx.api.get(`${CT}/old`)).json().spec.image === 'busybox', 10_000, 'default applied on read');
+    const listed = (await ctx.api.get(CT)).json();
+    assert.equal(listed.items.find((i: any) => i.metadata.name === 'old').spec.image, 'busybox');
   });
 
   test('several versions with None conversion, cluster scope', async () => {

@@ -11,7 +11,7 @@ import { customResourcesOf, setCustomResources, type ResourceInfo } from '../../
 import { setCustomDefinitions, type Definitions } from '../../api/schema/index.ts';
 import {
   CRD_CLEANUP_FINALIZER, type CustomResourceDefinition, type CustomResourceDefinitionCondition, type CustomResourceDefinitionNames,
-  type CustomResourceDefinitionVersion,
+  type CustomResourceDefinitionVersion, type JSONSchemaProps,
 } from '../../api/types/apiextensions-v1.ts';
 import type { WatchCache } from '../cache/watch-cache.ts';
 import { registryKey } from '../handlers/context.ts';
@@ -51,6 +51,12 @@ export function compareKubeVersions(a: string, b: string): number {
   return pb[2] - pa[2];
 }
 
+function hasDefaults(s: JSONSchemaProps | undefined): boolean {
+  if (!s) return false;
+  if (Object.values(s.properties ?? {}).some((p) => p.default !== undefined || hasDefaults(p))) return true;
+  return hasDefaults(s.items) || (typeof s.additionalProperties === 'object' && hasDefaults(s.additionalProperties));
+}
+
 function storageVersionOf(crd: CustomResourceDefinition): CustomResourceDefinitionVersion | undefined {
   return crd.spec.versions.find((v) => v.storage);
 }
@@ -72,6 +78,7 @@ export function resourceInfos(crd: CustomResourceDefinition, names: CustomResour
         crd: crd.metadata.name ?? '', uid: crd.metadata.uid ?? '', printerColumns: v.additionalPrinterColumns ?? [],
         generation: crd.metadata.resourceVersion ?? '',
         ...(v.schema?.openAPIV3Schema ? { schema: v.schema.openAPIV3Schema } : {}),
+        ...(v.schema?.openAPIV3Schema && hasDefaults(v.schema.openAPIV3Schema) ? { defaultsOnRead: true } : {}),
         ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
       },
       served: v.served,
