@@ -243,6 +243,19 @@ describe('CustomResourceDefinitions', () => {
     }
   });
 
+  test('controllers: a terminating namespace loses its custom resources; dependents of a custom resource are collected', async () => {
+    assert.equal((await ctx.api.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crns' } })).status, 201);
+    const owner = (await ctx.api.post('/apis/stable.example.com/v1/namespaces/crns/crontabs', { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'owner' }, spec: { cronSpec: '* * * * *' } })).json();
+    const ref = { apiVersion: 'stable.example.com/v1', kind: 'CronTab', name: 'owner', uid: owner.metadata.uid };
+    assert.equal((await ctx.api.post('/api/v1/namespaces/crns/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dep', ownerReferences: [ref] } })).status, 201);
+    assert.equal((await ctx.api.del('/apis/stable.example.com/v1/namespaces/crns/crontabs/owner')).status, 200);
+    await waitUntil(async () => (await ctx.api.get('/api/v1/namespaces/crns/configmaps/dep')).status === 404, 20_000, 'dependent collected');
+    assert.equal((await ctx.api.post('/apis/stable.example.com/v1/namespaces/crns/crontabs', { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'inns' }, spec: { cronSpec: '* * * * *' } })).status, 201);
+    assert.equal((await ctx.api.del('/api/v1/namespaces/crns')).status, 200);
+    await waitUntil(async () => (await ctx.api.get('/api/v1/namespaces/crns')).status === 404, 30_000, 'namespace gone');
+    assert.equal((await ctx.api.get('/apis/stable.example.com/v1/namespaces/crns/crontabs/inns')).status, 404);
+  });
+
   test('CustomResourceDefinition resources Simple CustomResourceDefinition creating/deleting custom resource definition objects works [Conformance]: deleting the CRD deletes its objects, then the resource', async () => {
     const before = (await ctx.api.get('/apis/stable.example.com/v1/crontabs')).json();
     assert.ok(before.items.length > 0);
