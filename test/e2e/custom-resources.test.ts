@@ -217,6 +217,28 @@ describe('CustomResourceDefinitions', () => {
     assert.match(got.stdout.trim(), /^NAME\s+AGE\nw\s+\d+s$/);
   });
 
+  test('CustomResourcePublishOpenAPI removes definition from spec when one version gets changed to not be served [Conformance]', async () => {
+    const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.org';
+    assert.ok('apis/example.org/v1beta1' in (await ctx.api.get('/openapi/v3')).json().paths);
+    const r = await ctx.api.patch(path, [{ op: 'replace', path: '/spec/versions/0/served', value: false }], 'application/json-patch+json');
+    assert.equal(r.status, 200, r.text);
+    await waitUntil(async () => !('apis/example.org/v1beta1' in (await ctx.api.get('/openapi/v3')).json().paths), 10_000, 'v1beta1 unpublished');
+    const v2 = (await ctx.api.get('/openapi/v2')).json();
+    assert.ok(v2.definitions['org.example.v1.Widget'] && !v2.definitions['org.example.v1beta1.Widget']);
+    assert.equal((await ctx.api.get('/apis/example.org/v1beta1/widgets')).status, 404);
+    assert.equal((await ctx.api.get('/apis/example.org/v1/widgets/w')).status, 200);
+  });
+
+  test('CustomResourceDefinition Watch watch on custom resource definition objects [Conformance]', async () => {
+    const w = await ctx.api.watch('/apis/apiextensions.k8s.io/v1/customresourcedefinitions?watch=true&fieldSelector=metadata.name%3Dwidgets.example.org');
+    await w.waitFor((e) => e.type === 'ADDED');
+    assert.equal((await ctx.api.del('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.org')).status, 200);
+    const gone = await w.waitFor((e) => e.type === 'DELETED', 15_000);
+    w.close();
+    assert.equal(gone.object.metadata.name, 'widgets.example.org');
+    assert.equal((await ctx.api.get('/apis/example.org/v1/widgets')).status, 404);
+  });
+
   test('an operator written with @kubernetes/client-node watches custom resources and writes their status', async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(ctx.srv.kubeconfig);
