@@ -23,9 +23,6 @@ export function defaultCRD(obj: KubeObject): void {
     if (!names.listKind && typeof names.kind === 'string' && names.kind) names.listKind = `${names.kind}List`;
   }
   spec.conversion ??= { strategy: 'None' };
-  for (const v of (Array.isArray(spec.versions) ? spec.versions : []) as Obj[]) {
-    for (const c of (v.additionalPrinterColumns ?? []) as Obj[]) c.priority ??= 0;
-  }
 }
 
 function validateNames(n: Partial<CustomResourceDefinitionNames> | undefined, path: string): FieldError[] {
@@ -68,6 +65,10 @@ export function validateCRD(obj: KubeObject): FieldError[] {
   else {
     for (const m of isDNS1123Subdomain(spec.group)) out.push(bad('spec.group', spec.group, m));
     if (spec.group.split('.').length < 2) out.push(bad('spec.group', spec.group, 'should be a domain with at least one dot'));
+  }
+  // Groups of the Kubernetes project need an approved API review (apiextensions' apiapproval).
+  if (spec.group && /(^|\.)(k8s|kubernetes)\.io$/.test(spec.group) && !crd.metadata.annotations?.['api-approved.kubernetes.io']) {
+    out.push(req('metadata.annotations[api-approved.kubernetes.io]', 'protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111'));
   }
   if (!spec.scope) out.push(req('spec.scope'));
   else if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {

@@ -41,6 +41,7 @@ test('CRD validation: name, group, scope, versions, names', () => {
   assert.deepEqual(errs(crd({ scope: 'Global' })), ['spec.scope: supported values: "Cluster", "Namespaced"']);
   assert.deepEqual(errs(crd({ versions: [{ name: 'v1', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object' } } }] })), ['spec.versions: must have exactly one version marked as storage version']);
   assert.deepEqual(errs(crd({ versions: [{ name: 'v1', served: true, storage: true }] })), ['spec.versions[0].schema.openAPIV3Schema: schemas are required']);
+  assert.deepEqual(errs(crd({ group: 'x.k8s.io' }, 'crontabs.x.k8s.io')), ['metadata.annotations[api-approved.kubernetes.io]: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111']);
   const o = crd({});
   assert.deepEqual((o.spec as any).names, { plural: 'crontabs', kind: 'CronTab', singular: 'crontab', listKind: 'CronTabList' });
 });
