@@ -213,8 +213,13 @@ describe('CustomResourceDefinitions', () => {
     assert.equal(asV1.apiVersion, 'example.org/v1');
     assert.equal(asV1.spec.size, 3);
     assert.equal((await ctx.api.get('/apis/example.org/v1/namespaces/default/widgets/w')).status, 404);
+    // Each version validates with its own schema.
+    const strictV1 = await ctx.api.post('/apis/example.org/v1/widgets', { apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'x1' }, spec: { size: 'big' } });
+    assert.equal(strictV1.status, 422, strictV1.text);
+    const looseBeta = await ctx.api.post('/apis/example.org/v1beta1/widgets', { apiVersion: 'example.org/v1beta1', kind: 'Widget', metadata: { name: 'x2' }, spec: { size: 'big' } });
+    assert.equal(looseBeta.status, 201, looseBeta.text);
     const got = await k('1.33', ['get', 'widgets']);
-    assert.match(got.stdout.trim(), /^NAME\s+AGE\nw\s+\d+s$/);
+    assert.match(got.stdout.trim(), /^NAME\s+AGE\nw\s+\d+s\nx2\s+\d+s$/);
   });
 
   test('CustomResourcePublishOpenAPI removes definition from spec when one version gets changed to not be served [Conformance]', async () => {

@@ -3,10 +3,10 @@
 // pkg/registry/customresourcedefinition/strategy.go and pkg/registry/customresource/strategy.go).
 import type { FieldError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta.ts';
-import type { ResourceInfo } from '../../api/scheme.ts';
+import { lookupResource, parseApiVersion, type ResourceInfo } from '../../api/scheme.ts';
 import { isValidPathSegmentName } from '../../api/validation/names.ts';
 import { validateObjectMeta } from '../../api/validation/object-meta.ts';
-import type { RegistryHooks } from '../registry/registry.ts';
+import type { RegistryHooks, WriteContext } from '../registry/registry.ts';
 import { defaultCRD, validateCRD, validateCRDUpdate } from './crd-validation.ts';
 import { validateRules } from './schema/cel-rules.ts';
 import { applySchemaDefaults } from './schema/defaults.ts';
@@ -47,11 +47,24 @@ function withRules(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefi
   return [...errs, ...validateRules(schema, obj, old)];
 }
 
+/** The version the client wrote in: its schema applies (the registry holds the storage version). */
+function requestVersion(info: ResourceInfo, ctx: WriteContext | undefined): ResourceInfo {
+  if (!ctx) return info;
+  const { group, version } = parseApiVersion(ctx.apiVersion);
+  return (group === info.group && lookupResource(group, version, info.resource)) || info;
+}
+
 export function customResourceHooks(base: RegistryHooks): RegistryHooks {
   return {
-    defaults(info, obj) { applySchemaDefaults(info.custom?.schema, obj); },
-    validateCreate: (info, obj) => withRules(info, obj, undefined, validateCustomObject(info, obj)),
-    validateUpdate: (info, obj, old) => withRules(info, obj, old, validateCustomObject(info, obj)),
+    defaults(info, obj, ctx) { applySchemaDefaults(requestVersion(info, ctx).custom?.schema, obj); },
+    validateCreate(info, obj, ctx) {
+      const v = requestVersion(info, ctx);
+      return withRules(v, obj, undefined, validateCustomObject(v, obj));
+    },
+    validateUpdate(info, obj, old, ctx) {
+      const v = requestVersion(info, ctx);
+      return withRules(v, obj, old, validateCustomObject(v, obj));
+    },
     managedFields: (old, next, ctx, sub) => base.managedFields(old, next, ctx, sub),
   };
 }
