@@ -38,6 +38,8 @@ export interface CustomResourceInfo {
   generation: string;
   /** The schema has defaults: objects read from storage are defaulted too. */
   defaultsOnRead?: boolean;
+  /** The CRD is being deleted: its objects are going, no new ones are created. */
+  terminating?: boolean;
 }
 
 import type { CustomResourceColumnDefinition, CustomResourceSubresourceScale, JSONSchemaProps } from './types/apiextensions-v1.ts';

@@ -195,7 +195,7 @@ describe('CustomResourceDefinitions', () => {
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.org' },
       spec: {
-        group: 'example.org', scope: 'Cluster', names: { plural: 'widgets', kind: 'Widget' },
+        group: 'example.org', scope: 'Cluster', names: { plural: 'widgets', kind: 'Widget', categories: ['gadgets'] },
         versions: [
           { name: 'v1beta1', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
           { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } },
@@ -220,6 +220,8 @@ describe('CustomResourceDefinitions', () => {
     assert.equal(looseBeta.status, 201, looseBeta.text);
     const got = await k('1.33', ['get', 'widgets']);
     assert.match(got.stdout.trim(), /^NAME\s+AGE\nw\s+\d+s\nx2\s+\d+s$/);
+    const byCategory = await k('1.33', ['get', 'gadgets']);
+    assert.match(byCategory.stdout, /^w\s+\d+s$/m, byCategory.stderr);
   });
 
   test('CustomResourcePublishOpenAPI removes definition from spec when one version gets changed to not be served [Conformance]', async () => {

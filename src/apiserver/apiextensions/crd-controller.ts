@@ -236,7 +236,13 @@ export class CrdController {
       }, systemContext(), { subresource: 'status' });
       return;
     }
+    // After a restart a terminating CRD was never installed: serve it long enough to empty it.
+    const accepted = crd.status?.acceptedNames;
+    if (customResourcesOf(name).length === 0 && accepted?.plural) this.#install(crd, accepted);
     const infos = customResourcesOf(name);
+    if (infos.length && !infos[0]!.custom?.terminating) {
+      setCustomResources(name, infos.map((i) => ({ ...i, custom: { ...i.custom!, terminating: true } })));
+    }
     const registry = infos[0] ? this.#deps.registries.get(registryKey(infos[0])) : undefined;
     if (registry) {
       const ctx = systemContext();

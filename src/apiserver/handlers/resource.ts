@@ -290,6 +290,7 @@ function checkUnknownFields(s: RequestScope, obj: Obj, body?: Buffer): void {
 
 async function handleCreate(s: RequestScope): Promise<void> {
   if (s.ri.name && !s.ri.subresource) throw methodNotAllowed('POST is not allowed on a named object: use PUT to update it');
+  if (s.info.custom?.terminating) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
   const obj = await decodeFor(s);
   if (s.info.namespaced) {
     const ns = obj.metadata.namespace;
