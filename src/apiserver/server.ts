@@ -56,6 +56,8 @@ import { objectKey } from './registry/keys.ts';
 import { parseRequestInfo, parseRequestTarget, quoteForMessage as quotePath, type RequestInfo } from './request-info.ts';
 import { servingLimits, type ServingLimits } from './serving-limits.ts';
 import { statusForFailure } from './unexpected-error.ts';
+import { CrdController } from './apiextensions/crd-controller.ts';
+import { crdHooks, customResourceHooks } from './apiextensions/hooks.ts';
 import { checkRoute, METHOD_NOT_ALLOWED } from './verbs.ts';
 
 export interface ApiServerOptions {
@@ -130,6 +132,7 @@ export class ApiServer {
   readonly #saAuth: ServiceAccountTokenAuthenticator | undefined;
   readonly #limits: ServingLimits;
   readonly #inflight: MaxInflight;
+  readonly #crds: CrdController;
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
@@ -172,9 +175,15 @@ export class ApiServer {
       const key = registryKey(info);
       // One registry per stored resource, in its storage version.
       if (info.group === info.storage.group && info.version === info.storageVersion) {
-        this.#registries.set(key, new Registry(info, { store: opts.store, cache: this.#cache, hooks: builtinHooks, admission }));
+        const hooks = info.resource === 'customresourcedefinitions' && info.group === 'apiextensions.k8s.io' ? crdHooks(builtinHooks) : builtinHooks;
+        this.#registries.set(key, new Registry(info, { store: opts.store, cache: this.#cache, hooks, admission }));
       }
     }
+    const customHooks = customResourceHooks(builtinHooks);
+    this.#crds = new CrdController({
+      cache: this.#cache, registries: this.#registries, log: this.#log.child({ component: 'apiextensions' }),
+      newRegistry: (info) => new Registry(info, { store: opts.store, cache: this.#cache, hooks: customHooks, admission }),
+    });
     this.#metrics = createMetrics({
       storageObjects: () => this.#cache.counts().map(([prefix, n]) => [prefix.split('/').slice(2, 4).reverse().filter((p) => p !== 'core').join('.'), n]),
       watchers: () => RESOURCES.filter((r) => r.preferred).map((r) => [{ group: r.group, version: r.version, kind: r.kind }, this.#watchCount.get(registryKey(r)) ?? 0] as [{ group: string; version: string; kind: string }, number]),
@@ -239,6 +248,7 @@ export class ApiServer {
     void runEventTTL(this.#registries.get('/events')!, this.#opts.eventTTLms ?? 3600_000, this.#log, signal);
     await this.#cache.whenReady();
     await bootstrap(this.#registries);
+    void this.#crds.run(signal);
     const limits = this.#limits;
     const server = createServer({
       cert: this.#opts.tls.certPem, key: this.#opts.tls.keyPem, ca: this.#opts.tls.caPem,

@@ -17,6 +17,7 @@ import { servicePrinter } from './print-service.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import type { Printer } from './types.ts';
 import { webhookConfigurationPrinter } from './print-webhooks.ts';
+import { customPrinter } from '../apiextensions/printer.ts';
 
 const PRINTERS = new Map<string, Printer>([
   ['/componentstatuses', componentStatusPrinter],
@@ -57,6 +58,7 @@ const PRINTERS = new Map<string, Printer>([
   ['admissionregistration.k8s.io/validatingadmissionpolicybindings', validatingAdmissionPolicyBindingPrinter],
 ]);
 
-export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'>): Printer {
+export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'> & { custom?: ResourceInfo['custom'] }): Printer {
+  if (info.custom) return customPrinter(info.custom.printerColumns);
   return PRINTERS.get(`${info.group}/${info.resource}`) ?? defaultPrinter;
 }
