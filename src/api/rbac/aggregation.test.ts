@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ClusterRole } from '../../api/types/rbac-v1.ts';
-import { aggregatedRules, sameRules } from './aggregate.ts';
+import type { ClusterRole } from '../types/rbac-v1.ts';
+import { aggregatedRules, sameRules } from './aggregation.ts';
 
 const role = (name: string, labels: Record<string, string>, verbs: string[]): ClusterRole =>
   ({ metadata: { name, labels }, rules: [{ verbs, apiGroups: [''], resources: ['pods'] }] });
