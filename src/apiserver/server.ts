@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { badRequest, isNotFound, methodNotAllowed, notServed, unauthorized } from '../api/errors.ts';
 import type { KubeObject, Status } from '../api/meta.ts';
-import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
+import { lookupResource, RESOURCES, REVIEW_RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
@@ -27,7 +27,7 @@ import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from './admissio
 import { webhookSourceFromCache } from './admission/webhook/source.ts';
 import { policySourceFromCache, validatingAdmissionPolicy } from './admission/validating-policy/index.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
-import { checkBootstrapperAccess, isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
+import { isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
 import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
 import type { CertKeyPem } from './auth/certs.ts';
 import { handleNodeCertificate } from './auth/node-certificate.ts';
@@ -35,6 +35,12 @@ import { DEFAULT_ISSUER, ServiceAccountTokenAuthenticator } from './serviceaccou
 import type { SigningKey } from './serviceaccount/jwt.ts';
 import type { TokenSigner } from './serviceaccount/token-request.ts';
 import { WatchCache } from './cache/watch-cache.ts';
+import { AuthorizerChain, forbiddenFor } from './authorization/chain.ts';
+import { reconcileBootstrapPolicy } from './authorization/bootstrap-policy/reconcile.ts';
+import { RbacAuthorizer } from './authorization/rbac/authorizer.ts';
+import { escalationCheck } from './authorization/rbac/escalation.ts';
+import { PolicyIndex } from './authorization/rbac/policy-index.ts';
+import { requestAttributes, type Authorizer, type RuleResolver } from './authorization/types.ts';
 import { bootstrap, ensureClusterDnsService, ensureClusterInfo, ensureKubernetesService, serviceIP } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
@@ -43,6 +49,8 @@ import { registryKey, type ServerContext } from './handlers/context.ts';
 import { handleNonResource } from './handlers/non-resource.ts';
 import { POD_STREAM_SUBRESOURCES, proxyPodStreamUpgrade, writeStatusToSocket, type KubeletClientCert, type PodStreamSubresource } from './handlers/pod-streams.ts';
 import { handleResource } from './handlers/resource.ts';
+import { handleReview } from './handlers/reviews.ts';
+import { impersonate } from './authorization/impersonation.ts';
 import { builtinHooks } from './hooks.ts';
 import { writeStatus } from './http-io.ts';
 import { isLongRunning, MaxInflight, PRIVILEGED_GROUP, requestKind, tooManyRequests } from './max-inflight.ts';
@@ -99,6 +107,11 @@ export interface ApiServerOptions {
    * with it (NODE_CERTIFICATE_PATH). Without it that endpoint is not served.
    */
   clusterSigner?: CertKeyPem;
+  /**
+   * Authorizers consulted before RBAC, in order (kube-apiserver --authorization-mode=Node,RBAC:
+   * the Node authorizer goes here). system:masters is allowed before any of them.
+   */
+  authorizers?: Authorizer[];
   /** ClusterIPs (--service-cluster-ip-range; default 10.43.0.0/16): `kubernetes` gets the first. */
   serviceCIDR?: string;
   /** The kube-dns Service's ClusterIP (default the service CIDR's tenth address). */
@@ -106,6 +119,8 @@ export interface ApiServerOptions {
 }
 
 const HEALTH_PATHS = /^\/(healthz|livez|readyz)(\/|$)/;
+/** What anonymous requests may reach (then still authorized: system:public-info-viewer), besides the cluster-info read. */
+const ANONYMOUS_PATHS = /^\/(healthz|livez|readyz|version)(\/|$)/;
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -133,6 +148,9 @@ export class ApiServer {
   readonly #limits: ServingLimits;
   readonly #inflight: MaxInflight;
   readonly #crds: CrdController;
+  readonly #policy = new PolicyIndex();
+  readonly #rbac: RbacAuthorizer;
+  readonly #authorizer: AuthorizerChain;
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
@@ -145,7 +163,11 @@ export class ApiServer {
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
     const webhooks = { source: webhookSourceFromCache(this.#cache), log: this.#log };
     // Upstream's order (kube-apiserver AllOrderedPlugins): every mutate runs in this order, then every validate.
+    this.#rbac = new RbacAuthorizer(this.#policy);
+    this.#authorizer = new AuthorizerChain([...(opts.authorizers ?? []), this.#rbac]);
     const admission: AdmissionPlugin[] = [
+      // Not an admission plugin upstream (the RBAC REST storages check it), but it sees the same object and user here.
+      escalationCheck({ authorizer: () => this.#authorizer, resolver: this.#rbac, roleRules: (ref, ns) => this.#policy.rulesOf(ref, ns) }),
       namespaceLifecycle((name) => this.#namespace(name)),
       limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
       serviceAccountAdmission(),
@@ -230,6 +252,17 @@ export class ApiServer {
 
   get address(): AddressInfo | undefined { return this.#address; }
   get cache(): WatchCache { return this.#cache; }
+  /** The authorizer chain requests go through (SubjectAccessReview asks it too). */
+  get authorizer(): Authorizer { return this.#authorizer; }
+  /** RBAC's rules per user and namespace (SelfSubjectRulesReview). */
+  get ruleResolver(): RuleResolver { return this.#rbac; }
+
+  /** Throws the upstream 403 unless the chain allows the request. */
+  async #authorize(user: UserInfo, ri: RequestInfo, query: URLSearchParams): Promise<void> {
+    const a = requestAttributes(user, ri, query);
+    const r = await this.#authorizer.authorize(a);
+    if (r.decision !== 'allow') throw forbiddenFor(a, r.reason);
+  }
 
   /** The namespace as the watch cache has it now, without waiting for it to catch up (an informer lister's read). */
   #cachedNamespace(name: string): KubeObject | undefined {
@@ -247,8 +280,13 @@ export class ApiServer {
     void this.#cache.run(signal);
     void runEventTTL(this.#registries.get('/events')!, this.#opts.eventTTLms ?? 3600_000, this.#log, signal);
     await this.#cache.whenReady();
+    const policySubs = this.#policy.follow(this.#cache);
+    signal.addEventListener('abort', () => { for (const sub of policySubs) sub.close(); }, { once: true });
     await bootstrap(this.#registries);
     void this.#crds.run(signal);
+    await reconcileBootstrapPolicy(this.#registries);
+    // Serve only once RBAC sees the policy just written.
+    await this.#cache.sync();
     const limits = this.#limits;
     const server = createServer({
       cert: this.#opts.tls.certPem, key: this.#opts.tls.keyPem, ca: this.#opts.tls.caPem,
@@ -320,7 +358,8 @@ export class ApiServer {
       ri = parseRequestInfo(method, target.path, target.query);
       user = await this.#authenticate(req);
       if (!user) throw unauthorized();
-      checkBootstrapperAccess(user, ri, method);
+      user = await impersonate(user, req.headers, this.#authorizer);
+      await this.#authorize(user, ri, target.query);
       const info = ri.isResourceRequest ? lookupResource(ri.group, ri.version, ri.resource) : undefined;
       if (!info || info.group !== '' || info.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
         throw badRequest(`cannot upgrade the connection for ${quotePath(target.path)}: only pods/exec, pods/attach and pods/portforward switch protocols`);
@@ -354,12 +393,14 @@ export class ApiServer {
       ri = parseRequestInfo(method, path, query);
       const health = HEALTH_PATHS.test(path);
       user = await this.#authenticate(req);
-      // Anonymous requests reach health and the cluster-info ConfigMap only (joining nodes read it
-      // before they trust anything); a request that presents a token the server does not accept
-      // is refused, not served as anonymous (as upstream's union authenticator).
-      if (!user && (health || (isClusterInfoRead(ri) && req.headers.authorization === undefined))) user = ANONYMOUS;
+      // Anonymous requests reach health, version and the cluster-info ConfigMap only (joining nodes
+      // read it before they trust anything), and only what RBAC grants system:anonymous there
+      // (kube-apiserver's anonymous authentication limited to these endpoints); a request that
+      // presents a token the server does not accept is refused, not served as anonymous (as
+      // upstream's union authenticator).
+      if (!user && (ANONYMOUS_PATHS.test(path) || (isClusterInfoRead(ri) && req.headers.authorization === undefined))) user = ANONYMOUS;
       if (!user) throw unauthorized();
-      checkBootstrapperAccess(user, ri, method);
+      user = await impersonate(user, req.headers, this.#authorizer);
       longRunning = isLongRunning(ri);
       // Upstream's max-in-flight filter (and priority-and-fairness's exempt level) lets
       // system:masters and health probes through; long-running requests hold no slot.
@@ -370,6 +411,8 @@ export class ApiServer {
           throw tooManyRequests();
         }
       }
+      // After the in-flight limit, as upstream's handler chain (WithMaxInFlightLimit wraps WithAuthorization).
+      await this.#authorize(user, ri, query);
       if (!ri.isResourceRequest && path === NODE_CERTIFICATE_PATH && this.#opts.clusterSigner) {
         await handleNodeCertificate(req, res, user, this.#opts.clusterSigner, this.#log);
       } else if (ri.isResourceRequest && ri.group === METRICS_GROUP) {
@@ -379,7 +422,9 @@ export class ApiServer {
         // Neither the resource nor a cluster-scoped one under a namespace has a route upstream.
         if (!info || (info.namespaced === false && ri.namespace)) throw notServed();
         checkRoute(info, ri, method);
-        if (info.group === '' && info.resource === 'componentstatuses') {
+        if (REVIEW_RESOURCES.has(info.resource)) {
+          await handleReview({ req, res, ri, info, user, authorizer: this.#authorizer, ruleResolver: this.#rbac });
+        } else if (info.group === '' && info.resource === 'componentstatuses') {
           await handleComponentStatuses({ res, info, name: ri.name, query, accept: req.headers.accept, probe: () => this.#componentHealth() });
         } else {
           // A resource without storage of its own is not served: never through another's registry.

@@ -104,7 +104,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       if (opts.controllers) {
         const cs = new Clientset(await clientConfig('system:kube-controller-manager', [], 'skiff-controller-manager'));
         running.controllers = true;
-        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal, opts.controllerSelection, { localPath: { storagePath: join(dataDir, 'node', 'storage') }, ...opts.controllerOptions }).finally(() => { running.controllers = false; }));
+        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal, opts.controllerSelection, { localPath: { storagePath: join(dataDir, 'node', 'storage') }, csrSigning: { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } }, ...opts.controllerOptions }).finally(() => { running.controllers = false; }));
       }
       if (opts.scheduler) {
         const cs = new Clientset(await clientConfig('system:kube-scheduler', [], 'skiff-scheduler'));

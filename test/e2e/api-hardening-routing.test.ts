@@ -95,6 +95,12 @@ async function assertReady(): Promise<void> {
 describe('api hardening: routing and connections', () => {
   before(async () => {
     assert.equal((await ctx.api.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })).status, 201);
+    // The token user writes configmaps in the namespace: RBAC's edit role there.
+    assert.equal((await ctx.api.post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'routing-tester-edit' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'routing-tester' }],
+    })).status, 201);
   });
 
   test('targets new URL rejects or that are not origin-form answer 400 and never crash the server', async () => {

@@ -94,7 +94,8 @@ describe('projected service account tokens on skiff up', () => {
 
     // The token for the API server's audience authenticates while the pod lives; the other does not.
     const caPem = await readFile(join(dataDir, 'pki', 'ca.crt'), 'utf8');
-    assert.equal(await getPods(apiToken, caPem), 200);
+    // Authenticated (403 from RBAC, which grants this account nothing), not refused (401).
+    assert.equal(await getPods(apiToken, caPem), 403);
     assert.equal(await getPods(vaultToken, caPem), 401);
 
     const deleted = await kubectl('1.33', server, ['delete', 'pod', 'tokens', '--wait=true'], { timeoutMs: 60_000 });

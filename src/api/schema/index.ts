@@ -4,7 +4,9 @@ import { definitions as meta } from './meta.ts';
 import { definitions as coreV1 } from './core-v1.ts';
 import { definitions as appsV1 } from './apps-v1.ts';
 import { definitions as authenticationV1 } from './authentication-v1.ts';
+import { definitions as authorizationV1 } from './authorization-v1.ts';
 import { definitions as batchV1 } from './batch-v1.ts';
+import { definitions as certificatesV1 } from './certificates-v1.ts';
 import { definitions as autoscalingV1 } from './autoscaling-v1.ts';
 import { definitions as autoscalingV2 } from './autoscaling-v2.ts';
 import { definitions as coordinationV1 } from './coordination-v1.ts';
@@ -13,6 +15,7 @@ import { definitions as eventsV1 } from './events-v1.ts';
 import { definitions as networkingV1 } from './networking-v1.ts';
 import { definitions as nodeV1 } from './node-v1.ts';
 import { definitions as policyV1 } from './policy-v1.ts';
+import { definitions as rbacV1 } from './rbac-v1.ts';
 import { definitions as storageV1 } from './storage-v1.ts';
 import { definitions as schedulingV1 } from './scheduling-v1.ts';
 import { definitions as admissionregistrationV1Webhooks } from './admissionregistration-v1-webhooks.ts';
@@ -28,6 +31,8 @@ const ALL_DEFINITIONS: Definitions = {
   ...admissionregistrationV1Webhooks,
   ...admissionPolicyV1,
   ...apiextensionsV1,
+  ...authorizationV1, ...certificatesV1,
+  ...rbacV1,
 };
 
 /** Built-in definitions, plus those of custom resources while their CRDs exist (setCustomDefinitions). */

@@ -5,13 +5,15 @@ import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
 import { validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding } from './admission-policy.ts';
+import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
 import { validateConfigMapData, validateConfigUpdate, validateSecretData } from './config.ts';
 import { invalidEach, pushAll } from './field-errors.ts';
-import { isDNS1123Label, isDNS1123Subdomain, maxLenError } from './names.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isValidPathSegmentName, maxLenError } from './names.ts';
 import { validateObjectMeta, type NameCheck } from './object-meta.ts';
 import * as other from './other-kinds.ts';
 import { validateMutatingWebhookConfiguration, validateValidatingWebhookConfiguration } from './admissionregistration-webhooks.ts';
 import { validatePodSpec } from './pod-spec.ts';
+import * as rbac from './rbac.ts';
 import { validateServiceSpec, validateServiceUpdate } from './service.ts';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 import { fieldsImmutable, selectorImmutable, validateJobUpdate, validatePersistentVolumeClaimUpdate, validatePodUpdate, validateStatefulSetUpdate } from './updates.ts';
@@ -29,6 +31,11 @@ const NAME_CHECKS: Record<string, NameCheck> = {
   '/Service': isDNS1123Label,
   'apps/StatefulSet': isDNS1123Label,
   'batch/CronJob': cronJobName,
+  'certificates.k8s.io/CertificateSigningRequest': isValidPathSegmentName,
+  'rbac.authorization.k8s.io/Role': rbac.rbacName,
+  'rbac.authorization.k8s.io/ClusterRole': rbac.rbacName,
+  'rbac.authorization.k8s.io/RoleBinding': rbac.rbacName,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.rbacName,
 };
 
 type Check = (obj: KubeObject, info: ResourceInfo) => FieldError[];
@@ -70,6 +77,11 @@ const CREATE: Record<string, Check> = {
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validateValidatingWebhookConfiguration,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateValidatingAdmissionPolicy,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateValidatingAdmissionPolicyBinding,
+  'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequest,
+  'rbac.authorization.k8s.io/Role': rbac.validateRole,
+  'rbac.authorization.k8s.io/ClusterRole': rbac.validateClusterRole,
+  'rbac.authorization.k8s.io/RoleBinding': rbac.validateRoleBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.validateClusterRoleBinding,
 };
 
 type UpdateCheck = (obj: KubeObject, old: KubeObject) => FieldError[];
@@ -90,6 +102,9 @@ const UPDATE: Record<string, UpdateCheck> = {
   'node.k8s.io/RuntimeClass': (o, old) => fieldsImmutable(o, old, ['handler']),
   'scheduling.k8s.io/PriorityClass': validatePriorityClassUpdate,
   'storage.k8s.io/StorageClass': (o, old) => fieldsImmutable(o, old, ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'], true),
+  'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequestUpdate,
+  'rbac.authorization.k8s.io/RoleBinding': rbac.validateBindingUpdate,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.validateBindingUpdate,
 };
 
 const kindKey = (info: ResourceInfo): string => `${info.group}/${info.kind}`;

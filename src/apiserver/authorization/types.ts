@@ -19,6 +19,9 @@ export interface AuthorizationAttributes {
   resource: string;
   subresource: string;
   name: string;
+  /** The list/watch field selector (`spec.nodeName=n1`), when the request has one: the Node
+   * authorizer lets a node list only its own pods (AuthorizeNodeWithSelectors). */
+  fieldSelector?: string;
 }
 
 export type Decision = 'allow' | 'deny' | 'no-opinion';
@@ -35,11 +38,13 @@ export interface Authorizer {
 }
 
 /** The attributes of an API request, from its parsed RequestInfo (k8s.io/apiserver/pkg/endpoints/filters/authorization.go GetAuthorizerAttributes). */
-export function requestAttributes(user: UserInfo, ri: RequestInfo): AuthorizationAttributes {
+export function requestAttributes(user: UserInfo, ri: RequestInfo, query?: URLSearchParams): AuthorizationAttributes {
+  const fieldSelector = query?.get('fieldSelector') ?? undefined;
   return {
     user, verb: ri.verb, isResourceRequest: ri.isResourceRequest, path: ri.path,
     namespace: ri.namespace, apiGroup: ri.group, apiVersion: ri.version,
     resource: ri.resource, subresource: ri.subresource, name: ri.name,
+    ...(fieldSelector ? { fieldSelector } : {}),
   };
 }
 

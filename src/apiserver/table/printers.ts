@@ -5,6 +5,7 @@ import { validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrint
 import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from './print-apps.ts';
 import { cronJobPrinter, jobPrinter } from './print-batch.ts';
 import { componentStatusPrinter, leasePrinter, namespacePrinter, podDisruptionBudgetPrinter, resourceQuotaPrinter, runtimeClassPrinter } from './print-cluster.ts';
+import { certificateSigningRequestPrinter } from './print-certificates.ts';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './print-config.ts';
 import { defaultPrinter } from './print-default.ts';
 import { eventPrinter, eventsV1Printer } from './print-event.ts';
@@ -13,6 +14,7 @@ import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPri
 import { nodePrinter } from './print-node.ts';
 import { podPrinter } from './print-pod.ts';
 import { priorityClassPrinter } from './print-scheduling.ts';
+import { bindingPrinter } from './print-rbac.ts';
 import { servicePrinter } from './print-service.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import type { Printer } from './types.ts';
@@ -56,6 +58,9 @@ const PRINTERS = new Map<string, Printer>([
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', webhookConfigurationPrinter],
   ['admissionregistration.k8s.io/validatingadmissionpolicies', validatingAdmissionPolicyPrinter],
   ['admissionregistration.k8s.io/validatingadmissionpolicybindings', validatingAdmissionPolicyBindingPrinter],
+  ['certificates.k8s.io/certificatesigningrequests', certificateSigningRequestPrinter],
+  ['rbac.authorization.k8s.io/rolebindings', bindingPrinter],
+  ['rbac.authorization.k8s.io/clusterrolebindings', bindingPrinter],
 ]);
 
 export function printerFor(info: Pick<ResourceInfo, 'group' | 'resource'> & { custom?: ResourceInfo['custom'] }): Printer {
