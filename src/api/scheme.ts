@@ -14,7 +14,7 @@ export interface ResourceInfo {
   shortNames?: string[];
   categories?: string[];
   /** Subresources served besides the main resource. */
-  subresources: Array<'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'finalize' | 'ephemeralcontainers' | 'token'>;
+  subresources: Array<'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'finalize' | 'ephemeralcontainers' | 'token' | 'approval'>;
   /** Group/resource whose storage this version shares (several versions, one store). */
   storage: { group: string; resource: string };
   /** The version objects are kept in at rest; other versions are converted on the way in and out. */
@@ -100,10 +100,23 @@ export const RESOURCES: readonly ResourceInfo[] = [
     { r: 'roles', k: 'Role', ns: true },
   ]),
   ...defs('storage.k8s.io', 'v1', [{ r: 'storageclasses', k: 'StorageClass', ns: false, sn: ['sc'] }]),
+  ...defs('certificates.k8s.io', 'v1', [{ r: 'certificatesigningrequests', k: 'CertificateSigningRequest', ns: false, sn: ['csr'], sub: ['status', 'approval'] }]),
+  ...defs('authentication.k8s.io', 'v1', [{ r: 'selfsubjectreviews', k: 'SelfSubjectReview', ns: false }]),
+  // kubectl before 1.28 asks v1beta1 for `auth whoami`.
+  ...defs('authentication.k8s.io', 'v1beta1', [{ r: 'selfsubjectreviews', k: 'SelfSubjectReview', ns: false }], { preferred: false }),
+  ...defs('authorization.k8s.io', 'v1', [
+    { r: 'localsubjectaccessreviews', k: 'LocalSubjectAccessReview', ns: true },
+    { r: 'selfsubjectaccessreviews', k: 'SelfSubjectAccessReview', ns: false },
+    { r: 'selfsubjectrulesreviews', k: 'SelfSubjectRulesReview', ns: false },
+    { r: 'subjectaccessreviews', k: 'SubjectAccessReview', ns: false },
+  ]),
 ];
 
-/** Resources that are not stored objects (bindings, componentstatuses): served by special handlers. */
-export const VIRTUAL_RESOURCES = new Set(['bindings', 'componentstatuses']);
+/** The create-only reviews of authentication.k8s.io and authorization.k8s.io (pkg/registry/authorization, authentication). */
+export const REVIEW_RESOURCES: ReadonlySet<string> = new Set(['selfsubjectreviews', 'localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews']);
+
+/** Resources that are not stored objects (bindings, componentstatuses, the reviews): served by special handlers. */
+export const VIRTUAL_RESOURCES = new Set(['bindings', 'componentstatuses', ...REVIEW_RESOURCES]);
 
 export function groupVersion(group: string, version: string): string {
   return group ? `${group}/${version}` : version;

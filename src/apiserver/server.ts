@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { badRequest, isNotFound, methodNotAllowed, notServed, unauthorized } from '../api/errors.ts';
 import type { KubeObject, Status } from '../api/meta.ts';
-import { lookupResource, RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
+import { lookupResource, RESOURCES, REVIEW_RESOURCES, VIRTUAL_RESOURCES } from '../api/scheme.ts';
 import type { Store } from '../store/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
@@ -45,6 +45,8 @@ import { registryKey, type ServerContext } from './handlers/context.ts';
 import { handleNonResource } from './handlers/non-resource.ts';
 import { POD_STREAM_SUBRESOURCES, proxyPodStreamUpgrade, writeStatusToSocket, type KubeletClientCert, type PodStreamSubresource } from './handlers/pod-streams.ts';
 import { handleResource } from './handlers/resource.ts';
+import { handleReview } from './handlers/reviews.ts';
+import { impersonate } from './authorization/impersonation.ts';
 import { builtinHooks } from './hooks.ts';
 import { writeStatus } from './http-io.ts';
 import { isLongRunning, MaxInflight, PRIVILEGED_GROUP, requestKind, tooManyRequests } from './max-inflight.ts';
@@ -333,6 +335,7 @@ export class ApiServer {
       ri = parseRequestInfo(method, target.path, target.query);
       user = await this.#authenticate(req);
       if (!user) throw unauthorized();
+      user = await impersonate(user, req.headers, this.#authorizer);
       await this.#authorize(user, ri, target.query);
       const info = ri.isResourceRequest ? lookupResource(ri.group, ri.version, ri.resource) : undefined;
       if (!info || info.group !== '' || info.resource !== 'pods' || !POD_STREAM_SUBRESOURCES.has(ri.subresource) || !ri.name || !ri.namespace) {
@@ -374,6 +377,7 @@ export class ApiServer {
       // upstream's union authenticator).
       if (!user && (ANONYMOUS_PATHS.test(path) || (isClusterInfoRead(ri) && req.headers.authorization === undefined))) user = ANONYMOUS;
       if (!user) throw unauthorized();
+      user = await impersonate(user, req.headers, this.#authorizer);
       longRunning = isLongRunning(ri);
       // Upstream's max-in-flight filter (and priority-and-fairness's exempt level) lets
       // system:masters and health probes through; long-running requests hold no slot.
@@ -395,7 +399,9 @@ export class ApiServer {
         // Neither the resource nor a cluster-scoped one under a namespace has a route upstream.
         if (!info || (info.namespaced === false && ri.namespace)) throw notServed();
         checkRoute(info, ri, method);
-        if (info.group === '' && info.resource === 'componentstatuses') {
+        if (REVIEW_RESOURCES.has(info.resource)) {
+          await handleReview({ req, res, ri, info, user, authorizer: this.#authorizer, ruleResolver: this.#rbac });
+        } else if (info.group === '' && info.resource === 'componentstatuses') {
           await handleComponentStatuses({ res, info, name: ri.name, query, accept: req.headers.accept, probe: () => this.#componentHealth() });
         } else {
           // A resource without storage of its own is not served: never through another's registry.

@@ -2,7 +2,7 @@
 // read (upstream derives all three from the REST storage interfaces each resource implements, in
 // k8s.io/apiserver/pkg/endpoints/installer.go; pkg/registry/*/storage says which those are).
 import { methodNotAllowed, notServed } from '../api/errors.ts';
-import { VERBS, type ResourceInfo } from '../api/scheme.ts';
+import { REVIEW_RESOURCES, VERBS, type ResourceInfo } from '../api/scheme.ts';
 import type { RequestInfo } from './request-info.ts';
 
 export type Verb = (typeof VERBS)[number];
@@ -19,6 +19,7 @@ export const METHOD_NOT_ALLOWED = 'the server does not allow this method on the 
  */
 const SUBRESOURCE_VERBS: Readonly<Partial<Record<Subresource, readonly Verb[]>>> = {
   status: ['get', 'patch', 'update'],
+  approval: ['get', 'patch', 'update'],
   scale: ['get', 'patch', 'update'],
   finalize: ['update'],
   binding: ['create'],
@@ -57,6 +58,8 @@ const NAMESPACE_VERBS: readonly Verb[] = VERBS.filter((v) => v !== 'deletecollec
 export function resourceVerbs(info: Pick<ResourceInfo, 'group' | 'resource'>): readonly Verb[] {
   if (info.group === '' && info.resource === 'bindings') return ['create'];
   if (info.group === '' && info.resource === 'componentstatuses') return ['get', 'list'];
+  // The reviews are Creaters only (pkg/registry/authorization/*/rest.go).
+  if (REVIEW_RESOURCES.has(info.resource)) return ['create'];
   // Namespaces are deleted one by one, each through its finalizers: no DeleteCollection
   // (pkg/registry/core/namespace/storage/storage.go).
   if (info.group === '' && info.resource === 'namespaces') return NAMESPACE_VERBS;

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAgentCommand } from './agent-command.ts';
 import { registerEngineCommands } from './engine-commands.ts';
 import { registerImageCommand } from './image-command.ts';
+import { registerKubeconfigCommand } from './kubeconfig-command.ts';
 import { registerProxyCommand } from './proxy-command.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerSimNodesCommand } from './sim-nodes-command.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerAgentCommand(program);
   registerSimNodesCommand(program);
   registerTokenCommand(program);
+  registerKubeconfigCommand(program);
   registerImageCommand(program);
   registerEngineCommands(program);
   registerProxyCommand(program);

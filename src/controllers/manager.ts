@@ -30,6 +30,9 @@ import { CronJobController } from './cronjob/cronjob-controller.ts';
 import { StatefulSetController } from './statefulset/statefulset-controller.ts';
 import { DaemonSetController } from './daemonset/daemonset-controller.ts';
 import { ResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
+import { CsrApprovingController } from './certificates/approving-controller.ts';
+import { CsrCleanerController } from './certificates/cleaner-controller.ts';
+import { CsrSigningController, type CsrSigningOptions } from './certificates/signing-controller.ts';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
 import { REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kind.ts';
 import { parseControllersFlag, type ControllerSelection } from './util/controllers-flag.ts';
@@ -51,6 +54,7 @@ export const CONTROLLER_NAMES: readonly string[] = [
   'job', 'ttl-after-finished', 'cronjob',
   'local-path-provisioner',
   'resourcequota',
+  'certificatesigningrequest-signing', 'certificatesigningrequest-approving', 'certificatesigningrequest-cleaner',
   'clusterrole-aggregation',
 ];
 
@@ -60,6 +64,9 @@ const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
   bootstrapsigner: 'bootstrap-signer',
   tokencleaner: 'token-cleaner',
+  csrsigning: 'certificatesigningrequest-signing',
+  csrapproving: 'certificatesigningrequest-approving',
+  csrcleaner: 'certificatesigningrequest-cleaner',
 };
 
 /** Settings of individual controllers (each from a flag of `skiff server` and `skiff up`). */
@@ -74,6 +81,8 @@ export interface ControllerManagerOptions {
   nodeIpam?: NodeIpamOptions;
   /** The built-in local-path provisioner: where volumes live on the nodes. */
   localPath?: LocalPathOptions;
+  /** The cluster CA the CSR signer signs with (--cluster-signing-cert-file/--cluster-signing-key-file). */
+  csrSigning?: CsrSigningOptions;
 }
 
 /** Parses --controllers (`*`, `NAME`, `-NAME`); throws ControllersFlagError on an unknown name. */
@@ -101,6 +110,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new JobController(c('job'), log), new TTLAfterFinishedController(c('ttl-after-finished'), log), new CronJobController(c('cronjob'), log),
     new LocalPathProvisioner(c('local-path-provisioner'), log, options.localPath),
     new ResourceQuotaController(c('resourcequota'), log),
+    new CsrSigningController(c('certificatesigningrequest-signing'), log, options.csrSigning), new CsrApprovingController(c('certificatesigningrequest-approving'), log), new CsrCleanerController(c('certificatesigningrequest-cleaner'), log),
     new ClusterRoleAggregationController(c('clusterrole-aggregation'), log),
   ];
 }

@@ -2,9 +2,11 @@
 import { linkTables, type MessageDef, type PackageTable } from './table.ts';
 import { appsV1 } from './tables/apps-v1.ts';
 import { authenticationV1 } from './tables/authentication-v1.ts';
+import { authorizationV1 } from './tables/authorization-v1.ts';
 import { autoscalingV1 } from './tables/autoscaling-v1.ts';
 import { autoscalingV2 } from './tables/autoscaling-v2.ts';
 import { batchV1 } from './tables/batch-v1.ts';
+import { certificatesV1 } from './tables/certificates-v1.ts';
 import { coordinationV1 } from './tables/coordination-v1.ts';
 import { coreV1 } from './tables/core-v1.ts';
 import { discoveryV1 } from './tables/discovery-v1.ts';
@@ -13,11 +15,14 @@ import { metaV1 } from './tables/meta-v1.ts';
 import { networkingV1 } from './tables/networking-v1.ts';
 import { nodeV1 } from './tables/node-v1.ts';
 import { policyV1 } from './tables/policy-v1.ts';
+import { rbacV1 } from './tables/rbac-v1.ts';
 import { storageV1 } from './tables/storage-v1.ts';
 
 export const TABLES: readonly PackageTable[] = [
   metaV1, coreV1, appsV1, batchV1, autoscalingV1, autoscalingV2, policyV1, networkingV1, coordinationV1,
   discoveryV1, eventsV1, storageV1, nodeV1, authenticationV1,
+  authorizationV1, certificatesV1,
+  rbacV1,
 ];
 
 /** apiVersion → table alias → kinds a client may send in protobuf. */
@@ -35,7 +40,11 @@ const TOP_LEVEL: ReadonlyArray<[apiVersion: string, alias: string, kinds: string
   ['events.k8s.io/v1', 'events', ['Event']],
   ['storage.k8s.io/v1', 'storage', ['StorageClass']],
   ['node.k8s.io/v1', 'node', ['RuntimeClass']],
-  ['authentication.k8s.io/v1', 'authentication', ['TokenRequest']],
+  ['authentication.k8s.io/v1', 'authentication', ['TokenRequest', 'SelfSubjectReview']],
+  ['authentication.k8s.io/v1beta1', 'authentication', ['SelfSubjectReview']],
+  ['authorization.k8s.io/v1', 'authorization', ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview']],
+  ['certificates.k8s.io/v1', 'certificates', ['CertificateSigningRequest']],
+  ['rbac.authorization.k8s.io/v1', 'rbac', ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']],
 ];
 
 let linked: { messages: Map<string, MessageDef>; kinds: Map<string, MessageDef> } | undefined;

@@ -1,7 +1,7 @@
 // authentication.k8s.io/v1: the TokenRequest body of serviceaccounts/<name>/token. Mirrors
-// staging/src/k8s.io/api/authentication/v1/types.go (TokenReview is not served).
+// staging/src/k8s.io/api/authentication/v1/types.go (TokenReview is not served); SelfSubjectReview.
 import type { Definitions, GVK } from './dsl.ts';
-import { arr, int64, kind, obj, ref, str, time } from './dsl.ts';
+import { arr, int64, kind, mapOf, obj, ref, str, time } from './dsl.ts';
 
 const P = 'io.k8s.api.authentication.v1';
 const gvk = (k: string): GVK[] => [{ group: 'authentication.k8s.io', version: 'v1', kind: k }];
@@ -26,4 +26,17 @@ export const definitions: Definitions = {
     token: str('The token itself.'),
     expirationTimestamp: time('When the token expires.'),
   }, { d: 'Result of a token request.', required: ['token', 'expirationTimestamp'] }),
+  // SelfSubjectReview (kubectl auth whoami): the caller's own user info, as the server sees it.
+  [`${P}.SelfSubjectReview`]: kind(gvk('SelfSubjectReview'), {
+    status: ref(`${P}.SelfSubjectReviewStatus`, 'The caller\'s user info, filled in by the server.'),
+  }, { d: 'Asks the server who the caller is.' }),
+  [`${P}.SelfSubjectReviewStatus`]: obj({
+    userInfo: ref(`${P}.UserInfo`, 'The caller\'s user info.'),
+  }, { d: 'The answer of a SelfSubjectReview.' }),
+  [`${P}.UserInfo`]: obj({
+    username: str('The user name.'),
+    uid: str('The user\'s unique id.'),
+    groups: arr(str(), { d: 'The user\'s groups.', listType: 'atomic' }),
+    extra: mapOf(arr(str()), 'Extra attributes the authenticator gave.'),
+  }, { d: 'Who a user is.' }),
 };

@@ -4,7 +4,9 @@ import { definitions as meta } from './meta.ts';
 import { definitions as coreV1 } from './core-v1.ts';
 import { definitions as appsV1 } from './apps-v1.ts';
 import { definitions as authenticationV1 } from './authentication-v1.ts';
+import { definitions as authorizationV1 } from './authorization-v1.ts';
 import { definitions as batchV1 } from './batch-v1.ts';
+import { definitions as certificatesV1 } from './certificates-v1.ts';
 import { definitions as autoscalingV1 } from './autoscaling-v1.ts';
 import { definitions as autoscalingV2 } from './autoscaling-v2.ts';
 import { definitions as coordinationV1 } from './coordination-v1.ts';
@@ -21,6 +23,7 @@ export type { Definitions, Schema } from './dsl.ts';
 export const DEFINITIONS: Readonly<Definitions> = {
   ...meta, ...coreV1, ...appsV1, ...authenticationV1, ...batchV1, ...autoscalingV1, ...autoscalingV2, ...coordinationV1,
   ...discoveryV1, ...eventsV1, ...networkingV1, ...nodeV1, ...policyV1, ...storageV1,
+  ...authorizationV1, ...certificatesV1,
   ...rbacV1,
 };
 

@@ -4,9 +4,10 @@
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
+import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
 import { validateConfigMapData, validateConfigUpdate, validateSecretData } from './config.ts';
 import { invalidEach, pushAll } from './field-errors.ts';
-import { isDNS1123Label, isDNS1123Subdomain, maxLenError } from './names.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isValidPathSegmentName, maxLenError } from './names.ts';
 import { validateObjectMeta, type NameCheck } from './object-meta.ts';
 import * as other from './other-kinds.ts';
 import { validatePodSpec } from './pod-spec.ts';
@@ -27,6 +28,7 @@ const NAME_CHECKS: Record<string, NameCheck> = {
   '/Service': isDNS1123Label,
   'apps/StatefulSet': isDNS1123Label,
   'batch/CronJob': cronJobName,
+  'certificates.k8s.io/CertificateSigningRequest': isValidPathSegmentName,
   'rbac.authorization.k8s.io/Role': rbac.rbacName,
   'rbac.authorization.k8s.io/ClusterRole': rbac.rbacName,
   'rbac.authorization.k8s.io/RoleBinding': rbac.rbacName,
@@ -67,6 +69,7 @@ const CREATE: Record<string, Check> = {
   'node.k8s.io/RuntimeClass': other.validateRuntimeClass,
   'policy/PodDisruptionBudget': other.validatePodDisruptionBudget,
   'storage.k8s.io/StorageClass': other.validateStorageClass,
+  'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequest,
   'rbac.authorization.k8s.io/Role': rbac.validateRole,
   'rbac.authorization.k8s.io/ClusterRole': rbac.validateClusterRole,
   'rbac.authorization.k8s.io/RoleBinding': rbac.validateRoleBinding,
@@ -90,6 +93,7 @@ const UPDATE: Record<string, UpdateCheck> = {
   'discovery.k8s.io/EndpointSlice': (o, old) => fieldsImmutable(o, old, ['addressType']),
   'node.k8s.io/RuntimeClass': (o, old) => fieldsImmutable(o, old, ['handler']),
   'storage.k8s.io/StorageClass': (o, old) => fieldsImmutable(o, old, ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'], true),
+  'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequestUpdate,
   'rbac.authorization.k8s.io/RoleBinding': rbac.validateBindingUpdate,
   'rbac.authorization.k8s.io/ClusterRoleBinding': rbac.validateBindingUpdate,
 };

@@ -7,6 +7,8 @@ export interface UserInfo {
   name: string;
   uid?: string;
   groups: string[];
+  /** Extra attributes (authenticator or impersonation `Impersonate-Extra-*`), as user.Info's GetExtra. */
+  extra?: Record<string, string[]>;
 }
 
 export interface AdmissionAttributes {

@@ -51,7 +51,7 @@ export async function handleResource(s: RequestScope): Promise<void> {
       query: s.query, kubeletClient: s.server.kubeletClient, signal: s.server.signal,
     });
   }
-  if (sub && sub !== 'status' && sub !== 'finalize') throw notFound({ group: s.info.group, resource: `${s.info.resource}/${sub}` }, ri.name);
+  if (sub && sub !== 'status' && sub !== 'finalize' && sub !== 'approval') throw notFound({ group: s.info.group, resource: `${s.info.resource}/${sub}` }, ri.name);
   if (s.info.resource === 'bindings') {
     const body = decodeObject(await readBody(s.req), s.req.headers['content-type']);
     return handleBinding(s, (body.metadata as Obj | undefined)?.name ?? '', body);

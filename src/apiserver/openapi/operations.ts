@@ -187,7 +187,7 @@ export function resourcePaths(r: ResourceInfo): PathSpec[] {
   for (const sub of servedSubresources(r)) {
     const subPath = `${nsPrefix}/${r.resource}/{name}/${sub}`;
     const suffix = capitalize(sub === 'ephemeralcontainers' ? 'EphemeralContainers' : sub);
-    if (sub === 'status' || sub === 'scale' || sub === 'ephemeralcontainers') {
+    if (sub === 'status' || sub === 'scale' || sub === 'ephemeralcontainers' || sub === 'approval') {
       const subGvk: GVK = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : gvk;
       const body: BodySpec = { gvk: subGvk };
       paths.push({

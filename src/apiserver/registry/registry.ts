@@ -122,7 +122,7 @@ export class Registry {
     meta.creationTimestamp = rfc3339(ctx.now);
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    prepareForCreate(this.info, obj);
+    prepareForCreate(this.info, obj, ctx.user);
     this.#hooks.defaults(this.info, obj);
     await admit(this.#admission, { info: this.info, operation: 'CREATE', namespace, name, subresource: '', object: obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
     const errs = this.#hooks.validateCreate(this.info, obj);

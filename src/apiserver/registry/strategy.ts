@@ -2,6 +2,8 @@
 // when generation moves, how deletion is graceful (the role of each pkg/registry/*/strategy.go).
 import type { DeleteOptions, KubeObject } from '../../api/meta.ts';
 import type { ResourceInfo } from '../../api/scheme.ts';
+import type { UserInfo } from '../admission/types.ts';
+import { CSR_RESOURCE, prepareCsrForCreate, prepareCsrForUpdate } from './csr-strategy.ts';
 
 type Obj = Record<string, any>;
 
@@ -36,7 +38,8 @@ export function hasStatus(info: ResourceInfo): boolean {
   return info.subresources.includes('status');
 }
 
-export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
+export function prepareForCreate(info: ResourceInfo, obj: KubeObject, user?: UserInfo): void {
+  if (info.storage.resource === CSR_RESOURCE) prepareCsrForCreate(obj, user);
   const init = INITIAL_STATUS[info.storage.resource];
   if (init) {
     const status = init(obj);
@@ -63,7 +66,9 @@ export function specChanged(a: KubeObject, b: KubeObject): boolean {
  */
 export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject, subresource: string): KubeObject {
   let next: KubeObject = obj;
-  if (subresource === 'status') {
+  if (info.storage.resource === CSR_RESOURCE) {
+    next = prepareCsrForUpdate(obj, old, subresource);
+  } else if (subresource === 'status') {
     // Status writes keep the object's spec and metadata; pods also take labels and annotations
     // from them (pkg/registry/core/pod/strategy.go podStatusStrategy vs apps' status strategies).
     next = { ...old, metadata: { ...old.metadata } };

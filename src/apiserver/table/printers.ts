@@ -4,6 +4,7 @@ import type { ResourceInfo } from '../../api/scheme.ts';
 import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from './print-apps.ts';
 import { cronJobPrinter, jobPrinter } from './print-batch.ts';
 import { componentStatusPrinter, leasePrinter, namespacePrinter, podDisruptionBudgetPrinter, resourceQuotaPrinter, runtimeClassPrinter } from './print-cluster.ts';
+import { certificateSigningRequestPrinter } from './print-certificates.ts';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './print-config.ts';
 import { defaultPrinter } from './print-default.ts';
 import { eventPrinter, eventsV1Printer } from './print-event.ts';
@@ -48,6 +49,7 @@ const PRINTERS = new Map<string, Printer>([
   ['node.k8s.io/runtimeclasses', runtimeClassPrinter],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['storage.k8s.io/storageclasses', storageClassPrinter],
+  ['certificates.k8s.io/certificatesigningrequests', certificateSigningRequestPrinter],
   ['rbac.authorization.k8s.io/rolebindings', bindingPrinter],
   ['rbac.authorization.k8s.io/clusterrolebindings', bindingPrinter],
 ]);
