@@ -16,6 +16,7 @@ import { memoryPressureToleration } from './admission/memory-pressure-toleration
 import { serviceAccountAdmission } from './admission/service-account.ts';
 import { podSecurity, type PodSecurityConfiguration } from './admission/pod-security/plugin.ts';
 import { priorityAdmission } from './admission/priority.ts';
+import { nodeRestriction } from './admission/node-restriction.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
@@ -41,6 +42,7 @@ import { RbacAuthorizer } from './authorization/rbac/authorizer.ts';
 import { escalationCheck } from './authorization/rbac/escalation.ts';
 import { PolicyIndex } from './authorization/rbac/policy-index.ts';
 import { requestAttributes, type Authorizer, type RuleResolver } from './authorization/types.ts';
+import { createNodeAuthorizer } from './authorization/node/node-authorizer.ts';
 import { bootstrap, ensureClusterDnsService, ensureClusterInfo, ensureKubernetesService, serviceIP } from './bootstrap.ts';
 import { runEventTTL } from './event-ttl.ts';
 import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.ts';
@@ -151,6 +153,7 @@ export class ApiServer {
   readonly #policy = new PolicyIndex();
   readonly #rbac: RbacAuthorizer;
   readonly #authorizer: AuthorizerChain;
+  readonly #nodeAuthorizer: { authorizer: Authorizer; close(): void };
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
@@ -164,13 +167,16 @@ export class ApiServer {
     const webhooks = { source: webhookSourceFromCache(this.#cache), log: this.#log };
     // Upstream's order (kube-apiserver AllOrderedPlugins): every mutate runs in this order, then every validate.
     this.#rbac = new RbacAuthorizer(this.#policy);
-    this.#authorizer = new AuthorizerChain([...(opts.authorizers ?? []), this.#rbac]);
+    // --authorization-mode=Node,RBAC: the Node authorizer's graph follows this server's cache.
+    this.#nodeAuthorizer = createNodeAuthorizer(this.#cache);
+    this.#authorizer = new AuthorizerChain([this.#nodeAuthorizer.authorizer, ...(opts.authorizers ?? []), this.#rbac]);
     const admission: AdmissionPlugin[] = [
       // Not an admission plugin upstream (the RBAC REST storages check it), but it sees the same object and user here.
       escalationCheck({ authorizer: () => this.#authorizer, resolver: this.#rbac, roleRules: (ref, ns) => this.#policy.rulesOf(ref, ns) }),
       namespaceLifecycle((name) => this.#namespace(name)),
       limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
       serviceAccountAdmission(),
+      nodeRestriction({ pod: (ns, name) => this.#cached('pods', ns, name), node: (name) => this.#cached('nodes', '', name) }),
       podSecurity({ ...(opts.podSecurity ? { config: opts.podSecurity } : {}), getNamespace: async (name) => this.#cachedNamespace(name) ?? await this.#namespace(name), listPods: async (ns) => (await this.#registries.get('/pods')!.listCached(ns, true)).items.map((o) => o.obj), audit: (a, annotations) => {
         // No audit log in skiff: violations at the audit level are logged instead.
         if (annotations['pod-security.kubernetes.io/audit-violations']) this.#log.info({ namespace: a.namespace, resource: a.info.resource, name: a.name, user: a.user.name, annotations }, 'PodSecurity audit');
@@ -269,6 +275,12 @@ export class ApiServer {
     return this.#cache.get(objectKey({ storage: { group: '', resource: 'namespaces' }, namespaced: false }, '', name))?.obj;
   }
 
+  /** A core object as the cache holds it after a consistent read (NodeRestriction's pod and node listers). */
+  async #cached(resource: string, ns: string, name: string): Promise<KubeObject | undefined> {
+    await this.#cache.sync();
+    return this.#cache.get(objectKey({ storage: { group: '', resource }, namespaced: ns !== '' }, ns, name))?.obj;
+  }
+
   async #namespace(name: string): Promise<KubeObject | undefined> {
     await this.#cache.sync();
     return this.#cache.get(objectKey({ storage: { group: '', resource: 'namespaces' }, namespaced: false }, '', name))?.obj;
@@ -281,7 +293,7 @@ export class ApiServer {
     void runEventTTL(this.#registries.get('/events')!, this.#opts.eventTTLms ?? 3600_000, this.#log, signal);
     await this.#cache.whenReady();
     const policySubs = this.#policy.follow(this.#cache);
-    signal.addEventListener('abort', () => { for (const sub of policySubs) sub.close(); }, { once: true });
+    signal.addEventListener('abort', () => { for (const sub of policySubs) sub.close(); this.#nodeAuthorizer.close(); }, { once: true });
     await bootstrap(this.#registries);
     void this.#crds.run(signal);
     await reconcileBootstrapPolicy(this.#registries);

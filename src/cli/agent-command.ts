@@ -100,6 +100,11 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const network = nodeNetworkFromFlags(flags);
   const cfg = await clientConfig(flags, log);
   if (cfg.insecureSkipTLSVerify) log.warn('no --ca-file: the API server\'s certificate is not verified');
+  // A token join gives the node network its own identity (system:kube-proxy); with a kubeconfig or
+  // a token file it shares the agent's credentials.
+  const networkCfg = flags.token !== undefined && flags.server && flags.caCertHash
+    ? await (await import('./agent-join.ts')).joinNodeNetwork({ server: flags.server, token: flags.token, caCertHash: flags.caCertHash, dataDir: resolve(flags.dataDir), log })
+    : cfg;
   // Loaded when the command runs, so the engine commands start fast.
   const [{ Clientset }, { Kubelet }, { runNodeNetwork }, { defaultNodeIP }] = await Promise.all([
     import('../client/clientset.ts'), import('../kubelet/kubelet.ts'), import('./node-network.ts'), import('../kubelet/node/node-info.ts'),
@@ -131,7 +136,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   });
   process.stderr.write(`skiff agent: node "${flags.nodeName}" joining ${cfg.server}\n`);
   const nodeNetwork = runNodeNetwork({
-    ...network, clientset: new Clientset(cfg), nodeName: flags.nodeName, nodeIP: flags.nodeIp ?? defaultNodeIP(),
+    ...network, clientset: new Clientset(networkCfg), nodeName: flags.nodeName, nodeIP: flags.nodeIp ?? defaultNodeIP(),
     bridge: flags.bridge ?? 'skiff0', log: log.child({ component: 'node-network' }),
   }, signal).catch((err: unknown) => {
     if (!signal.aborted) log.error({ err: (err as Error).message }, 'node network stopped');

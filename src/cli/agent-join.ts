@@ -6,6 +6,9 @@
 //   2. from then on talk to the server over TLS verified against that CA, with the token;
 //   3. make a key here, send a certificate request for system:node:NAME, get it signed;
 //   4. keep the result in DATA_DIR/kubelet.kubeconfig, so a restart needs no token.
+// The node network (service proxy, DNS, NetworkPolicy, Ingress, routes) gets an identity of its
+// own the same way, system:kube-proxy (k3s's agent fetches client-kube-proxy.crt), kept in
+// DATA_DIR/kube-proxy.kubeconfig: joinNodeNetwork.
 import { X509Certificate } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +16,7 @@ import type { Logger } from 'pino';
 import { parse } from 'yaml';
 import { isStatusError } from '../api/errors.ts';
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE, NODE_CERTIFICATE_PATH } from '../apiserver/auth/bootstrap-access.ts';
+import { IDENTITY_PARAM, KUBE_PROXY_USER } from '../apiserver/auth/node-certificate.ts';
 import { detachedSignatureIsValid, JWS_KEY_PREFIX } from '../api/bootstrap-token/jws.ts';
 import { parseBootstrapToken } from '../api/bootstrap-token/token.ts';
 import { caCertHash, parseCaCertHash } from '../apiserver/auth/ca-hash.ts';
@@ -22,6 +26,7 @@ import { loadKubeconfig, type ClientConfig } from '../client/kubeconfig.ts';
 import { RestClient } from '../client/rest-client.ts';
 
 export const NODE_KUBECONFIG_FILE = 'kubelet.kubeconfig';
+export const KUBE_PROXY_KUBECONFIG_FILE = 'kube-proxy.kubeconfig';
 
 export interface JoinOptions {
   server: string;
@@ -48,7 +53,7 @@ export async function joinCluster(o: JoinOptions): Promise<ClientConfig> {
   const server = o.server.replace(/\/+$/, '');
   const path = join(o.dataDir, NODE_KUBECONFIG_FILE);
   const kept = await loadKubeconfig(path).catch(() => undefined);
-  if (kept && usable(kept, server, o.nodeName, pin)) {
+  if (kept && usable(kept, server, `system:node:${o.nodeName}`, pin)) {
     o.log.info({ kubeconfig: path }, 'using the node credentials of an earlier join');
     return { ...kept, userAgent: 'skiff-agent' };
   }
@@ -68,6 +73,34 @@ export async function joinCluster(o: JoinOptions): Promise<ClientConfig> {
     await writeKubeconfig(path, { server, caCertPem: caPem, clientCertPem: certPem, clientKeyPem: keyPem, clusterName: 'skiff', userName: `system:node:${o.nodeName}`, contextName: 'skiff' });
     o.log.info({ kubeconfig: path }, 'joined: node client certificate issued');
     return { server, caPem, certPem, keyPem, namespace: 'default', userAgent: 'skiff-agent' };
+  } finally {
+    secure.close();
+  }
+}
+
+/**
+ * The node network's credentials (user system:kube-proxy): those of an earlier join if still good,
+ * else a certificate for a key made here, asked for with the bootstrap token from the server whose
+ * CA matches the pin (call after joinCluster, which checked the server's signature of cluster-info).
+ */
+export async function joinNodeNetwork(o: Omit<JoinOptions, 'nodeName' | 'signatureWaitMs'>): Promise<ClientConfig> {
+  parseBootstrapToken(o.token);
+  const pin = parseCaCertHash(o.caCertHash);
+  const server = o.server.replace(/\/+$/, '');
+  const path = join(o.dataDir, KUBE_PROXY_KUBECONFIG_FILE);
+  const kept = await loadKubeconfig(path).catch(() => undefined);
+  if (kept && usable(kept, server, KUBE_PROXY_USER, pin)) return { ...kept, userAgent: 'skiff-node-network' };
+  const caPem = await discoverCa(server, pin);
+  await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
+  const secure = new RestClient({ server, caPem, token: o.token, namespace: 'default', userAgent: 'skiff-agent-join' });
+  try {
+    const { csrPem, keyPem } = await createCsr(KUBE_PROXY_USER, []);
+    const certPem = await secure.request<string>('POST', `${NODE_CERTIFICATE_PATH}?${IDENTITY_PARAM}=kube-proxy`, { body: csrPem, contentType: 'application/pkcs10', accept: 'application/x-pem-file' })
+      .catch((err: unknown) => { throw explain(err, server, `get a client certificate for the node network (${KUBE_PROXY_USER})`); });
+    if (typeof certPem !== 'string' || !keyMatchesCert(keyPem, certPem)) throw new JoinError(`Cannot join ${server}: the server answered the node network's certificate request with something other than a certificate for its key`);
+    await writeKubeconfig(path, { server, caCertPem: caPem, clientCertPem: certPem, clientKeyPem: keyPem, clusterName: 'skiff', userName: KUBE_PROXY_USER, contextName: 'skiff' });
+    o.log.info({ kubeconfig: path }, 'node network client certificate issued');
+    return { server, caPem, certPem, keyPem, namespace: 'default', userAgent: 'skiff-node-network' };
   } finally {
     secure.close();
   }
@@ -134,13 +167,13 @@ export function caFromClusterInfo(kubeconfig: string | undefined): string | unde
   }
 }
 
-function usable(cfg: ClientConfig, server: string, nodeName: string, pin: string): boolean {
+function usable(cfg: ClientConfig, server: string, user: string, pin: string): boolean {
   if (cfg.server !== server || !cfg.caPem || !cfg.certPem || !cfg.keyPem) return false;
   try {
     if (caCertHash(cfg.caPem) !== pin) return false;
     const cert = new X509Certificate(cfg.certPem);
     if (new Date(cert.validTo).getTime() <= Date.now()) return false;
-    if (!cert.subject.split('\n').includes(`CN=system:node:${nodeName}`)) return false;
+    if (!cert.subject.split('\n').includes(`CN=${user}`)) return false;
     return keyMatchesCert(cfg.keyPem, cfg.certPem);
   } catch {
     return false;

@@ -104,7 +104,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       if (opts.controllers) {
         const cs = new Clientset(await clientConfig('system:kube-controller-manager', [], 'skiff-controller-manager'));
         running.controllers = true;
-        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal, opts.controllerSelection, { localPath: { storagePath: join(dataDir, 'node', 'storage') }, csrSigning: { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } }, ...opts.controllerOptions }).finally(() => { running.controllers = false; }));
+        // The shared informers run as system:kube-controller-manager; each controller writes as its
+        // own service account (--use-service-account-credentials), with a certificate issued here.
+        const credentials = (u: { name: string; groups: string[] }): Promise<ClientConfig> => clientConfig(u.name, u.groups, `skiff-controller-manager/${u.name.slice(u.name.lastIndexOf(':') + 1)}`);
+        components.push(runControllers(cs, log.child({ component: 'controller-manager' }), signal, opts.controllerSelection, { localPath: { storagePath: join(dataDir, 'node', 'storage') }, csrSigning: { ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } }, ...opts.controllerOptions }, credentials).finally(() => { running.controllers = false; }));
       }
       if (opts.scheduler) {
         const cs = new Clientset(await clientConfig('system:kube-scheduler', [], 'skiff-scheduler'));

@@ -117,8 +117,9 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const agent = kubelet.run(signal).catch((err: unknown) => {
     if (!signal.aborted) log.error({ err: (err as Error).message }, 'node agent stopped');
   });
-  // The service proxy, DNS and the rest of the node's network, with their own client identity.
-  const networkClient = new Clientset(await cp.clientConfig(`system:node:${flags.nodeName}`, ['system:nodes'], 'skiff-node-network'));
+  // The service proxy, DNS and the rest of the node's network, with their own client identity
+  // (system:kube-proxy, as kube-proxy's; the node's own credentials would not reach other nodes' objects).
+  const networkClient = new Clientset(await cp.clientConfig('system:kube-proxy', [], 'skiff-node-network'));
   const nodeNetwork = runNodeNetwork({
     ...network, clientset: networkClient, nodeName: flags.nodeName, nodeIP: flags.nodeIp,
     bridge: flags.bridge ?? 'skiff0', log: log.child({ component: 'node-network' }),

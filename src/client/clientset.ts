@@ -14,9 +14,24 @@ export class Clientset {
   readonly #informers = new Map<string, Informer>();
   readonly #running = new Set<Informer>();
   #signal: AbortSignal | undefined;
+  /** Whose informers this clientset hands out: itself, or the clientset it was derived from. */
+  #shared: Clientset;
 
   constructor(config: ClientConfig) {
     this.rest = new RestClient(config);
+    this.#shared = this;
+  }
+
+  /**
+   * A clientset that writes with other credentials but hands out this one's informers, as
+   * kube-controller-manager with --use-service-account-credentials: each controller acts as its
+   * own service account while one informer factory, under the manager's identity, feeds them all.
+   * Its start() runs the shared informers if they are not running yet and closes its own connections.
+   */
+  withCredentials(config: ClientConfig): Clientset {
+    const cs = new Clientset(config);
+    cs.#shared = this.#shared;
+    return cs;
   }
 
   static async fromKubeconfig(path: string, userAgent?: string): Promise<Clientset> {
@@ -43,6 +58,7 @@ export class Clientset {
 
   /** The shared informer for a resource (and namespace/selectors); started by start() or at once if already started. */
   informer<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: Omit<InformerOptions, 'onError'> = {}): Informer<T> {
+    if (this.#shared !== this) return this.#shared.informer<T>(ref, opts);
     const key = JSON.stringify([ref.group, ref.version, ref.resource, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '', opts.metadataOnly === true]);
     let inf = this.#informers.get(key);
     if (!inf) {
@@ -59,6 +75,12 @@ export class Clientset {
 
   /** Run every informer (present and future) until the signal aborts. */
   start(outer: AbortSignal): void {
+    if (this.#shared !== this) {
+      if (!this.#shared.#signal) this.#shared.start(outer);
+      if (outer.aborted) this.rest.close();
+      else outer.addEventListener('abort', () => this.rest.close(), { once: true });
+      return;
+    }
     // Every shared informer listens on one signal: more than Node's default of 10 listeners is
     // expected there, not a leak. A signal of our own keeps the caller's warnings meaningful.
     const ac = new AbortController();
@@ -78,6 +100,7 @@ export class Clientset {
   }
 
   async waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.#shared !== this) return this.#shared.waitForSync(signal);
     await Promise.all([...this.#informers.values()].map((i) => i.waitForSync(signal)));
   }
 }

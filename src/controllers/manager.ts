@@ -1,6 +1,9 @@
-// The controller manager: every controller on one shared clientset, run until the signal aborts.
+// The controller manager: every controller, each with its own identity over one set of shared
+// informers, run until the signal aborts.
 import type { Logger } from 'pino';
+import { controllerUser } from '../api/rbac/controller-accounts.ts';
 import type { Clientset } from '../client/clientset.ts';
+import type { ClientConfig } from '../client/kubeconfig.ts';
 import type { Controller } from './controller.ts';
 import { GarbageCollector } from './garbage-collector/garbage-collector.ts';
 import { NamespaceController } from './namespace/namespace-controller.ts';
@@ -87,30 +90,53 @@ export function controllerSelection(flag: string): ControllerSelection {
   return parseControllersFlag(flag, { names: CONTROLLER_NAMES, aliases: CONTROLLER_ALIASES });
 }
 
-export function builtinControllers(cs: Clientset, log: Logger, options: ControllerManagerOptions = {}): Controller[] {
+/**
+ * Every controller. `clientFor(name)` is the clientset controller `name` writes with (its own
+ * identity, see runControllers); by default all share `cs`.
+ */
+export function builtinControllers(cs: Clientset, log: Logger, options: ControllerManagerOptions = {}, clientFor: (controller: string) => Clientset = () => cs): Controller[] {
+  const c = clientFor;
   return [
-    new NamespaceController(cs, log), new GarbageCollector(cs, log), new NodeIpamController(cs, log, options.nodeIpam),
-    new PersistentVolumeController(cs, log), new ServiceAccountsController(cs, log),
-    new ReplicaSetController(cs, log), new ReplicaSetController(cs, log, { kind: REPLICATION_CONTROLLER_KIND }),
-    new DeploymentController(cs, log), new StatefulSetController(cs, log), new DaemonSetController(cs, log),
-    new EndpointSliceController(cs, log), new EndpointsController(cs, log),
-    new PodGCController(cs, log, options.podGC), new DisruptionController(cs, log),
-    new NodeLifecycleController(cs, log, options.nodeLifecycle), new TaintEvictionController(cs, log),
-    new HorizontalPodAutoscalerController(cs, log, options.hpa),
-    new ServiceLBController(cs, log),
-    new BootstrapSignerController(cs, log), new TokenCleanerController(cs, log),
-    new JobController(cs, log), new TTLAfterFinishedController(cs, log), new CronJobController(cs, log),
-    new LocalPathProvisioner(cs, log, options.localPath),
-    new ResourceQuotaController(cs, log),
-    new CsrSigningController(cs, log, options.csrSigning), new CsrApprovingController(cs, log), new CsrCleanerController(cs, log),
-    new ClusterRoleAggregationController(cs, log),
+    new NamespaceController(c('namespace'), log), new GarbageCollector(c('garbage-collector'), log), new NodeIpamController(c('node-ipam'), log, options.nodeIpam),
+    new PersistentVolumeController(c('persistentvolume-binder'), log), new ServiceAccountsController(c('serviceaccount'), log),
+    new ReplicaSetController(c('replicaset'), log), new ReplicaSetController(c('replicationcontroller'), log, { kind: REPLICATION_CONTROLLER_KIND }),
+    new DeploymentController(c('deployment'), log), new StatefulSetController(c('statefulset'), log), new DaemonSetController(c('daemonset'), log),
+    new EndpointSliceController(c('endpointslice'), log), new EndpointsController(c('endpoint'), log),
+    new PodGCController(c('podgc'), log, options.podGC), new DisruptionController(c('disruption'), log),
+    new NodeLifecycleController(c('node-lifecycle'), log, options.nodeLifecycle), new TaintEvictionController(c('taint-eviction'), log),
+    new HorizontalPodAutoscalerController(c('horizontal-pod-autoscaler'), log, options.hpa),
+    new ServiceLBController(c('service-lb'), log),
+    new BootstrapSignerController(c('bootstrap-signer'), log), new TokenCleanerController(c('token-cleaner'), log),
+    new JobController(c('job'), log), new TTLAfterFinishedController(c('ttl-after-finished'), log), new CronJobController(c('cronjob'), log),
+    new LocalPathProvisioner(c('local-path-provisioner'), log, options.localPath),
+    new ResourceQuotaController(c('resourcequota'), log),
+    new CsrSigningController(c('certificatesigningrequest-signing'), log, options.csrSigning), new CsrApprovingController(c('certificatesigningrequest-approving'), log), new CsrCleanerController(c('certificatesigningrequest-cleaner'), log),
+    new ClusterRoleAggregationController(c('clusterrole-aggregation'), log),
   ];
 }
 
-export async function runControllers(cs: Clientset, log: Logger, signal: AbortSignal, selection = '*', options: ControllerManagerOptions = {}): Promise<void> {
+/** Credentials for a user (a client certificate the control plane issues), for per-controller clients. */
+export type CredentialsFor = (user: { name: string; groups: string[] }) => Promise<ClientConfig>;
+
+/**
+ * Runs the selected controllers until the signal aborts. `cs` holds the shared informers (the
+ * manager's own identity, system:kube-controller-manager). With `credentials`, each selected
+ * controller writes through its own client as `system:serviceaccount:kube-system:<account>`
+ * (CONTROLLER_ACCOUNTS; kube-controller-manager --use-service-account-credentials), sharing
+ * `cs`'s informers; without, every controller uses `cs`.
+ */
+export async function runControllers(cs: Clientset, log: Logger, signal: AbortSignal, selection = '*', options: ControllerManagerOptions = {}, credentials?: CredentialsFor): Promise<void> {
   const selected = controllerSelection(selection);
-  const controllers = builtinControllers(cs, log, options).filter((c) => selected.enabled(c.name));
+  const clients = new Map<string, Clientset>();
+  if (credentials) {
+    await Promise.all(CONTROLLER_NAMES.filter((n) => selected.enabled(n)).map(async (n) => {
+      const user = controllerUser(n);
+      if (user) clients.set(n, cs.withCredentials(await credentials(user)));
+    }));
+  }
+  const controllers = builtinControllers(cs, log, options, (n) => clients.get(n) ?? cs).filter((c) => selected.enabled(c.name));
   cs.start(signal);
+  for (const client of clients.values()) client.start(signal);
   await Promise.all(controllers.map(async (c) => {
     try {
       await c.run(signal);

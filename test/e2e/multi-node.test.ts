@@ -122,6 +122,10 @@ describe('several nodes, one pod network', () => {
     const x = new X509Certificate(cert);
     assert.match(x.subject, new RegExp(`CN=system:node:${NODE_B}`));
     assert.match(x.subject, /O=system:nodes/);
+    // Its network (proxy, DNS, routes…) joined as system:kube-proxy, with a key of its own.
+    const proxyKc = readFileSync(join(two!.agentDataDir, 'kube-proxy.kubeconfig'), 'utf8');
+    const proxyCert = new X509Certificate(Buffer.from(/client-certificate-data: (\S+)/.exec(proxyKc)![1]!, 'base64').toString());
+    assert.equal(proxyCert.subject, 'CN=system:kube-proxy');
     const cidrA = cluster.subnet;
     await waitUntil(async () => (await listPodRoutes('10.42.0.0/16')).some((r) => r.dst === subnetB && r.via === NODE_IP), 30_000, `route to ${subnetB} via ${NODE_IP} on node A`);
     await waitUntil(async () => (await sh(...inNetns(['ip', 'route', 'show', cidrA]))).includes(`via ${HOST_IP}`), 30_000, `route to ${cidrA} via ${HOST_IP} on node B\n${two?.agentLogs().slice(-2000)}`);

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { test } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { createCa, createCsr, keyMatchesCert, signLeaf } from './certs.ts';
-import { mayGetNodeCertificate, nodeNameFromCsr } from './node-certificate.ts';
+import { kubeProxyKeyFromCsr, mayGetNodeCertificate, nodeNameFromCsr } from './node-certificate.ts';
 
 const bootstrapper = { name: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:authenticated'] };
 
@@ -45,4 +45,16 @@ test('bootstrappers may ask for any node; a node only for itself; nobody else', 
   assert.equal(mayGetNodeCertificate({ name: 'system:node:n1', groups: ['system:nodes'] }, 'n1'), true);
   assert.equal(mayGetNodeCertificate({ name: 'system:node:n1', groups: ['system:nodes'] }, 'n2'), false);
   assert.equal(mayGetNodeCertificate({ name: 'alice', groups: ['system:authenticated'] }, 'n1'), false);
+});
+
+test('the node network\'s request: exactly CN=system:kube-proxy, nothing else', async () => {
+  const { csrPem } = await createCsr('system:kube-proxy', []);
+  assert.ok(await kubeProxyKeyFromCsr(csrPem));
+  for (const [cn, orgs, why] of [
+    ['system:kube-proxy', ['system:masters'], /may hold only CN, not O/],
+    ['system:node:n1', ['system:nodes'], /common name must be "system:kube-proxy"/],
+  ] as const) {
+    const { csrPem: bad } = await createCsr(cn, orgs);
+    await assert.rejects(kubeProxyKeyFromCsr(bad), (err: Error & { code?: number }) => err.code === 400 && why.test(err.message), `${cn} ${orgs.join(',')}`);
+  }
 });

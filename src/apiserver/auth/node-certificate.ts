@@ -7,6 +7,9 @@
 // /v1-k3s/client-kubelet.crt): the node sends a PKCS#10 request for its own key, the checks are
 // upstream's ValidateKubeletClientCSR (exactly O=system:nodes, CN=system:node:<name>, no SANs),
 // and the answer is the signed certificate. The private key never leaves the node.
+// With `?identity=kube-proxy` the same endpoint hands a bootstrapper the certificate of the node's
+// network components instead (user system:kube-proxy, as k3s's agent fetches client-kube-proxy.crt
+// for a key it keeps): a request with exactly CN=system:kube-proxy and nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { badRequest, forbidden, methodNotAllowed } from '../../api/errors.ts';
@@ -17,6 +20,10 @@ import { readCsr, signLeaf, type CertKeyPem } from './certs.ts';
 
 export const NODES_GROUP = 'system:nodes';
 export const NODE_USER_PREFIX = 'system:node:';
+/** The user the node network (service proxy, DNS, NetworkPolicy, Ingress, routes) acts as. */
+export const KUBE_PROXY_USER = 'system:kube-proxy';
+/** The query parameter choosing which certificate is asked for: `node` (default) or `kube-proxy`. */
+export const IDENTITY_PARAM = 'identity';
 /** kube-controller-manager's --cluster-signing-duration default (a year). */
 const NODE_CERT_DAYS = 365;
 const MAX_CSR_BYTES = 64 * 1024;
@@ -42,6 +49,22 @@ export async function nodeNameFromCsr(csrPem: string): Promise<{ node: string; p
   return { node, publicKey: facts.publicKey };
 }
 
+/** The public key of a request for the node network's certificate: exactly CN=system:kube-proxy, no organization, no extensions. */
+export async function kubeProxyKeyFromCsr(csrPem: string): Promise<Awaited<ReturnType<typeof readCsr>>['publicKey']> {
+  let facts;
+  try {
+    facts = await readCsr(csrPem);
+  } catch (err) {
+    throw badRequest(`Cannot read the certificate request: ${(err as Error).message}`);
+  }
+  const cns = facts.subject.filter(([k]) => k === 'CN').map(([, v]) => v);
+  const others = facts.subject.filter(([k]) => k !== 'CN');
+  if (cns.length !== 1 || cns[0] !== KUBE_PROXY_USER) throw badRequest(`the certificate request's common name must be "${KUBE_PROXY_USER}"`);
+  if (others.length > 0) throw badRequest(`the certificate request for "${KUBE_PROXY_USER}" may hold only CN, not ${others.map(([k]) => k).join(', ')}`);
+  if (facts.hasExtensions) throw badRequest('the certificate request may not ask for extensions (subject alternative names and the like)');
+  return facts.publicKey;
+}
+
 /** Whether `user` may get a client certificate for node `node` (sarapprove's nodeclient and selfnodeclient). */
 export function mayGetNodeCertificate(user: UserInfo, node: string): boolean {
   if (user.groups.includes(BOOTSTRAPPERS_GROUP)) return true;
@@ -51,8 +74,19 @@ export function mayGetNodeCertificate(user: UserInfo, node: string): boolean {
 /** POST NODE_CERTIFICATE_PATH with a PEM request: answers the PEM certificate. */
 export async function handleNodeCertificate(req: IncomingMessage, res: ServerResponse, user: UserInfo, ca: CertKeyPem, log: Logger): Promise<void> {
   if (req.method !== 'POST') throw methodNotAllowed('the node certificate endpoint takes POST');
+  const identity = new URL(req.url ?? '/', 'https://localhost').searchParams.get(IDENTITY_PARAM) ?? 'node';
+  if (identity !== 'node' && identity !== 'kube-proxy') throw badRequest(`unknown ${IDENTITY_PARAM} "${identity}": expected node or kube-proxy`);
   const body = (await readBody(req, MAX_CSR_BYTES)).toString('utf8');
   if (!body.includes('-----BEGIN CERTIFICATE REQUEST-----')) throw badRequest('expected a PEM "CERTIFICATE REQUEST" as the request body');
+  if (identity === 'kube-proxy') {
+    const publicKey = await kubeProxyKeyFromCsr(body);
+    // Only a joining machine holding a bootstrap token: a node's own credentials do not stretch to the network's.
+    if (!user.groups.includes(BOOTSTRAPPERS_GROUP)) throw forbidden(`User "${user.name}" may not get a client certificate for "${KUBE_PROXY_USER}"`);
+    const certPem = await signLeaf(ca, publicKey, { cn: KUBE_PROXY_USER, orgs: [], usage: 'client', days: NODE_CERT_DAYS });
+    log.info({ user: user.name }, 'node network client certificate issued');
+    writeRaw(res, 200, certPem, 'application/x-pem-file');
+    return;
+  }
   const { node, publicKey } = await nodeNameFromCsr(body);
   if (!mayGetNodeCertificate(user, node)) {
     throw forbidden(`User "${user.name}" may not get a client certificate for node "${node}"`);

@@ -36,7 +36,7 @@ const CLUSTER_ROLE_RULES: Readonly<Record<string, () => PolicyRule[]>> = {
     eventsRule(),
   ],
   'deployment-controller': () => [
-    rule(['get', 'list', 'watch', 'update'], [EXTENSIONS, APPS], ['deployments']),
+    rule(['get', 'list', 'watch', 'update', 'patch'], [EXTENSIONS, APPS], ['deployments']),
     rule(['update'], [EXTENSIONS, APPS], ['deployments/status']),
     rule(['update'], [EXTENSIONS, APPS], ['deployments/finalizers']),
     rule(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], [EXTENSIONS, APPS], ['replicasets']),
