@@ -41,6 +41,12 @@ export async function benchRbac(): Promise<void> {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bench-editor' }],
     });
+    // `edit` holds its rules once the aggregation controller has filled it in.
+    for (let t0 = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
+      const r = await c.req('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/edit');
+      if (r.status === 200 && ((JSON.parse(r.body) as { rules?: unknown[] }).rules?.length ?? 0) > 0) break;
+      if (Date.now() - t0 > 30_000) throw new Error('the edit ClusterRole was not aggregated in 30 s');
+    }
     // Warm up both paths (JIT, connections), then alternate.
     wrk(srv.url, MASTER_TOKEN, 'warm-m', 2);
     wrk(srv.url, EDITOR_TOKEN, 'warm-e', 2);

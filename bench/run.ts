@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<void>> = {
   controllers: async () => { await (await import('./controllers.ts')).benchControllers(); },
   network: async () => { await (await import('./network.ts')).benchNetwork(); },
   workloads: async () => { await (await import('./workloads.ts')).benchWorkloads(); },
+  webhook: async () => { await (await import('./webhook.ts')).benchWebhook(); },
   rbac: async () => { await (await import('./rbac.ts')).benchRbac(); },
 };
 // One suite failing does not stop the others; the run still ends with an error.

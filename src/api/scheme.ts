@@ -21,7 +21,28 @@ export interface ResourceInfo {
   storageVersion: string;
   /** False for versions served but not preferred in discovery. */
   preferred: boolean;
+  /** Set for a resource a CustomResourceDefinition defines (see setCustomResources). */
+  custom?: CustomResourceInfo;
 }
+
+/** What serving a custom resource needs beyond names and scope: the CRD's version, as served. */
+export interface CustomResourceInfo {
+  /** The CRD's name (plural.group) and uid. */
+  crd: string;
+  uid: string;
+  /** The version's openAPIV3Schema (JSONSchemaProps), undefined without one. */
+  schema?: JSONSchemaProps;
+  printerColumns: CustomResourceColumnDefinition[];
+  scale?: CustomResourceSubresourceScale;
+  /** The CRD's resourceVersion: changes whenever the definition does. */
+  generation: string;
+  /** The schema has defaults: objects read from storage are defaulted too. */
+  defaultsOnRead?: boolean;
+  /** The CRD is being deleted: its objects are going, no new ones are created. */
+  terminating?: boolean;
+}
+
+import type { CustomResourceColumnDefinition, CustomResourceSubresourceScale, JSONSchemaProps } from './types/apiextensions-v1.ts';
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
 
@@ -93,13 +114,23 @@ export const RESOURCES: readonly ResourceInfo[] = [
   ]),
   ...defs('node.k8s.io', 'v1', [{ r: 'runtimeclasses', k: 'RuntimeClass', ns: false }]),
   ...defs('policy', 'v1', [{ r: 'poddisruptionbudgets', k: 'PodDisruptionBudget', ns: true, sn: ['pdb'], sub: ['status'] }]),
+  ...defs('scheduling.k8s.io', 'v1', [{ r: 'priorityclasses', k: 'PriorityClass', ns: false, sn: ['pc'] }]),
+  ...defs('storage.k8s.io', 'v1', [{ r: 'storageclasses', k: 'StorageClass', ns: false, sn: ['sc'] }]),
+  ...defs('admissionregistration.k8s.io', 'v1', [
+    { r: 'mutatingwebhookconfigurations', k: 'MutatingWebhookConfiguration', ns: false, cat: ['api-extensions'] },
+    { r: 'validatingwebhookconfigurations', k: 'ValidatingWebhookConfiguration', ns: false, cat: ['api-extensions'] },
+    { r: 'validatingadmissionpolicies', k: 'ValidatingAdmissionPolicy', ns: false, sub: ['status'], cat: ['api-extensions'] },
+    { r: 'validatingadmissionpolicybindings', k: 'ValidatingAdmissionPolicyBinding', ns: false, cat: ['api-extensions'] },
+  ]),
+  ...defs('apiextensions.k8s.io', 'v1', [
+    { r: 'customresourcedefinitions', k: 'CustomResourceDefinition', ns: false, sn: ['crd', 'crds'], cat: ['api-extensions'], sub: ['status'] },
+  ]),
   ...defs('rbac.authorization.k8s.io', 'v1', [
     { r: 'clusterrolebindings', k: 'ClusterRoleBinding', ns: false },
     { r: 'clusterroles', k: 'ClusterRole', ns: false },
     { r: 'rolebindings', k: 'RoleBinding', ns: true },
     { r: 'roles', k: 'Role', ns: true },
   ]),
-  ...defs('storage.k8s.io', 'v1', [{ r: 'storageclasses', k: 'StorageClass', ns: false, sn: ['sc'] }]),
   ...defs('certificates.k8s.io', 'v1', [{ r: 'certificatesigningrequests', k: 'CertificateSigningRequest', ns: false, sn: ['csr'], sub: ['status', 'approval'] }]),
   ...defs('authentication.k8s.io', 'v1', [{ r: 'selfsubjectreviews', k: 'SelfSubjectReview', ns: false }]),
   // kubectl before 1.28 asks v1beta1 for `auth whoami`.
@@ -131,8 +162,51 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
-const byGVR = new Map<string, ResourceInfo>(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.resource}`, r]));
-const byGVK = new Map<string, ResourceInfo>(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.kind}`, r]));
+// The catalogue is RESOURCES plus what CustomResourceDefinitions add while the process runs
+// (upstream keeps the two apart: kube-apiserver's built-in REST storage and the apiextensions
+// server's crdHandler, chained by the delegating handler). Built-ins win a name clash.
+const custom = new Map<string, ResourceInfo[]>();
+let all: readonly ResourceInfo[] = RESOURCES;
+let byGVR = new Map<string, ResourceInfo>();
+let byGVK = new Map<string, ResourceInfo>();
+const listeners = new Set<() => void>();
+
+function reindex(): void {
+  all = [...RESOURCES, ...[...custom.values()].flat()];
+  byGVR = new Map();
+  byGVK = new Map();
+  for (const r of all) {
+    const rk = `${r.group}/${r.version}/${r.resource}`;
+    const kk = `${r.group}/${r.version}/${r.kind}`;
+    if (!byGVR.has(rk)) byGVR.set(rk, r);
+    if (!byGVK.has(kk)) byGVK.set(kk, r);
+  }
+}
+reindex();
+
+/** Every served resource: built-in, then those of CustomResourceDefinitions. */
+export function allResources(): readonly ResourceInfo[] {
+  return all;
+}
+
+/** Set (or, with an empty list, drop) the resources one CRD defines; listeners hear of it. */
+export function setCustomResources(crd: string, infos: ResourceInfo[]): void {
+  if (infos.length) custom.set(crd, infos);
+  else if (!custom.delete(crd)) return;
+  reindex();
+  for (const fn of listeners) fn();
+}
+
+/** The served versions of one CRD, as set last. */
+export function customResourcesOf(crd: string): readonly ResourceInfo[] {
+  return custom.get(crd) ?? [];
+}
+
+/** Called after every change of the catalogue; returns the unsubscribe. */
+export function onResourcesChanged(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
 
 export function lookupResource(group: string, version: string, resource: string): ResourceInfo | undefined {
   return byGVR.get(`${group}/${version}/${resource}`);
@@ -145,16 +219,16 @@ export function lookupKind(group: string, version: string, kind: string): Resour
 /** The groups in discovery order, each with its versions, preferred first. */
 export function servedGroups(): Array<{ group: string; versions: string[]; preferred: string }> {
   const out: Array<{ group: string; versions: string[]; preferred: string }> = [];
-  for (const r of RESOURCES) {
+  for (const r of all) {
     let g = out.find((x) => x.group === r.group);
     if (!g) { g = { group: r.group, versions: [], preferred: '' }; out.push(g); }
     if (!g.versions.includes(r.version)) {
-      if (r.preferred) { g.versions.unshift(r.version); g.preferred = r.version; } else g.versions.push(r.version);
+      if (r.preferred && !g.preferred) { g.versions.unshift(r.version); g.preferred = r.version; } else g.versions.push(r.version);
     }
   }
   return out;
 }
 
 export function resourcesIn(group: string, version: string): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
+  return all.filter((r) => r.group === group && r.version === version);
 }

@@ -3,6 +3,7 @@
 import { isAlreadyExists } from '../api/errors.ts';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../api/meta.ts';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/types/scheduling-v1.ts';
 import { parseCIDR } from './admission/service-allocator.ts';
 import type { Registry, WriteContext } from './registry/registry.ts';
 
@@ -23,6 +24,22 @@ export async function bootstrap(registries: Map<string, Registry>): Promise<void
   for (const name of SYSTEM_NAMESPACES) {
     try {
       await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, ctx);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  }
+  await ensureSystemPriorityClasses(registries);
+}
+
+/**
+ * system-node-critical and system-cluster-critical, created when missing and otherwise left as they
+ * are (pkg/registry/scheduling/rest/storage_scheduling.go's bootstrap-system-priority-classes hook).
+ */
+export async function ensureSystemPriorityClasses(registries: Map<string, Registry>): Promise<void> {
+  const classes = registries.get('scheduling.k8s.io/priorityclasses')!;
+  for (const pc of SYSTEM_PRIORITY_CLASSES) {
+    try {
+      await classes.create('', structuredClone(pc), systemContext());
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }

@@ -14,14 +14,20 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { defaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
 import { memoryPressureToleration } from './admission/memory-pressure-toleration.ts';
 import { serviceAccountAdmission } from './admission/service-account.ts';
+import { podSecurity, type PodSecurityConfiguration } from './admission/pod-security/plugin.ts';
+import { priorityAdmission } from './admission/priority.ts';
 import { nodeRestriction } from './admission/node-restriction.ts';
 import { certificateApproval, certificateSigning, certificateSubjectRestriction } from './admission/certificates.ts';
 import { DEFAULT_SERVICE_RANGES, serviceAllocator } from './admission/service-allocator.ts';
 import { defaultIngressClass } from './admission/default-ingress-class.ts';
 import { defaultStorageClass } from './admission/default-storage-class.ts';
+import { runtimeClassAdmission } from './admission/runtime-class.ts';
 import { limitRanger } from './admission/limit-ranger.ts';
 import { registryQuotaAccess, resourceQuotaAdmission } from './admission/resource-quota.ts';
 import type { AdmissionPlugin, UserInfo } from './admission/types.ts';
+import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from './admission/webhook/plugin.ts';
+import { webhookSourceFromCache } from './admission/webhook/source.ts';
+import { policySourceFromCache, validatingAdmissionPolicy } from './admission/validating-policy/index.ts';
 import { authenticate, type TokenTable } from './auth/authenticate.ts';
 import { isClusterInfoRead, NODE_CERTIFICATE_PATH } from './auth/bootstrap-access.ts';
 import { authenticateBootstrapToken } from './auth/bootstrap-token.ts';
@@ -61,6 +67,8 @@ import { objectKey } from './registry/keys.ts';
 import { parseRequestInfo, parseRequestTarget, quoteForMessage as quotePath, type RequestInfo } from './request-info.ts';
 import { servingLimits, type ServingLimits } from './serving-limits.ts';
 import { statusForFailure } from './unexpected-error.ts';
+import { CrdController } from './apiextensions/crd-controller.ts';
+import { crdHooks, customResourceHooks } from './apiextensions/hooks.ts';
 import { checkRoute, METHOD_NOT_ALLOWED } from './verbs.ts';
 
 export interface ApiServerOptions {
@@ -70,6 +78,8 @@ export interface ApiServerOptions {
   tls: { certPem: string; keyPem: string; caPem: string };
   tokens?: TokenTable;
   logger: Logger;
+  /** PodSecurity admission's defaults and exemptions (kube-apiserver's --admission-control-config-file entry); none by default. */
+  podSecurity?: PodSecurityConfiguration;
   /** Extra admission plugins (run after the built-in ones). */
   admission?: AdmissionPlugin[];
   /** How long events live (kube-apiserver --event-ttl); default 1 h. */
@@ -140,6 +150,7 @@ export class ApiServer {
   readonly #saAuth: ServiceAccountTokenAuthenticator | undefined;
   readonly #limits: ServingLimits;
   readonly #inflight: MaxInflight;
+  readonly #crds: CrdController;
   readonly #policy = new PolicyIndex();
   readonly #rbac: RbacAuthorizer;
   readonly #authorizer: AuthorizerChain;
@@ -154,6 +165,8 @@ export class ApiServer {
     this.#log = opts.logger.child({ component: 'apiserver' });
     this.#debug = this.#log.isLevelEnabled('debug');
     this.#cache = new WatchCache(opts.store, { onError: (err) => this.#log.error({ err }, 'watch cache') });
+    const webhooks = { source: webhookSourceFromCache(this.#cache), log: this.#log };
+    // Upstream's order (kube-apiserver AllOrderedPlugins): every mutate runs in this order, then every validate.
     this.#rbac = new RbacAuthorizer(this.#policy);
     // --authorization-mode=Node,RBAC: the Node authorizer's graph follows this server's cache.
     this.#nodeAuthorizer = createNodeAuthorizer(this.#cache);
@@ -162,18 +175,28 @@ export class ApiServer {
       // Not an admission plugin upstream (the RBAC REST storages check it), but it sees the same object and user here.
       escalationCheck({ authorizer: () => this.#authorizer, resolver: this.#rbac, roleRules: (ref, ns) => this.#policy.rulesOf(ref, ns) }),
       namespaceLifecycle((name) => this.#namespace(name)),
+      limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
+      serviceAccountAdmission(),
+      nodeRestriction({ pod: (ns, name) => this.#cached('pods', ns, name), node: (name) => this.#cached('nodes', '', name) }),
+      podSecurity({ ...(opts.podSecurity ? { config: opts.podSecurity } : {}), getNamespace: async (name) => this.#cachedNamespace(name) ?? await this.#namespace(name), listPods: async (ns) => (await this.#registries.get('/pods')!.listCached(ns, true)).items.map((o) => o.obj), audit: (a, annotations) => {
+        // No audit log in skiff: violations at the audit level are logged instead.
+        if (annotations['pod-security.kubernetes.io/audit-violations']) this.#log.info({ namespace: a.namespace, resource: a.info.resource, name: a.name, user: a.user.name, annotations }, 'PodSecurity audit');
+      } }),
+      priorityAdmission(async (fresh) => { if (fresh) await this.#cache.sync(); return this.#cache.list('/registry/scheduling.k8s.io/priorityclasses/').items.map((o) => o.obj); }),
+      defaultTolerationSeconds(),
+      memoryPressureToleration(),
+      defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
+      runtimeClassAdmission(async (name, fresh) => { if (fresh) await this.#cache.sync(); return this.#cache.get(objectKey({ storage: { group: 'node.k8s.io', resource: 'runtimeclasses' }, namespaced: false }, '', name))?.obj; }),
+      certificateApproval(() => this.#authorizer), certificateSigning(() => this.#authorizer), certificateSubjectRestriction(),
+      defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
+      // Where upstream's Service REST allocates ClusterIPs and NodePorts: after defaulting, before webhooks and validation.
       serviceAllocator(async () => {
         await this.#cache.sync();
         return this.#cache.list('/registry/core/services/').items.map((o) => o.obj);
       }, { ...DEFAULT_SERVICE_RANGES, ...(opts.serviceCIDR ? { serviceCIDR: opts.serviceCIDR } : {}) }),
-      serviceAccountAdmission(),
-      nodeRestriction({ pod: (ns, name) => this.#cached('pods', ns, name), node: (name) => this.#cached('nodes', '', name) }),
-      defaultTolerationSeconds(),
-      memoryPressureToleration(),
-      certificateApproval(() => this.#authorizer), certificateSigning(() => this.#authorizer), certificateSubjectRestriction(),
-      defaultIngressClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/networking.k8s.io/ingressclasses/').items.map((o) => o.obj); }),
-      defaultStorageClass(async () => { await this.#cache.sync(); return this.#cache.list('/registry/storage.k8s.io/storageclasses/').items.map((o) => o.obj); }),
-      limitRanger(async (ns) => (await this.#registries.get('/limitranges')!.listCached(ns, true)).items.map((o) => o.obj)),
+      mutatingAdmissionWebhook(webhooks),
+      validatingAdmissionPolicy(policySourceFromCache(this.#cache), { authorizer: this.#authorizer, audit: (annotations, a) => this.#log.info({ annotations, resource: a.info.resource, namespace: a.namespace, name: a.name }, 'admission audit annotations') }),
+      validatingAdmissionWebhook(webhooks),
       resourceQuotaAdmission(registryQuotaAccess(() => this.#registries.get('/resourcequotas')!)),
       ...(opts.admission ?? []),
     ];
@@ -182,9 +205,15 @@ export class ApiServer {
       const key = registryKey(info);
       // One registry per stored resource, in its storage version.
       if (info.group === info.storage.group && info.version === info.storageVersion) {
-        this.#registries.set(key, new Registry(info, { store: opts.store, cache: this.#cache, hooks: builtinHooks, admission }));
+        const hooks = info.resource === 'customresourcedefinitions' && info.group === 'apiextensions.k8s.io' ? crdHooks(builtinHooks) : builtinHooks;
+        this.#registries.set(key, new Registry(info, { store: opts.store, cache: this.#cache, hooks, admission }));
       }
     }
+    const customHooks = customResourceHooks(builtinHooks);
+    this.#crds = new CrdController({
+      cache: this.#cache, registries: this.#registries, log: this.#log.child({ component: 'apiextensions' }),
+      newRegistry: (info) => new Registry(info, { store: opts.store, cache: this.#cache, hooks: customHooks, admission }),
+    });
     this.#metrics = createMetrics({
       storageObjects: () => this.#cache.counts().map(([prefix, n]) => [prefix.split('/').slice(2, 4).reverse().filter((p) => p !== 'core').join('.'), n]),
       watchers: () => RESOURCES.filter((r) => r.preferred).map((r) => [{ group: r.group, version: r.version, kind: r.kind }, this.#watchCount.get(registryKey(r)) ?? 0] as [{ group: string; version: string; kind: string }, number]),
@@ -243,6 +272,11 @@ export class ApiServer {
     if (r.decision !== 'allow') throw forbiddenFor(a, r.reason);
   }
 
+  /** The namespace as the watch cache has it now, without waiting for it to catch up (an informer lister's read). */
+  #cachedNamespace(name: string): KubeObject | undefined {
+    return this.#cache.get(objectKey({ storage: { group: '', resource: 'namespaces' }, namespaced: false }, '', name))?.obj;
+  }
+
   /** A core object as the cache holds it after a consistent read (NodeRestriction's pod and node listers). */
   async #cached(resource: string, ns: string, name: string): Promise<KubeObject | undefined> {
     await this.#cache.sync();
@@ -263,6 +297,7 @@ export class ApiServer {
     const policySubs = this.#policy.follow(this.#cache);
     signal.addEventListener('abort', () => { for (const sub of policySubs) sub.close(); this.#nodeAuthorizer.close(); }, { once: true });
     await bootstrap(this.#registries);
+    void this.#crds.run(signal);
     await reconcileBootstrapPolicy(this.#registries);
     // Serve only once RBAC sees the policy just written.
     await this.#cache.sync();

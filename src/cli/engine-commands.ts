@@ -51,7 +51,7 @@ export function registerEngineCommands(program: Command): void {
     .option('-v, --volume <HOST:CTR[:ro]>', 'bind mount (repeatable)', collect)
     .option('-p, --publish <HOSTPORT:PORT>', 'publish a port through a pod sandbox (repeatable)', collect)
     .option('--network <mode>', 'none (own namespace, loopback), host, or pod (sandbox on the bridge)')
-    .option('--runtime <name>', 'OCI runtime: crun (default), runc, or a path')
+    .option('--runtime <name>', 'OCI runtime: crun (default), runc, gvisor (runsc), or a path')
     .option('-u, --user <user[:group]>', 'user to run as')
     .option('-w, --workdir <dir>', 'working directory')
     .option('--entrypoint <cmd>', 'replace the image\'s entrypoint')

@@ -8,6 +8,7 @@ import { attachContainer } from '../runtime/engine-attach.ts';
 import { InvalidRunRequest } from '../runtime/engine-errors.ts';
 import { parseCpus, parseMemory, parsePidsLimit } from '../runtime/engine-limits.ts';
 import type { ContainerResources, VolumeMount } from '../runtime/oci-spec.ts';
+import { runtimeHandler } from '../runtime/runtime-handlers.ts';
 import type { PortMapping } from '../cni/index.ts';
 
 export interface RunFlags {
@@ -70,8 +71,8 @@ export function runRequest(image: string, command: string[], flags: RunFlags): R
   const network = flags.network ?? 'none';
   if (network !== 'none' && network !== 'host' && network !== 'pod') throw new InvalidRunRequest(`invalid network "${network}": use none, host or pod`);
   const runtime = flags.runtime;
-  if (runtime !== undefined && runtime !== 'crun' && runtime !== 'runc' && !runtime.startsWith('/')) {
-    throw new InvalidRunRequest(`invalid runtime "${runtime}": use crun, runc or an absolute path`);
+  if (runtime !== undefined && runtimeHandler(runtime) === undefined && !runtime.startsWith('/')) {
+    throw new InvalidRunRequest(`invalid runtime "${runtime}": use crun, runc, gvisor or an absolute path`);
   }
   const ports = (flags.publish ?? []).map(parsePublish);
   if (ports.length > 0 && network === 'host') throw new InvalidRunRequest('-p cannot be used with --network host');

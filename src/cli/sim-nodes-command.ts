@@ -14,6 +14,7 @@ export interface SimNodesFlags {
   memory: string;
   concurrency: string;
   logLevel: string;
+  nodeIdentities?: boolean;
 }
 
 function positiveInt(flag: string, value: string): number {
@@ -33,6 +34,7 @@ export function registerSimNodesCommand(program: Command): void {
     .option('--memory <quantity>', 'memory capacity of each node', '256Gi')
     .option('--concurrency <n>', 'pod status writes in flight at once', '16')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .option('--node-identities', 'each node writes with a client certificate of its own (system:node:NAME, issued through the CSR API), judged as a kubelet by the Node authorizer and NodeRestriction')
     .action(async (flags: SimNodesFlags) => {
       await runSimNodes(flags);
     });
@@ -53,10 +55,26 @@ export async function runSimNodes(flags: SimNodesFlags): Promise<void> {
     if (!ok) throw new Error(`${flag} "${v}": expected a positive quantity, e.g. 32 or 256Gi`);
   }
   const clientset = await Clientset.fromKubeconfig(flags.kubeconfig, 'skiff-sim-nodes');
-  const fleet = new HollowFleet({ clientset, log, count, namePrefix: flags.namePrefix, maxPods, cpu: flags.cpu, memory: flags.memory, concurrency });
+  // With --node-identities, a clientset per node (its certificate asked for and approved here).
+  const nodeClients = new Map<string, InstanceType<typeof Clientset>>();
+  if (flags.nodeIdentities) {
+    const { simNodeCredentials } = await import('./sim-node-credentials.ts');
+    const names = Array.from({ length: count }, (_, i) => `${flags.namePrefix}${i}`);
+    for (let i = 0; i < names.length; i += concurrency) {
+      await Promise.all(names.slice(i, i + concurrency).map(async (n) => { nodeClients.set(n, new Clientset(await simNodeCredentials(clientset, n))); }));
+    }
+  }
+  const fleet = new HollowFleet({
+    clientset, log, count, namePrefix: flags.namePrefix, maxPods, cpu: flags.cpu, memory: flags.memory, concurrency,
+    ...(nodeClients.size > 0 ? { nodeClient: (n: string) => nodeClients.get(n) ?? clientset } : {}),
+  });
   const signal = shutdownSignal((sig) => log.info({ sig }, 'stopping the simulated nodes'));
   void fleet.registered.then(() => {
     if (!signal.aborted) process.stderr.write(`skiff sim-nodes: ${count} nodes registered (${flags.namePrefix}0…${flags.namePrefix}${count - 1}) with ${clientset.rest.config.server}\n`);
   });
-  await fleet.run(signal);
+  try {
+    await fleet.run(signal);
+  } finally {
+    for (const c of nodeClients.values()) c.rest.close();
+  }
 }

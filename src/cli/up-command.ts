@@ -130,7 +130,15 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const { ensureNodeToken, joinCommand } = await import('./node-token.ts');
   const adminClient = new Clientset(await cp.clientConfig('system:skiff-up', ['system:masters'], 'skiff-up'));
   const joinUrl = host === '0.0.0.0' || host === '::' ? cp.url.replace(/\/\/[^/]*:(\d+)$/, `//${flags.nodeIp}:$1`) : cp.url;
-  const joinLine = joinCommand(joinUrl, await ensureNodeToken(adminClient, cp.dataDir).finally(() => adminClient.rest.close()), cp.pki.caCertPem);
+  const [token] = await Promise.all([
+    ensureNodeToken(adminClient, cp.dataDir),
+    // The RuntimeClasses of the handlers this node offers (those whose runtime is installed).
+    import('./runtime-classes.ts').then(async ({ ensureRuntimeClasses }) => {
+      const { availableRuntimeHandlers } = await import('../runtime/runtime-handlers.ts');
+      await ensureRuntimeClasses(adminClient, availableRuntimeHandlers().map((h) => h.name));
+    }),
+  ]).finally(() => adminClient.rest.close());
+  const joinLine = joinCommand(joinUrl, token, cp.pki.caCertPem);
   const ready = await Promise.race([
     waitNodeReady(nodeClient, flags.nodeName, signal).then(() => true),
     agent.then(() => false),

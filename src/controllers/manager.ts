@@ -110,8 +110,7 @@ export function builtinControllers(cs: Clientset, log: Logger, options: Controll
     new JobController(c('job'), log), new TTLAfterFinishedController(c('ttl-after-finished'), log), new CronJobController(c('cronjob'), log),
     new LocalPathProvisioner(c('local-path-provisioner'), log, options.localPath),
     new ResourceQuotaController(c('resourcequota'), log),
-    new CsrSigningController(c('certificatesigningrequest-signing'), log, options.csrSigning), new CsrApprovingController(c('certificatesigningrequest-approving'), log),
-    new CsrCleanerController(c('certificatesigningrequest-cleaner'), log),
+    new CsrSigningController(c('certificatesigningrequest-signing'), log, options.csrSigning), new CsrApprovingController(c('certificatesigningrequest-approving'), log), new CsrCleanerController(c('certificatesigningrequest-cleaner'), log),
     new ClusterRoleAggregationController(c('clusterrole-aggregation'), log),
   ];
 }

@@ -33,6 +33,8 @@ import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret, Servic
 import { linkedServices } from './env/service-env.ts';
 import { sleepOrAbort } from './util/sleep.ts';
 import type { PodDnsSettings } from './pods/pod-files.ts';
+import { RuntimeClassManager } from './runtimeclass/runtime-class-manager.ts';
+import { availableRuntimeHandlers } from '../runtime/runtime-handlers.ts';
 
 export interface EngineSettingsInput {
   /** Engine data directory; `<dataDir>/engine` by default. */
@@ -83,6 +85,8 @@ export interface KubeletOptions {
   evictionIntervalMs?: number;
   /** How long MemoryPressure stays after the threshold stops being met (ms); 5 min by default. */
   evictionPressureTransitionMs?: number;
+  /** RuntimeClass handlers offered (runc, crun, gvisor); those whose binary is installed by default. */
+  runtimeHandlers?: readonly string[];
 }
 
 export class KubeletError extends Error {
@@ -128,6 +132,7 @@ export class Kubelet {
     const evictionHard = o.evictionHard ?? DEFAULT_EVICTION_HARD;
     const threshold = evictionHard === '' ? undefined : parseEvictionHard(evictionHard);
     const nodeIP = o.nodeIP ?? defaultNodeIP();
+    const handlers = o.runtimeHandlers ?? availableRuntimeHandlers().map((h) => h.name);
     await mkdir(o.dataDir, { recursive: true, mode: 0o750 });
     const inner = new AbortController();
     const onAbort = (): void => inner.abort();
@@ -150,6 +155,7 @@ export class Kubelet {
         ...(o.labels ? { labels: o.labels } : {}),
         ...(o.nodeStatusIntervalMs !== undefined ? { updateIntervalMs: o.nodeStatusIntervalMs } : {}),
         memoryPressure: () => this.#eviction?.underMemoryPressure,
+        runtimeHandlers: handlers,
         ...(!o.engine && o.engineSettings?.subnet ? { podCIDR: o.engineSettings.subnet } : {}),
       });
       await nodeStatus.register();
@@ -217,6 +223,7 @@ export class Kubelet {
         volumes,
         probes,
         admit: (pod) => this.#eviction?.admit(pod),
+        runtimeClasses: new RuntimeClassManager({ clientset: o.clientset, handlers }),
       });
       const workers = new PodWorkers({
         clientset: o.clientset,

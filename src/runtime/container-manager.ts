@@ -142,6 +142,9 @@ export class ContainerManager {
           cgroupsPath: record.cgroupsPath,
           hostHardLimits: readHostHardLimits(),
         });
+        // A gVisor sandbox has a UTS namespace of its own whatever the spec says: it takes the
+        // pod's hostname from the spec instead of the joined namespace.
+        if (runtime.sandboxed && desc.hostname !== undefined) spec.hostname = desc.hostname;
         await writeFile(paths.config, JSON.stringify(spec));
         await mkdir(dirname(record.logPath), { recursive: true });
         await mkdir(paths.persistDir, { recursive: true });
@@ -270,7 +273,8 @@ export class ContainerManager {
     try {
       // A terminal without input goes through conmon, which takes the pty from the runtime's
       // console socket; with input, through script(1) (see container-exec.ts).
-      if (options.tty && !options.stdin) return await this.#execUnderConmon(record, rt, execId, execDir, processFile, options);
+      // conmon's exec passes `--tty`, which runsc refuses: a runtime without it takes script(1)'s.
+      if (options.tty && !options.stdin && rt.execTtyFlag) return await this.#execUnderConmon(record, rt, execId, execDir, processFile, options);
       return await runExec(rt.command, rt.execArgs(id, processFile, options.tty ? { tty: true } : {}), options);
     } finally {
       await rm(execDir, { recursive: true, force: true });
@@ -362,7 +366,7 @@ export class ContainerManager {
       if (!known.has(id)) await unmountIfMounted(mp);
     }
     // Runtime state for containers we have no record of (a crash between create and record).
-    for (const selector of new Set<RuntimeSelector>(['crun', 'runc', this.#defaultRuntime])) {
+    for (const selector of new Set<RuntimeSelector>(['crun', 'runc', 'gvisor', this.#defaultRuntime])) {
       let rt: OciRuntime;
       try {
         rt = await this.runtime(selector);

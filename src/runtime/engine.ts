@@ -174,6 +174,7 @@ export class Engine {
         hostname: name,
         network,
         ...(req.portMappings ? { portMappings: req.portMappings } : {}),
+        ...(req.runtime ? { runtime: req.runtime } : {}),
         labels: { [NAME_LABEL]: name },
       });
       ip = sb.ip;

@@ -1,4 +1,5 @@
-// Driver for an OCI runtime binary (crun, runc, or one named by path). Every call passes a
+// Driver for an OCI runtime binary (a runtime handler's: crun, runc, runsc for gvisor; or one
+// named by path). Every call passes a
 // `--root` state directory inside the engine's data directory, so several engines (and the tests)
 // coexist on one host without seeing each other's containers.
 //
@@ -16,9 +17,11 @@ import { execFile } from './exec-file.ts';
 import type { ExecResult } from './exec-file.ts';
 import { findBinary } from './find-binary.ts';
 import { nativeBinary } from './native/native-binary.ts';
+import { runtimeHandler } from './runtime-handlers.ts';
+import type { RuntimeHandler } from './runtime-handlers.ts';
 
-/** `crun`, `runc`, or the absolute path of another OCI runtime binary. */
-export type RuntimeSelector = 'crun' | 'runc' | (string & {});
+/** A runtime handler's name (`crun`, `runc`, `gvisor`), or the absolute path of another OCI runtime binary. */
+export type RuntimeSelector = 'crun' | 'runc' | 'gvisor' | (string & {});
 
 export interface RuntimeState {
   id: string;
@@ -61,15 +64,16 @@ export class OciRuntime {
   /** The state directory passed as `--root` to every call. */
   readonly root: string;
   readonly #dataDir: string;
+  readonly #handler: RuntimeHandler | undefined;
   #command: string | undefined;
 
   constructor(options: OciRuntimeOptions) {
     this.selector = options.selector;
     this.#dataDir = options.dataDir;
-    const key =
-      options.selector === 'crun' || options.selector === 'runc'
-        ? options.selector
-        : `${basename(options.selector)}-${createHash('sha256').update(options.selector).digest('hex').slice(0, 8)}`;
+    this.#handler = options.selector.includes('/') ? undefined : runtimeHandler(options.selector);
+    const key = this.#handler
+      ? this.#handler.name
+      : `${basename(options.selector)}-${createHash('sha256').update(options.selector).digest('hex').slice(0, 8)}`;
     this.root = join(options.dataDir, 'runtime', key);
   }
 
@@ -82,7 +86,7 @@ export class OciRuntime {
   async init(): Promise<void> {
     if (this.#command !== undefined) return;
     await mkdir(this.root, { recursive: true, mode: 0o700 });
-    const binary = findBinary(this.selector);
+    const binary = findBinary(this.#handler?.binary ?? this.selector);
     if (!binary) throw new InvalidContainerSpec(`OCI runtime "${this.selector}" not found on PATH`);
     if (basename(binary) !== 'crun' || !isHybridCgroupHost()) {
       this.#command = binary;
@@ -113,7 +117,17 @@ export class OciRuntime {
 
   /** The leading arguments of every call. */
   globalArgs(): string[] {
-    return ['--root', this.root];
+    return ['--root', this.root, ...(this.#handler?.globalArgs ?? [])];
+  }
+
+  /** Whether `exec` takes `--tty` (conmon's exec passes it); runsc reads the process file's `terminal`. */
+  get execTtyFlag(): boolean {
+    return this.#handler?.execTtyFlag ?? true;
+  }
+
+  /** Each container is a sandbox of its own (gVisor): cgroup readings are the sandbox's. */
+  get sandboxed(): boolean {
+    return this.#handler?.sandboxed ?? false;
   }
 
   run(args: string[], options: { allowFailure?: boolean; input?: string } = {}): Promise<ExecResult> {
@@ -155,7 +169,7 @@ export class OciRuntime {
   /** Arguments of `exec` running the process described by `processFile` (an OCI process JSON). */
   execArgs(id: string, processFile: string, options: { tty?: boolean } = {}): string[] {
     const args = [...this.globalArgs(), 'exec', '--process', processFile];
-    if (options.tty) args.push('--tty');
+    if (options.tty && this.#handler?.execTtyFlag !== false) args.push('--tty');
     args.push(id);
     return args;
   }

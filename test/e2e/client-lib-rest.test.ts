@@ -47,7 +47,8 @@ describe('client-lib: REST client against a real server', () => {
   before(async () => {
     tokenDir = await tempDir('client-lib-token');
     const tokenFile = join(tokenDir, 'tokens.csv');
-    await writeFile(tokenFile, 'token123,agent-1,uid-1,"system:nodes"\n');
+    // The token user writes and lists freely (this test is about authentication, not RBAC).
+    await writeFile(tokenFile, 'token123,agent-1,uid-1,"system:masters"\n');
     srv = await startServer({ extraArgs: ['--token-file', tokenFile] });
     cfg = await loadKubeconfig(srv.kubeconfig);
     cs = new Clientset(cfg);

@@ -2,6 +2,7 @@
 // server` with its controllers and scheduler, driven by the real kubectl: three hollow nodes
 // register, go Ready and renew their leases; a Deployment's six pods reach Running with IPs from
 // their nodes' pod CIDRs; a deleted pod goes and is replaced; Ctrl-C stops the simulator cleanly.
+// Each node writes as system:node:NAME (--node-identities), under the Node authorizer and NodeRestriction.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ const COUNT = 3;
 interface Sim { proc: ChildProcess; output: () => string; exited: Promise<number | null>; registered: Promise<void> }
 
 function startSimNodes(kubeconfig: string): Sim {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cmd', 'skiff.ts'), 'sim-nodes', '--kubeconfig', kubeconfig, '--count', String(COUNT), '--name-prefix', 'hollow-', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cmd', 'skiff.ts'), 'sim-nodes', '--kubeconfig', kubeconfig, '--count', String(COUNT), '--name-prefix', 'hollow-', '--node-identities', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr.on('data', (d: Buffer) => { out += d.toString(); });

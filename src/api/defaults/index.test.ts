@@ -45,7 +45,7 @@ describe('applyDefaults', () => {
     assert.equal(s.terminationGracePeriodSeconds, 30);
     assert.deepEqual(s.securityContext, {});
     assert.equal(s.enableServiceLinks, true);
-    assert.equal(s.priority, 0);
+    assert.equal(s.priority, undefined, 'the Priority admission plugin sets it, not defaulting');
     assert.equal(s.serviceAccountName, undefined);
     const [web, side] = s.containers;
     assert.equal(web.imagePullPolicy, 'IfNotPresent');

@@ -146,7 +146,7 @@ export function defaultPodTemplate(template: unknown, opts: PodSpecDefaultOption
 
 export function defaultPod(pod: Obj): void {
   const spec = ensureObj(pod, 'spec');
+  // spec.priority and spec.preemptionPolicy are not defaulted: the Priority admission plugin
+  // resolves them from the pod's priority class (a default would read as a client-set priority).
   defaultPodSpec(spec);
-  // Upstream the Priority admission plugin fills this from the (absent) priority class.
-  def(spec, 'priority', 0);
 }

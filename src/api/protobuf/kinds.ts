@@ -17,10 +17,12 @@ import { nodeV1 } from './tables/node-v1.ts';
 import { policyV1 } from './tables/policy-v1.ts';
 import { rbacV1 } from './tables/rbac-v1.ts';
 import { storageV1 } from './tables/storage-v1.ts';
+import { schedulingV1 } from './tables/scheduling-v1.ts';
 
 export const TABLES: readonly PackageTable[] = [
   metaV1, coreV1, appsV1, batchV1, autoscalingV1, autoscalingV2, policyV1, networkingV1, coordinationV1,
   discoveryV1, eventsV1, storageV1, nodeV1, authenticationV1,
+  schedulingV1,
   authorizationV1, certificatesV1,
   rbacV1,
 ];
@@ -40,6 +42,8 @@ const TOP_LEVEL: ReadonlyArray<[apiVersion: string, alias: string, kinds: string
   ['events.k8s.io/v1', 'events', ['Event']],
   ['storage.k8s.io/v1', 'storage', ['StorageClass']],
   ['node.k8s.io/v1', 'node', ['RuntimeClass']],
+  ['scheduling.k8s.io/v1', 'scheduling', ['PriorityClass']],
+  ['authentication.k8s.io/v1', 'authentication', ['TokenRequest']],
   ['authentication.k8s.io/v1', 'authentication', ['TokenRequest', 'SelfSubjectReview']],
   ['authentication.k8s.io/v1beta1', 'authentication', ['SelfSubjectReview']],
   ['authorization.k8s.io/v1', 'authorization', ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview']],

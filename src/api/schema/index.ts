@@ -17,23 +17,59 @@ import { definitions as nodeV1 } from './node-v1.ts';
 import { definitions as policyV1 } from './policy-v1.ts';
 import { definitions as rbacV1 } from './rbac-v1.ts';
 import { definitions as storageV1 } from './storage-v1.ts';
+import { definitions as schedulingV1 } from './scheduling-v1.ts';
+import { definitions as admissionregistrationV1Webhooks } from './admissionregistration-v1-webhooks.ts';
+import { definitions as admissionPolicyV1 } from './admission-policy-v1.ts';
+import { definitions as apiextensionsV1 } from './apiextensions-v1.ts';
 
 export type { Definitions, Schema } from './dsl.ts';
 
-export const DEFINITIONS: Readonly<Definitions> = {
+const ALL_DEFINITIONS: Definitions = {
   ...meta, ...coreV1, ...appsV1, ...authenticationV1, ...batchV1, ...autoscalingV1, ...autoscalingV2, ...coordinationV1,
   ...discoveryV1, ...eventsV1, ...networkingV1, ...nodeV1, ...policyV1, ...storageV1,
+  ...schedulingV1,
+  ...admissionregistrationV1Webhooks,
+  ...admissionPolicyV1,
+  ...apiextensionsV1,
   ...authorizationV1, ...certificatesV1,
   ...rbacV1,
 };
+
+/** Built-in definitions, plus those of custom resources while their CRDs exist (setCustomDefinitions). */
+export const DEFINITIONS: Readonly<Definitions> = ALL_DEFINITIONS;
 
 export function getDefinition(name: string): Schema | undefined {
   return DEFINITIONS[name];
 }
 
 const byGVK = new Map<string, string>();
-for (const [name, s] of Object.entries(DEFINITIONS)) {
+function indexDefinition(name: string, s: Schema): void {
   for (const g of s['x-kubernetes-group-version-kind'] ?? []) byGVK.set(`${g.group}/${g.version}/${g.kind}`, name);
+}
+for (const [name, s] of Object.entries(DEFINITIONS)) indexDefinition(name, s);
+
+const customOwners = new Map<string, string[]>();
+
+/**
+ * Replace the definitions one CRD contributes (its kinds' schemas, named as upstream's
+ * `com.example.stable.v1.CronTab`): typed checks, pruning, OpenAPI and server-side apply then
+ * see them as they see built-in kinds. An empty record drops them.
+ */
+export function setCustomDefinitions(owner: string, defs: Definitions): void {
+  for (const name of customOwners.get(owner) ?? []) {
+    for (const g of ALL_DEFINITIONS[name]?.['x-kubernetes-group-version-kind'] ?? []) {
+      const k = `${g.group}/${g.version}/${g.kind}`;
+      if (byGVK.get(k) === name) byGVK.delete(k);
+    }
+    delete ALL_DEFINITIONS[name];
+  }
+  const names = Object.keys(defs).filter((n) => !Object.hasOwn(ALL_DEFINITIONS, n));
+  for (const name of names) {
+    ALL_DEFINITIONS[name] = defs[name]!;
+    indexDefinition(name, defs[name]!);
+  }
+  if (names.length) customOwners.set(owner, names);
+  else customOwners.delete(owner);
 }
 
 /** The definition name of a kind, e.g. ('', 'v1', 'Pod') → 'io.k8s.api.core.v1.Pod'. */

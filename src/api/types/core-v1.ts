@@ -365,6 +365,7 @@ export interface NodeStatus {
   daemonEndpoints?: { kubeletEndpoint?: { Port: number } };
   nodeInfo?: NodeSystemInfo;
   images?: Array<{ names?: string[]; sizeBytes?: number }>;
+  runtimeHandlers?: Array<{ name?: string; features?: { recursiveReadOnlyMounts?: boolean; userNamespaces?: boolean } }>;
 }
 
 export interface Node extends KubeObject {

@@ -4,15 +4,18 @@
 import type { FieldError } from '../errors.ts';
 import type { KubeObject } from '../meta.ts';
 import type { ResourceInfo } from '../scheme.ts';
+import { validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding } from './admission-policy.ts';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
 import { validateConfigMapData, validateConfigUpdate, validateSecretData } from './config.ts';
 import { invalidEach, pushAll } from './field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPathSegmentName, maxLenError } from './names.ts';
 import { validateObjectMeta, type NameCheck } from './object-meta.ts';
 import * as other from './other-kinds.ts';
+import { validateMutatingWebhookConfiguration, validateValidatingWebhookConfiguration } from './admissionregistration-webhooks.ts';
 import { validatePodSpec } from './pod-spec.ts';
 import * as rbac from './rbac.ts';
 import { validateServiceSpec, validateServiceUpdate } from './service.ts';
+import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 import { fieldsImmutable, selectorImmutable, validateJobUpdate, validatePersistentVolumeClaimUpdate, validatePodUpdate, validateStatefulSetUpdate } from './updates.ts';
 import { asObj } from './util.ts';
 import * as workloads from './workloads.ts';
@@ -68,7 +71,12 @@ const CREATE: Record<string, Check> = {
   'networking.k8s.io/NetworkPolicy': other.validateNetworkPolicy,
   'node.k8s.io/RuntimeClass': other.validateRuntimeClass,
   'policy/PodDisruptionBudget': other.validatePodDisruptionBudget,
+  'scheduling.k8s.io/PriorityClass': validatePriorityClass,
   'storage.k8s.io/StorageClass': other.validateStorageClass,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': validateMutatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validateValidatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validateValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validateValidatingAdmissionPolicyBinding,
   'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequest,
   'rbac.authorization.k8s.io/Role': rbac.validateRole,
   'rbac.authorization.k8s.io/ClusterRole': rbac.validateClusterRole,
@@ -92,6 +100,7 @@ const UPDATE: Record<string, UpdateCheck> = {
   'batch/Job': validateJobUpdate,
   'discovery.k8s.io/EndpointSlice': (o, old) => fieldsImmutable(o, old, ['addressType']),
   'node.k8s.io/RuntimeClass': (o, old) => fieldsImmutable(o, old, ['handler']),
+  'scheduling.k8s.io/PriorityClass': validatePriorityClassUpdate,
   'storage.k8s.io/StorageClass': (o, old) => fieldsImmutable(o, old, ['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'], true),
   'certificates.k8s.io/CertificateSigningRequest': validateCertificateSigningRequestUpdate,
   'rbac.authorization.k8s.io/RoleBinding': rbac.validateBindingUpdate,

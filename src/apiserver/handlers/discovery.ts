@@ -1,7 +1,7 @@
 // Discovery documents: /api, /apis, /apis/<group>, per group-version resource lists, and the
 // aggregated form kubectl 1.30+ asks for (k8s.io/apiserver/pkg/endpoints/discovery and
-// discovery/aggregated). Built once from the scheme.
-import { RESOURCES, groupVersion, servedGroups, VIRTUAL_RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
+// discovery/aggregated), from the scheme's catalogue as it is now (custom resources come and go).
+import { allResources, groupVersion, servedGroups, VIRTUAL_RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
 import { resourceVerbs, servedSubresources, subresourceVerbs } from '../verbs.ts';
 
 /**
@@ -62,7 +62,7 @@ export function apiResourceList(group: string, version: string, extra: readonly 
     const resources = eg.resources.map((r) => ({ name: r.resource, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: [...r.verbs] }));
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(group, version), resources };
   }
-  const rs = RESOURCES.filter((r) => r.group === group && r.version === version);
+  const rs = allResources().filter((r) => r.group === group && r.version === version);
   if (rs.length === 0) return undefined;
   const resources: object[] = [];
   for (const r of rs) {
@@ -114,7 +114,7 @@ export function aggregatedDiscovery(which: 'api' | 'apis', apiVersion: 'apidisco
       versions: g.versions.map((v) => ({
         version: v,
         freshness: 'Current',
-        resources: RESOURCES.filter((r) => r.group === g.group && r.version === v).map((r) => {
+        resources: allResources().filter((r) => r.group === g.group && r.version === v).map((r) => {
           const d: Record<string, unknown> = {
             resource: r.resource,
             responseKind: { group: r.group, version: r.version, kind: r.kind },

@@ -29,6 +29,7 @@ import { handleWatch } from './watch.ts';
 import { checkRoute } from '../verbs.ts';
 import { createToken } from '../serviceaccount/token-request.ts';
 import { evictPod } from './eviction.ts';
+import { customToScale, setPath } from '../apiextensions/scale.ts';
 import { boolParam } from '../query-params.ts';
 
 type Obj = Record<string, any>;
@@ -213,7 +214,8 @@ async function decodeFor(s: RequestScope): Promise<KubeObject> {
  * 400 before anything converts, defaults, validates or stores it; nulls become what Go decodes.
  */
 function decodeTyped(s: RequestScope, def: string | undefined, body: Obj, kind: string, version: string): void {
-  if (!def || s.server.typedDecoding === false) return;
+  // Custom resources have no Go types: their schema validation answers 422 instead.
+  if (!def || s.server.typedDecoding === false || (s.info.custom && kind === s.info.kind)) return;
   const errs = normalizeTypes(def, body);
   if (errs.length > 0) throw decodeTypeError(kind, version, errs);
 }
@@ -221,7 +223,7 @@ function decodeTyped(s: RequestScope, def: string | undefined, body: Obj, kind: 
 /** The result of a patch must decode as the kind (422 on field `patch`, as upstream's patch.go). */
 function patchedTyped(s: RequestScope, def: string, patched: KubeObject, kind = s.info.kind, group = s.info.group): KubeObject {
   if (!def || s.server.typedDecoding === false) return patched;
-  const errs = normalizeTypes(def, patched);
+  const errs = s.info.custom && kind === s.info.kind ? [] : normalizeTypes(def, patched);
   if (errs.length > 0) throw patchTypeError(kind, group, s.ri.name, errs);
   // A null or removed metadata decodes to an empty ObjectMeta, whose empty name then fails checkName.
   patched.metadata ??= {};
@@ -236,7 +238,7 @@ function patchedTyped(s: RequestScope, def: string, patched: KubeObject, kind = 
  * the field.
  */
 function appliedTyped(s: RequestScope, def: string, applied: Obj, kind: string): void {
-  if (!def || s.server.typedDecoding === false) return;
+  if (!def || s.server.typedDecoding === false || (s.info.custom && kind === s.info.kind)) return;
   const errs = checkTypes(def, applied);
   if (errs.length > 0) throw badRequest(`failed to create typed patch object (${kind} ${s.ri.namespace ? `${s.ri.namespace}/` : ''}${s.ri.name}): ${describeTypeErrors(errs)}`);
 }
@@ -288,6 +290,7 @@ function checkUnknownFields(s: RequestScope, obj: Obj, body?: Buffer): void {
 
 async function handleCreate(s: RequestScope): Promise<void> {
   if (s.ri.name && !s.ri.subresource) throw methodNotAllowed('POST is not allowed on a named object: use PUT to update it');
+  if (s.info.custom?.terminating) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
   const obj = await decodeFor(s);
   if (s.info.namespaced) {
     const ns = obj.metadata.namespace;
@@ -315,8 +318,10 @@ async function handleUpdate(s: RequestScope): Promise<void> {
 
 async function handlePatch(s: RequestScope): Promise<void> {
   const type = mediaType(s.req.headers['content-type']);
-  if (!PATCH_TYPES.has(type)) {
-    throw new StatusError(newStatus(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...PATCH_TYPES].join(', ')}`));
+  // Custom resources have no patch strategies: no strategic merge patch (upstream's crdHandler).
+  const accepted = s.info.custom ? [...PATCH_TYPES].filter((t) => t !== 'application/strategic-merge-patch+json') : [...PATCH_TYPES];
+  if (!accepted.includes(type)) {
+    throw new StatusError(newStatus(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`));
   }
   const body = await readBody(s.req);
   const def = definitionNameFor(s.info.group, s.info.version, s.info.kind) ?? '';
@@ -436,7 +441,7 @@ function selectorString(sel: Obj | undefined): string {
   return parts.join(',');
 }
 
-function toScale(obj: KubeObject): KubeObject {
+function builtinToScale(obj: KubeObject): KubeObject {
   const spec = (obj.spec ?? {}) as Obj;
   const status = (obj.status ?? {}) as Obj;
   const m = obj.metadata;
@@ -451,6 +456,8 @@ function toScale(obj: KubeObject): KubeObject {
 const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
 
 async function handleScale(s: RequestScope): Promise<void> {
+  const paths = s.info.custom?.scale;
+  const toScale = paths ? (o: KubeObject) => customToScale(paths, o) : builtinToScale;
   if (s.ri.verb === 'get') {
     const o = await s.registry.get(s.ri.namespace, s.ri.name);
     writeJson(s.res, 200, toScale(o.obj));
@@ -481,7 +488,8 @@ async function handleScale(s: RequestScope): Promise<void> {
         { name: s.ri.name, group: 'autoscaling', kind: 'Scale', causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: must be greater than or equal to 0', field: 'spec.replicas' }] }));
     }
     const next = structuredClone(cur);
-    (next.spec as Obj).replicas = replicas ?? 0;
+    if (paths) setPath(next, paths.specReplicasPath, replicas ?? 0);
+    else (next.spec as Obj).replicas = replicas ?? 0;
     const pinned = want.metadata?.resourceVersion;
     if (pinned && pinned !== rv) next.metadata.resourceVersion = pinned;
     else delete next.metadata.resourceVersion;

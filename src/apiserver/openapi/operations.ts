@@ -172,7 +172,7 @@ export function resourcePaths(r: ResourceInfo): PathSpec[] {
       responses: [{ code: '200', description: 'OK', body: status }, { code: '202', description: 'Accepted', body: status }, UNAUTHORIZED],
     }));
   }
-  if (verbs.patch) item.push(patchOp(op, gv, scope, r.kind, '', gvk, obj));
+  if (verbs.patch) item.push(patchOp(op, gv, scope, r.kind, '', gvk, obj, patchTypes(r)));
   if (item.length) paths.push({ path: `${nsPrefix}/${r.resource}/{name}`, params: itemParams, operations: item });
 
   if (r.namespaced && verbs.list) {
@@ -194,7 +194,7 @@ export function resourcePaths(r: ResourceInfo): PathSpec[] {
         path: subPath, params: itemParams, operations: [
           op({ method: 'get', action: 'get', operationId: `read${gv}${scope}${r.kind}${suffix}`, gvk: subGvk, params: [], description: `read ${sub} of the specified ${r.kind}`, responses: [{ code: '200', description: 'OK', body }, UNAUTHORIZED] }),
           replaceOp(op, gv, scope, r.kind, suffix, subGvk, body),
-          patchOp(op, gv, scope, r.kind, suffix, subGvk, body),
+          patchOp(op, gv, scope, r.kind, suffix, subGvk, body, patchTypes(r)),
         ],
       });
     } else if (sub === 'finalize') {
@@ -230,11 +230,16 @@ function replaceOp(op: (o: Omit<OperationSpec, 'tag' | 'produces'>) => Operation
   });
 }
 
-function patchOp(op: (o: Omit<OperationSpec, 'tag' | 'produces'>) => OperationSpec, gv: string, scope: string, kind: string, suffix: string, gvk: GVK, body: BodySpec): OperationSpec {
+/** Custom resources take no strategic merge patch (they have no Go types to carry patch strategies). */
+function patchTypes(r: ResourceInfo): string[] {
+  return r.custom ? PATCH_CONTENT_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json') : PATCH_CONTENT_TYPES;
+}
+
+function patchOp(op: (o: Omit<OperationSpec, 'tag' | 'produces'>) => OperationSpec, gv: string, scope: string, kind: string, suffix: string, gvk: GVK, body: BodySpec, contentTypes = PATCH_CONTENT_TYPES): OperationSpec {
   return op({
     method: 'patch', action: 'patch', operationId: `patch${gv}${scope}${kind}${suffix}`, gvk, params: PATCH_PARAMS,
     description: `partially update ${suffix ? `${suffix.toLowerCase()} of ` : ''}the specified ${kind}`,
-    requestBody: { body: { definition: PATCH_DEF }, contentTypes: PATCH_CONTENT_TYPES },
+    requestBody: { body: { definition: PATCH_DEF }, contentTypes },
     responses: [{ code: '200', description: 'OK', body }, { code: '201', description: 'Created', body }, UNAUTHORIZED],
   });
 }

@@ -13,7 +13,7 @@ function refs(node: unknown, out: string[] = []): string[] {
   if (Array.isArray(node)) for (const n of node) refs(n, out);
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
-      if (k === '$ref') out.push(v as string);
+      if (k === '$ref' && typeof v === 'string') out.push(v);
       else refs(v, out);
     }
   }

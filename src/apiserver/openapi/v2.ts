@@ -2,7 +2,7 @@
 // (k8s.io/kube-openapi/pkg/handler/handler.go). kubectl 1.27–1.28 read only this, in protobuf.
 import type { Definitions } from '../../api/schema/index.ts';
 import { DEFINITIONS } from '../../api/schema/index.ts';
-import { RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
+import { allResources, onResourcesChanged, type ResourceInfo } from '../../api/scheme.ts';
 import { encodeSwaggerDocument } from './gnostic-v2.ts';
 import { bodySchema, gvkExtension, indexKinds, type KindIndex } from './kinds.ts';
 import { allPaths, type OperationSpec, type ParamSpec } from './operations.ts';
@@ -60,10 +60,12 @@ function renderOperation(op: OperationSpec, defs: Readonly<Definitions>, kinds: 
 
 let json: JsonSchema | undefined;
 let proto: Buffer | undefined;
+// Rebuilt after custom resources come or go (their definitions are registered before).
+onResourcesChanged(() => { json = undefined; proto = undefined; });
 
-/** The v2 document for the built-in registry (computed once; treat it as read-only). */
+/** The v2 document for the current registry (computed once per change; treat it as read-only). */
 export function openapiV2Document(): object {
-  json ??= buildV2Document(RESOURCES, DEFINITIONS);
+  json ??= buildV2Document(allResources(), DEFINITIONS);
   return json;
 }
 

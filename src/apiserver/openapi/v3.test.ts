@@ -14,7 +14,7 @@ function refs(node: unknown, at = '', out: Array<[string, string]> = []): Array<
   if (Array.isArray(node)) node.forEach((n, i) => refs(n, `${at}/${i}`, out));
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
-      if (k === '$ref') out.push([at, v as string]);
+      if (k === '$ref' && typeof v === 'string') out.push([at, v]);
       else refs(v, `${at}/${k}`, out);
     }
   }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DEFINITIONS } from '../../api/schema/index.ts';
 import type { Definitions } from '../../api/schema/index.ts';
-import { RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
+import { allResources, onResourcesChanged, type ResourceInfo } from '../../api/scheme.ts';
 import { openapiInfo } from './info.ts';
 import { bodyDefinition, bodySchema, gvkExtension, indexKinds, type KindIndex } from './kinds.ts';
 import { allPaths, type OperationSpec, type ParamSpec } from './operations.ts';
@@ -106,11 +106,12 @@ export function serializeV3(doc: object): V3Document {
 }
 
 let cache: Map<string, V3Document> | undefined;
+onResourcesChanged(() => { cache = undefined; });
 
 function documents(): Map<string, V3Document> {
   if (!cache) {
     cache = new Map();
-    for (const [key, doc] of buildV3Documents(RESOURCES, DEFINITIONS)) cache.set(key, serializeV3(doc));
+    for (const [key, doc] of buildV3Documents(allResources(), DEFINITIONS)) cache.set(key, serializeV3(doc));
   }
   return cache;
 }

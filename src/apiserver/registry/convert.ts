@@ -1,7 +1,8 @@
 // Conversion between a served version and the version kept at rest, for the resources that are
 // served under more than one group-version (autoscaling/v1 ↔ v2 HPAs, events.k8s.io ↔ core events).
 import type { KubeObject } from '../../api/meta.ts';
-import { apiVersionOf, type ResourceInfo } from '../../api/scheme.ts';
+import { apiVersionOf, groupVersion, type ResourceInfo } from '../../api/scheme.ts';
+import { applySchemaDefaults } from '../apiextensions/schema/defaults.ts';
 
 type Obj = Record<string, any>;
 
@@ -64,11 +65,15 @@ function coreEventToV1(o: Obj): Obj {
 
 /** True when objects of this served version are kept as they are. */
 export function isStorageVersion(info: ResourceInfo): boolean {
+  // Defaulted on the way out: never served as stored.
+  if (info.custom?.defaultsOnRead) return false;
   return info.group === info.storage.group && info.version === info.storageVersion;
 }
 
 export function toStorage(info: ResourceInfo, obj: KubeObject): KubeObject {
   if (isStorageVersion(info)) return obj;
+  // Custom resources convert with strategy None: only apiVersion changes.
+  if (info.custom) return { ...obj, apiVersion: groupVersion(info.group, info.storageVersion) };
   if (info.resource === 'horizontalpodautoscalers') return hpaV1ToV2(obj) as KubeObject;
   if (info.group === 'events.k8s.io') return eventsV1ToCore(obj) as KubeObject;
   return obj;
@@ -76,6 +81,13 @@ export function toStorage(info: ResourceInfo, obj: KubeObject): KubeObject {
 
 export function fromStorage(info: ResourceInfo, obj: KubeObject): KubeObject {
   if (isStorageVersion(info)) return obj;
+  if (info.custom) {
+    // Defaults added to the schema since the object was written show on reads (as upstream's
+    // storage decoder defaults custom resources).
+    const out = { ...structuredClone(obj), apiVersion: apiVersionOf(info) };
+    applySchemaDefaults(info.custom.schema, out);
+    return out;
+  }
   if (info.resource === 'horizontalpodautoscalers') return hpaV2ToV1(obj) as KubeObject;
   if (info.group === 'events.k8s.io') return coreEventToV1(obj) as KubeObject;
   return { ...obj, apiVersion: apiVersionOf(info) };

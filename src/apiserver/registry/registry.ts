@@ -33,9 +33,10 @@ export interface WriteContext {
 
 /** Kind-specific checks and defaults, supplied by the server (src/api/defaults and validation). */
 export interface RegistryHooks {
-  defaults(info: ResourceInfo, obj: KubeObject): void;
-  validateCreate(info: ResourceInfo, obj: KubeObject): FieldError[];
-  validateUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[];
+  /** `ctx` says which version the client spoke (custom resources default and validate in it). */
+  defaults(info: ResourceInfo, obj: KubeObject, ctx?: WriteContext): void;
+  validateCreate(info: ResourceInfo, obj: KubeObject, ctx?: WriteContext): FieldError[];
+  validateUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject, ctx?: WriteContext): FieldError[];
   /** managedFields for a non-apply write. */
   managedFields(old: KubeObject | undefined, next: KubeObject, ctx: WriteContext, subresource: string): ManagedFieldsEntry[] | undefined;
 }
@@ -123,9 +124,9 @@ export class Registry {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     prepareForCreate(this.info, obj, ctx.user);
-    this.#hooks.defaults(this.info, obj);
-    await admit(this.#admission, { info: this.info, operation: 'CREATE', namespace, name, subresource: '', object: obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
-    const errs = this.#hooks.validateCreate(this.info, obj);
+    this.#hooks.defaults(this.info, obj, ctx);
+    await admit(this.#admission, { info: this.info, operation: 'CREATE', namespace, name, subresource: '', object: obj, user: ctx.user, dryRun: ctx.dryRun, apiVersion: ctx.apiVersion, warn: ctx.warn ?? noWarnings });
+    const errs = this.#hooks.validateCreate(this.info, obj, ctx);
     if (errs.length) throw invalid(this.info.kind, this.info.group, name, errs);
     const mf = this.#hooks.managedFields(undefined, obj, ctx, '');
     if (mf) meta.managedFields = mf;
@@ -177,11 +178,11 @@ export class Registry {
       }
       if (pinned && pinned !== String(cur.kv.modRevision)) throw conflict(this.gr, name, MODIFIED_CONFLICT);
       let next = prepareForUpdate(this.info, desired, cur.obj, subresource);
-      if (subresource === '' || subresource === 'scale') this.#hooks.defaults(this.info, next);
-      await admit(this.#admission, { info: this.info, operation: 'UPDATE', namespace, name, subresource, object: next, oldObject: cur.obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
+      if (subresource === '' || subresource === 'scale') this.#hooks.defaults(this.info, next, ctx);
+      await admit(this.#admission, { info: this.info, operation: 'UPDATE', namespace, name, subresource, object: next, oldObject: cur.obj, user: ctx.user, dryRun: ctx.dryRun, apiVersion: ctx.apiVersion, warn: ctx.warn ?? noWarnings });
       // A binding sets spec.nodeName, which no pod update may change: it skips the update rules
       // (pkg/registry/core/pod/storage/storage.go assignPod writes the pod directly).
-      const updateErrs = subresource === 'binding' ? [] : this.#hooks.validateUpdate(this.info, next, cur.obj);
+      const updateErrs = subresource === 'binding' ? [] : this.#hooks.validateUpdate(this.info, next, cur.obj, ctx);
       const errs = [...finalizerErrors(next, cur.obj), ...updateErrs];
       if (errs.length) throw invalid(this.info.kind, this.info.group, name, errs);
       if (sameContent(next, cur.obj)) return { obj: cur.obj, created: false };
@@ -228,7 +229,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== String(cur.kv.modRevision)) {
         throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.kv.modRevision}`);
       }
-      await admit(this.#admission, { info: this.info, operation: 'DELETE', namespace, name, subresource: '', oldObject: obj, user: ctx.user, dryRun: ctx.dryRun, warn: ctx.warn ?? noWarnings });
+      await admit(this.#admission, { info: this.info, operation: 'DELETE', namespace, name, subresource: '', oldObject: obj, user: ctx.user, dryRun: ctx.dryRun, apiVersion: ctx.apiVersion, warn: ctx.warn ?? noWarnings });
 
       const next = structuredClone(obj);
       const meta = next.metadata;

@@ -40,7 +40,9 @@ export function hasStatus(info: ResourceInfo): boolean {
 
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject, user?: UserInfo): void {
   if (info.storage.resource === CSR_RESOURCE) prepareCsrForCreate(obj, user);
-  const init = INITIAL_STATUS[info.storage.resource];
+  // A custom resource with a status subresource starts without status (customresource/strategy.go).
+  if (info.custom && hasStatus(info)) delete obj.status;
+  const init = info.custom ? undefined : INITIAL_STATUS[info.storage.resource];
   if (init) {
     const status = init(obj);
     if (status === undefined) delete obj.status;

@@ -10,7 +10,7 @@ import type { Informer } from '../../client/informer.ts';
 import type { ResourceClient } from '../../client/resource-client.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { runWorkers, type Controller } from '../controller.ts';
-import { aggregatedRules, sameRules } from './aggregate.ts';
+import { aggregatedRules, sameRules } from '../../api/rbac/aggregation.ts';
 
 export class ClusterRoleAggregationController implements Controller {
   readonly name = 'clusterrole-aggregation';

@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import { isConflict, isNotFound } from '../../api/errors.ts';
 import type { KubeObject, OwnerReference } from '../../api/meta.ts';
-import { lookupKind, parseApiVersion, RESOURCES, VIRTUAL_RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
+import { allResources, lookupKind, onResourcesChanged, parseApiVersion, RESOURCES, VIRTUAL_RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
+import { Informer } from '../../client/informer.ts';
 import type { Clientset } from '../../client/clientset.ts';
 import { ResourceClient } from '../../client/resource-client.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
@@ -41,7 +42,36 @@ export class GarbageCollector implements Controller {
     // Decisions that an owner is absent need the whole graph.
     await Promise.all(informers.map((i) => i.waitForSync(signal))).catch(() => undefined);
     if (signal.aborted) return;
+    this.#watchCustomResources(signal);
     await runWorkers(this.name, this.#queue, 2, (uid) => this.sync(uid), this.#log, signal);
+  }
+
+  /**
+   * Custom resources join the graph while their CRDs exist (upstream's graph builder re-reads
+   * discovery; the scheme's catalogue says the same in this process, as the control plane runs
+   * the API server beside the controllers). Their informers stop when the resource goes.
+   */
+  #watchCustomResources(signal: AbortSignal): void {
+    const running = new Map<string, AbortController>();
+    const sync = (): void => {
+      const want = new Map(allResources().filter((r) => r.custom && r.preferred).map((r) => [`${r.group}/${r.resource}`, r]));
+      for (const [key, ac] of running) if (!want.has(key)) { ac.abort(); running.delete(key); }
+      for (const [key, info] of want) {
+        if (running.has(key)) continue;
+        const ac = new AbortController();
+        running.set(key, ac);
+        const inf = new Informer(new ResourceClient(this.#cs.rest, info), { metadataOnly: true, onError: (err) => this.#log.debug({ err, resource: key }, 'custom resource informer') });
+        inf.addHandlers({
+          add: (o) => this.#observe(info, o),
+          update: (_old, o) => this.#observe(info, o),
+          delete: (o) => this.#forget(o),
+        });
+        void inf.run(AbortSignal.any([signal, ac.signal]));
+      }
+    };
+    const stop = onResourcesChanged(sync);
+    signal.addEventListener('abort', () => { stop(); }, { once: true });
+    sync();
   }
 
   #observe(info: ResourceInfo, o: KubeObject): void {

@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import { isNotFound } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta.ts';
-import { RESOURCES, VIRTUAL_RESOURCES } from '../../api/scheme.ts';
+import { RESOURCES, VIRTUAL_RESOURCES, type ResourceInfo } from '../../api/scheme.ts';
+import type { CustomResourceDefinition } from '../../api/types/apiextensions-v1.ts';
 import type { Clientset } from '../../client/clientset.ts';
 import { ResourceClient } from '../../client/resource-client.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
@@ -44,7 +45,7 @@ export class NamespaceController implements Controller {
     }
     if (!ns.metadata.deletionTimestamp) return;
     let remaining = 0;
-    for (const info of NAMESPACED) {
+    for (const info of [...NAMESPACED, ...await this.#customResources()]) {
       const rc = new ResourceClient(this.#cs.rest, info);
       const list = await rc.list(name);
       for (const o of list.items) {
@@ -69,5 +70,25 @@ export class NamespaceController implements Controller {
       });
       this.#log.info({ namespace: name }, 'namespace content deleted; finalizer released');
     }
+  }
+
+  /**
+   * Namespaced custom resources, from the established CRDs (upstream asks discovery; the CRDs
+   * say the same, through the client), each through a served version.
+   */
+  async #customResources(): Promise<ResourceInfo[]> {
+    const crds = await this.#cs.resource<CustomResourceDefinition>('apiextensions.k8s.io/v1', 'customresourcedefinitions').list(undefined);
+    const out: ResourceInfo[] = [];
+    for (const crd of crds.items) {
+      const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+      const version = crd.spec.versions.find((v) => v.served)?.name;
+      const names = crd.status?.acceptedNames;
+      if (!established || !version || !names?.plural || crd.spec.scope !== 'Namespaced') continue;
+      out.push({
+        group: crd.spec.group, version, resource: names.plural, singular: names.singular ?? '', kind: names.kind, listKind: names.listKind ?? `${names.kind}List`,
+        namespaced: true, subresources: [], storage: { group: crd.spec.group, resource: names.plural }, storageVersion: version, preferred: true,
+      });
+    }
+    return out;
   }
 }

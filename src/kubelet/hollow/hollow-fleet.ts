@@ -38,6 +38,13 @@ export interface HollowFleetOptions {
    * uniformly from [0, this] ms (default 100), as kwok's pod-complete stage does.
    */
   podCompleteMaxDelayMs?: number;
+  /**
+   * The clientset node NAME writes with (its Node, Lease, its pods' status and deletion): with
+   * node credentials (`system:node:NAME`) the Node authorizer and NodeRestriction judge each
+   * simulated node as a kubelet. Default: the fleet's clientset for every node. The fleet's
+   * informers (all Nodes, all bound pods) stay on its own clientset.
+   */
+  nodeClient?: (nodeName: string) => Clientset;
 }
 
 interface HollowNode {
@@ -79,7 +86,7 @@ export class HollowFleet {
     for (let i = 0; i < options.count; i++) {
       const name = `${prefix}${i}`;
       const spec: HollowNodeSpec = { name, internalIP: hollowNodeIP(i), cpu: options.cpu ?? '32', memory: options.memory ?? '256Gi', maxPods: options.maxPods ?? 110 };
-      this.#nodes.set(name, { spec, pool: undefined, pods: new Set(), lease: new LeaseRenewer({ clientset: options.clientset, nodeName: name, log: this.#log }) });
+      this.#nodes.set(name, { spec, pool: undefined, pods: new Set(), lease: new LeaseRenewer({ clientset: options.nodeClient?.(name) ?? options.clientset, nodeName: name, log: this.#log }) });
     }
   }
 
@@ -150,8 +157,13 @@ export class HollowFleet {
   }
 
   /** Creates the Node, or takes over one of the same name (a restarted simulator), then reports status. */
+  /** The clientset a node writes with. */
+  #client(nodeName: string): Clientset {
+    return this.#o.nodeClient?.(nodeName) ?? this.#o.clientset;
+  }
+
   async #registerNode(n: HollowNode): Promise<void> {
-    const nodes = this.#o.clientset.resource<Node>('v1', 'nodes');
+    const nodes = this.#client(n.spec.name).resource<Node>('v1', 'nodes');
     const obj = hollowNodeObject(n.spec);
     let current: Node;
     try {
@@ -180,7 +192,7 @@ export class HollowFleet {
 
   async #statusLoop(n: HollowNode, signal: AbortSignal): Promise<void> {
     const period = this.#o.statusIntervalMs ?? 60_000;
-    const nodes = this.#o.clientset.resource<Node>('v1', 'nodes');
+    const nodes = this.#client(n.spec.name).resource<Node>('v1', 'nodes');
     while (await sleepOrAbort(period * (0.9 + Math.random() * 0.2), signal)) {
       try {
         const current = await nodes.get(undefined, n.spec.name);
@@ -246,7 +258,7 @@ export class HollowFleet {
     const pod = this.#podInformer?.get(key);
     const n = this.#nodes.get(pod?.spec?.nodeName ?? '');
     if (!pod || !n) return;
-    const pods = this.#o.clientset.resource<Pod>('v1', 'pods');
+    const pods = this.#client(n.spec.name).resource<Pod>('v1', 'pods');
     const ns = pod.metadata.namespace;
     const name = pod.metadata.name!;
     if (pod.metadata.deletionTimestamp) {
@@ -292,7 +304,7 @@ export class HollowFleet {
       return;
     }
     try {
-      await this.#o.clientset.resource<Pod>('v1', 'pods').patch(pod.metadata.namespace, pod.metadata.name!, 'merge', { status: hollowCompletedStatus(pod, new Date()) }, { subresource: 'status' });
+      await this.#client(pod.spec?.nodeName ?? '').resource<Pod>('v1', 'pods').patch(pod.metadata.namespace, pod.metadata.name!, 'merge', { status: hollowCompletedStatus(pod, new Date()) }, { subresource: 'status' });
       this.podsCompleted += 1;
       this.#completeAt.delete(uid);
     } catch (err) {

@@ -31,6 +31,8 @@ export interface NodeStatusManagerOptions {
   podCIDR?: string;
   /** MemoryPressure as the eviction manager sees it; undefined: from /proc/meminfo. */
   memoryPressure?: () => boolean | undefined;
+  /** RuntimeClass handlers this node offers: status.runtimeHandlers. */
+  runtimeHandlers?: readonly string[];
 }
 
 export class NodeStatusManager {
@@ -91,6 +93,7 @@ export class NodeStatusManager {
       addresses: nodeAddresses(this.#o.nodeIP, this.#o.nodeName),
       daemonEndpoints: { kubeletEndpoint: { Port: this.kubeletPort } },
       nodeInfo: await systemInfo(),
+      ...(this.#o.runtimeHandlers ? { runtimeHandlers: runtimeHandlersStatus(this.#o.runtimeHandlers) } : {}),
     };
   }
 
@@ -118,7 +121,7 @@ export class NodeStatusManager {
     const { conditions: _a, ...restCurrent } = current;
     const { conditions: _b, ...restDesired } = desired;
     const pick = (s: Partial<NodeStatus>): string =>
-      JSON.stringify([s.capacity, s.allocatable, s.addresses, s.daemonEndpoints, s.nodeInfo]);
+      JSON.stringify([s.capacity, s.allocatable, s.addresses, s.daemonEndpoints, s.nodeInfo, s.runtimeHandlers]);
     return pick(restCurrent) !== pick(restDesired) || conditionsChanged(current.conditions, desired.conditions ?? []);
   }
 
@@ -142,4 +145,13 @@ export class NodeStatusManager {
   get lastReported(): NodeStatus | undefined {
     return this.#lastReported;
   }
+}
+
+/**
+ * status.runtimeHandlers (1.30+, pkg/kubelet/nodestatus/setters.go RuntimeHandlers, as the CRI
+ * runtime reports them). skiff maps neither user namespaces nor recursive read-only mounts for
+ * pods yet, so no handler claims those features.
+ */
+export function runtimeHandlersStatus(handlers: readonly string[]): NonNullable<NodeStatus['runtimeHandlers']> {
+  return handlers.map((name) => ({ name, features: { recursiveReadOnlyMounts: false, userNamespaces: false } }));
 }

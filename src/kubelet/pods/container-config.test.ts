@@ -31,3 +31,12 @@ test('pod cgroup resources: shares from the summed requests, limits only when ev
     cpuShares: 2048, cpuQuota: 200_000, cpuPeriod: 100_000, memoryLimitBytes: 256 * 2 ** 20,
   });
 });
+
+test('pod cgroup resources count the RuntimeClass overhead (spec.overhead) except in a BestEffort pod\'s shares', () => {
+  const limited: Pod = {
+    metadata: { name: 'p' },
+    spec: { overhead: { cpu: '250m', memory: '32Mi' }, containers: [{ name: 'a', resources: { limits: { cpu: '500m', memory: '64Mi' } } }] },
+  };
+  assert.deepEqual(podCgroupResources(limited), { cpuShares: 768, cpuQuota: 75_000, cpuPeriod: 100_000, memoryLimitBytes: 96 * 2 ** 20 });
+  assert.deepEqual(podCgroupResources({ metadata: { name: 'p' }, spec: { overhead: { cpu: '250m' }, containers: [{ name: 'a' }] } }), { cpuShares: 2 });
+});

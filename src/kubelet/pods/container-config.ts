@@ -63,9 +63,16 @@ export function podCgroupResources(pod: Pod): ContainerResources {
     ...inits.map((c) => amount(c, kind, name) ?? 0),
   );
   const declared = (name: 'cpu' | 'memory'): boolean => apps.length > 0 && apps.every((c) => amount(c, 'limits', name) !== undefined);
-  const out: ContainerResources = { cpuShares: cpuShares(podAmount('requests', 'cpu')) };
-  if (declared('cpu')) Object.assign(out, cpuQuota(podAmount('limits', 'cpu')));
-  if (declared('memory')) out.memoryLimitBytes = Math.floor(podAmount('limits', 'memory'));
+  // The RuntimeClass's overhead (spec.overhead) counts as the pod's own requests and limits
+  // (resource.PodRequests/PodLimits); a BestEffort pod keeps the minimum shares.
+  const overhead = (name: 'cpu' | 'memory'): number => {
+    const q = pod.spec?.overhead?.[name];
+    return q === undefined ? 0 : parseQuantity(q);
+  };
+  const bestEffort = [...apps, ...inits].every((c) => (['cpu', 'memory'] as const).every((n) => amount(c, 'requests', n) === undefined));
+  const out: ContainerResources = { cpuShares: cpuShares(podAmount('requests', 'cpu') + (bestEffort ? 0 : overhead('cpu'))) };
+  if (declared('cpu')) Object.assign(out, cpuQuota(podAmount('limits', 'cpu') + overhead('cpu')));
+  if (declared('memory')) out.memoryLimitBytes = Math.floor(podAmount('limits', 'memory') + overhead('memory'));
   return out;
 }
 

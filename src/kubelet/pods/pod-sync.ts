@@ -32,6 +32,7 @@ import { podDir, podFileMounts, podHostnames, writePodFiles } from './pod-files.
 import type { PodDnsSettings } from './pod-files.ts';
 import type { PodState } from './pod-state.ts';
 import type { PodProbePlugin, PodVolumePlugin } from './plugins.ts';
+import type { RuntimeClassManager } from '../runtimeclass/runtime-class-manager.ts';
 
 export interface PodSyncerOptions {
   engine: Engine;
@@ -50,6 +51,8 @@ export interface PodSyncerOptions {
   imageBackoff: { baseMs: number; maxMs: number };
   volumes?: PodVolumePlugin;
   probes?: PodProbePlugin;
+  /** A pod's runtimeClassName → the runtime handler its sandbox and containers run under. */
+  runtimeClasses?: RuntimeClassManager;
   /** Whether a pod that has not started may (kubelet admission: the eviction manager's Admit). */
   admit?: (pod: Pod) => { reason: string; message: string } | undefined;
 }
@@ -149,7 +152,12 @@ export class PodSyncer {
         // A new pod shows Pending with its containers waiting while the sandbox is made and
         // images are pulled (upstream's first status update).
         if (!pod.status?.phase) await this.#writeStatus(st, undefined, runs);
-        sandbox = await this.#createSandbox(st);
+        // A sandbox that cannot be made (e.g. a RuntimeClass handler the node lacks) still leaves
+        // the status upstream's SyncPod writes first: Pending, containers ContainerCreating.
+        sandbox = await this.#createSandbox(st).catch(async (err: unknown) => {
+          await this.#writeStatus(st, undefined, runs).catch(() => undefined);
+          throw err;
+        });
       }
       await this.#syncContainers(st, sandbox, runs);
       runs = await this.runs(st);
@@ -218,6 +226,9 @@ export class PodSyncer {
     const pod = st.pod;
     const spec = pod.spec!;
     try {
+      // Unknown class or handler: the sandbox is not made and the pod stays Pending, retried
+      // (kuberuntime_sandbox.go createPodSandbox; the event below carries the runtime's words).
+      const runtime = await this.#o.runtimeClasses?.handlerFor(pod);
       const portMappings = spec.containers.flatMap((c) => (c.ports ?? [])
         .filter((p) => p.hostPort !== undefined && p.hostPort > 0)
         .map((p) => ({ hostPort: p.hostPort!, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp', ...(p.hostIP ? { hostIP: p.hostIP } : {}) })));
@@ -229,6 +240,7 @@ export class PodSyncer {
         shareProcessNamespace: spec.shareProcessNamespace === true,
         ...(portMappings.length > 0 ? { portMappings } : {}),
         resources: podCgroupResources(pod),
+        ...(runtime !== undefined ? { runtime } : {}),
         labels: { [POD_UID_LABEL]: st.uid, [POD_NAME_LABEL]: pod.metadata.name!, [POD_NAMESPACE_LABEL]: pod.metadata.namespace ?? 'default' },
       });
       await writePodFiles(this.#o.kubeletDir, pod, sb.ip ?? (spec.hostNetwork ? this.#o.nodeIP : undefined), this.#o.dns);

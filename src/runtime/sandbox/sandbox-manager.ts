@@ -15,6 +15,7 @@ import type { ImageStore } from '../images/index.ts';
 import { PAUSE_IMAGE, ensureBaseImages } from '../images/index.ts';
 import { KeyedMutex } from '../keyed-mutex.ts';
 import type { NamespaceKind, NamespacePinner } from '../netns/index.ts';
+import type { RuntimeSelector } from '../oci-runtime.ts';
 import type { NamespaceMode } from '../oci-spec.ts';
 import { InvalidSandbox, SandboxAlreadyExists, isSandboxNotFound } from './errors.ts';
 import {
@@ -42,6 +43,8 @@ export interface SandboxRequest {
   labels?: Record<string, string>;
   /** Limits of the pod cgroup as a whole (the kubelet's pod-level resources), set once it exists. */
   resources?: CgroupLimits;
+  /** Runtime handler of the pause and the app containers (the pod's RuntimeClass); the engine's default when absent. */
+  runtime?: RuntimeSelector;
 }
 
 export interface SandboxStatus {
@@ -57,6 +60,7 @@ export interface SandboxStatus {
   shareProcessNamespace: boolean;
   createdAt: string;
   labels: Record<string, string>;
+  runtime?: RuntimeSelector;
 }
 
 /** An app container: what ContainerManager takes, minus what the sandbox decides. */
@@ -118,6 +122,7 @@ export class SandboxManager {
         createdAt: new Date().toISOString(),
         namespaces: { ipc: this.#pinner.pathFor('ipc', request.id) },
         labels: { ...(request.labels ?? {}) },
+        ...(request.runtime !== undefined ? { runtime: request.runtime } : {}),
       };
       // A host-network pod keeps the host's network and UTS namespaces (as the kubelet does).
       if (!hostNet) {
@@ -157,7 +162,11 @@ export class SandboxManager {
     const record = await readSandboxRecord(this.#dataDir, sandboxId);
     if (record.phase !== 'ready') throw new InvalidSandbox(`sandbox "${sandboxId}" is ${record.phase}, not ready`);
     return this.#containers.createContainer({
+      ...(record.runtime !== undefined ? { runtime: record.runtime } : {}),
       ...desc,
+      // Only a runtime whose containers are sandboxes of their own (gVisor) applies it: the others
+      // join the pod's UTS namespace, which the pinner named.
+      hostname: record.hostname,
       cgroupParent: record.cgroupParent,
       namespaces: joinedNamespaces(record),
       labels: { ...(desc.labels ?? {}), [SANDBOX_LABEL]: record.id, [ROLE_LABEL]: desc.labels?.[ROLE_LABEL] ?? 'app' },
@@ -273,6 +282,8 @@ export class SandboxManager {
       cgroupParent: record.cgroupParent,
       namespaces: { ...joinedNamespaces(record), pid: 'new' },
       resources: { cpuShares: 2 },
+      hostname: record.hostname,
+      ...(record.runtime !== undefined ? { runtime: record.runtime } : {}),
       labels: { [SANDBOX_LABEL]: record.id, [ROLE_LABEL]: 'pause' },
     });
     // Recorded before start so a failure below still finds it.
@@ -369,5 +380,6 @@ function toStatus(record: SandboxRecord, pauseRunning: boolean): SandboxStatus {
     ...(record.ip !== undefined ? { ip: record.ip } : {}),
     ...(record.pausePid !== undefined ? { pausePid: record.pausePid } : {}),
     ...(record.pauseContainerId !== undefined ? { pauseContainerId: record.pauseContainerId } : {}),
+    ...(record.runtime !== undefined ? { runtime: record.runtime } : {}),
   };
 }

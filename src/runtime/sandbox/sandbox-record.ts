@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PortMapping } from '../../cni/index.ts';
+import type { RuntimeSelector } from '../oci-runtime.ts';
 import { SandboxNotFound } from './errors.ts';
 
 export type SandboxNetworkMode = 'pod' | 'host' | 'none';
@@ -26,6 +27,8 @@ export interface SandboxRecord {
   pausePid?: number;
   ip?: string;
   labels: Record<string, string>;
+  /** The runtime handler of the pause and, unless they name another, the app containers (RuntimeClass). */
+  runtime?: RuntimeSelector;
 }
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

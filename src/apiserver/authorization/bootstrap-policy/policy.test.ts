@@ -4,7 +4,6 @@ import type { KubeObject } from '../../../api/meta.ts';
 import { CONTROLLER_ACCOUNTS, controllerUser } from '../../../api/rbac/controller-accounts.ts';
 import type { ClusterRole } from '../../../api/types/rbac-v1.ts';
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from '../../../api/validation/rbac.ts';
-import { aggregatedRules } from '../../../controllers/clusterrole-aggregation/aggregate.ts';
 import { NODE_CERTIFICATE_PATH } from '../../auth/bootstrap-access.ts';
 import type { UserInfo } from '../../admission/types.ts';
 import { parseRequestInfo } from '../../request-info.ts';
@@ -13,7 +12,7 @@ import { RbacAuthorizer } from '../rbac/authorizer.ts';
 import { PolicyIndex } from '../rbac/policy-index.ts';
 import { requestAttributes } from '../types.ts';
 import { clusterRoleBindings, clusterRoles, namespacedRoleBindings, namespacedRoles } from './policy.ts';
-import { reconcileBinding, reconcileRole } from './reconcile.ts';
+import { reconcileBinding, reconcileRole, withAggregatedRules } from './reconcile.ts';
 
 /** The bootstrap policy as the cluster holds it once the aggregation controller has run, plus extra objects. */
 function cluster(extra: Array<['Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding', KubeObject]> = []): AuthorizerChain {
@@ -21,10 +20,7 @@ function cluster(extra: Array<['Role' | 'ClusterRole' | 'RoleBinding' | 'Cluster
   const roles = clusterRoles();
   for (const [k, o] of extra) if (k === 'ClusterRole') roles.push(o);
   // As the aggregation controller converges: view feeds edit, edit feeds admin.
-  for (let pass = 0; pass < 3; pass++) {
-    for (const [i, r] of roles.entries()) if (r.aggregationRule) roles[i] = { ...r, rules: aggregatedRules(r, roles) };
-  }
-  for (const r of roles) idx.apply('ClusterRole', 'SET', r);
+  for (const r of withAggregatedRules(roles)) idx.apply('ClusterRole', 'SET', r);
   for (const r of namespacedRoles()) idx.apply('Role', 'SET', r);
   for (const b of clusterRoleBindings()) idx.apply('ClusterRoleBinding', 'SET', b);
   for (const b of namespacedRoleBindings()) idx.apply('RoleBinding', 'SET', b);

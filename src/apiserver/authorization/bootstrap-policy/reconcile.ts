@@ -5,6 +5,7 @@
 // administrator added stays; an administrator who wants a default role left alone sets the
 // annotation to "false".
 import type { KubeObject } from '../../../api/meta.ts';
+import { aggregatedRules } from '../../../api/rbac/aggregation.ts';
 import type { ClusterRole, PolicyRule, RoleBinding, Subject } from '../../../api/types/rbac-v1.ts';
 import { AUTOUPDATE_ANNOTATION } from '../../../api/types/rbac-v1.ts';
 import type { Registry, WriteContext } from '../../registry/registry.ts';
@@ -95,10 +96,24 @@ async function ensureBinding(registry: Registry, want: RoleBinding): Promise<voi
   await ensure(registry, want, (cur, w) => reconcileBinding(cur as RoleBinding, w as RoleBinding));
 }
 
+/**
+ * The bootstrap roles with admin, edit and view already holding what they aggregate from the other
+ * bootstrap roles, so they grant it from the first request on; the clusterrole-aggregation
+ * controller adds what other ClusterRoles bring (and is the only writer of their rules after creation).
+ */
+export function withAggregatedRules(roles: ClusterRole[]): ClusterRole[] {
+  const out = roles.map((r) => ({ ...r }));
+  // view feeds edit, edit feeds admin: each pass settles one level.
+  for (let pass = 0; pass < 3; pass++) {
+    for (const [i, r] of out.entries()) if (r.aggregationRule) out[i] = { ...r, rules: aggregatedRules(r, out) };
+  }
+  return out;
+}
+
 /** Create or complete every bootstrap role and binding. */
 export async function reconcileBootstrapPolicy(registries: Map<string, Registry>): Promise<void> {
   const reg = (resource: string): Registry => registries.get(`rbac.authorization.k8s.io/${resource}`)!;
-  for (const r of clusterRoles()) await ensure(reg('clusterroles'), r, (cur, w) => reconcileRole(cur, w));
+  for (const r of withAggregatedRules(clusterRoles())) await ensure(reg('clusterroles'), r, (cur, w) => reconcileRole(cur, w));
   for (const r of namespacedRoles()) await ensure(reg('roles'), r, (cur, w) => reconcileRole(cur, w));
   for (const b of clusterRoleBindings()) await ensureBinding(reg('clusterrolebindings'), b);
   for (const b of namespacedRoleBindings()) await ensureBinding(reg('rolebindings'), b);

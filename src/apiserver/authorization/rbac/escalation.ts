@@ -5,6 +5,7 @@
 // policybased REST storages of pkg/registry/rbac/{role,clusterrole,rolebinding,clusterrolebinding}.
 // Upstream checks in the REST storage, before admission; skiff runs it as the first admission
 // plugin's validation, which sees the same object with the same user.
+import { notFound } from '../../../api/errors.ts';
 import type { KubeObject } from '../../../api/meta.ts';
 import type { PolicyRule, RoleBinding, RoleRef } from '../../../api/types/rbac-v1.ts';
 import { RBAC_GROUP } from '../../../api/types/rbac-v1.ts';
@@ -169,10 +170,8 @@ export function escalationCheck(deps: {
       const refResource = ref.kind === 'Role' ? 'roles' : 'clusterroles';
       if (await authorized(deps.authorizer(), a.user, 'bind', refResource, ns, ref.name)) return;
       const rules = deps.roleRules(ref, ns);
-      if (!rules) {
-        throw newForbidden(a.info.group, a.info.resource, a.name,
-          `${ref.kind === 'Role' ? 'roles' : 'clusterroles'}.rbac.authorization.k8s.io ${JSON.stringify(ref.name)} not found`);
-      }
+      // Upstream's rule resolver reads the role from its storage: a missing one is that read's NotFound.
+      if (!rules) throw notFound({ group: RBAC_GROUP, resource: refResource }, ref.name);
       const msg = await escalationError(deps.resolver, a.user, ns, rules);
       if (msg) throw newForbidden(a.info.group, a.info.resource, a.name, msg);
     },

@@ -1,8 +1,8 @@
 // The rules an aggregated ClusterRole should hold (pkg/controller/clusterroleaggregation
 // clusterroleaggregation_controller.go): the rules of every other ClusterRole whose labels match
 // one of its selectors, in selector order and then name order, each rule once.
-import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/labels.ts';
-import type { ClusterRole, PolicyRule } from '../../api/types/rbac-v1.ts';
+import { labelSelectorFromMeta, matchesLabels } from '../selectors/labels.ts';
+import type { ClusterRole, PolicyRule } from '../types/rbac-v1.ts';
 
 export function aggregatedRules(role: ClusterRole, all: Iterable<ClusterRole>): PolicyRule[] {
   const candidates = [...all].filter((r) => r.metadata.name !== role.metadata.name)
