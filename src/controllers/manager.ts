@@ -134,6 +134,9 @@ export async function runControllers(cs: Clientset, log: Logger, signal: AbortSi
       if (user) clients.set(n, cs.withCredentials(await credentials(user)));
     }));
   }
+  // Issuing the controllers' credentials takes a moment: a stop asked meanwhile ends here (a
+  // controller started on an aborted signal would wait for an abort event that never comes).
+  if (signal.aborted) return;
   const controllers = builtinControllers(cs, log, options, (n) => clients.get(n) ?? cs).filter((c) => selected.enabled(c.name));
   cs.start(signal);
   for (const client of clients.values()) client.start(signal);

@@ -120,7 +120,7 @@ describe('API errors', () => {
   test('a group, version or resource the server does not serve is 404 "the server could not find the requested resource"', async () => {
     // What kube-apiserver's not-found handler means (client-go's reading of its "404 page not found").
     const paths = [
-      '/apis/rbac.authorization.k8s.io/v1/namespaces/x/roles', '/apis/nosuch.example.com/v1/things',
+      '/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas', '/apis/nosuch.example.com/v1/things',
       '/apis/apps/v7/deployments', '/api/v1/namespaces/default/foos', '/api/v1/namespaces/default/nodes',
       '/apis/nosuch.example.com', '/apis/apps/v7', '/no/such/path',
     ];

@@ -23,7 +23,8 @@ import type { RunningServer } from './harness.ts';
 
 const ENTRY = join(ROOT, 'src', 'cmd', 'skiff.ts');
 const hex = randomBytes(3).toString('hex');
-const TOKEN = randomBytes(16).toString('hex');
+// One token per agent, each naming its node: the Node authorizer lets a node change only itself.
+const TOKENS = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
 const GRACE_S = 15;
 
 interface Agent { name: string; dataDir: string; cgroupRoot: string; args: string[]; proc: ChildProcess; out: () => string; exited: Promise<void> }
@@ -49,8 +50,8 @@ async function startAgent(i: number): Promise<Agent> {
   const name = `d2-node${i}-${hex}`;
   const dataDir = join(root, `agent${i}`);
   const cgroupRoot = `/skiff-e2e-d2-${hex}-${i}`;
-  const tokenFile = join(root, 'agent-token');
-  await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+  const tokenFile = join(root, `agent-token-${i}`);
+  await writeFile(tokenFile, `${TOKENS[i - 1]!}\n`, { mode: 0o600 });
   const subnet = `10.42.${136 + (i - 1) * 4 + (randomBytes(1)[0]! % 4)}.0/24`;
   const args = ['--import', 'tsx', ENTRY, 'agent',
     '--server', server.url, '--token-file', tokenFile, '--ca-file', join(server.dataDir, 'pki', 'ca.crt'),
@@ -85,7 +86,7 @@ const d2Pods = (items: Pod[]): Pod[] => items.filter((p) => p.metadata.namespace
 before(async () => {
   root = await tempDir('e2e-d2');
   const tokens = join(root, 'tokens.csv');
-  await writeFile(tokens, `${TOKEN},system:node:agents,agents-uid,"system:nodes"\n`, { mode: 0o600 });
+  await writeFile(tokens, TOKENS.map((t, i) => `${t},system:node:d2-node${i + 1}-${hex},node${i + 1}-uid,"system:nodes"\n`).join(''), { mode: 0o600 });
   server = await startServer({ dataDir: join(root, 'server'), extraArgs: ['--token-file', tokens, '--node-monitor-grace-period', `${GRACE_S}s`] });
   cs = await Clientset.fromKubeconfig(server.kubeconfig);
   nodes = cs.informer<Node>({ group: '', version: 'v1', resource: 'nodes', namespaced: false });

@@ -19,7 +19,8 @@ import type { RunningServer } from './harness.ts';
 
 const ENTRY = join(ROOT, 'src', 'cmd', 'skiff.ts');
 const hex = randomBytes(3).toString('hex');
-const TOKEN = randomBytes(16).toString('hex');
+// One token per agent, each naming its node: the Node authorizer lets a node change only itself.
+const TOKENS = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
 
 interface Agent { name: string; dataDir: string; cgroupRoot: string; proc: ChildProcess; out: () => string; exited: Promise<void> }
 
@@ -31,8 +32,8 @@ async function startAgent(i: number, memory: string): Promise<Agent> {
   const name = `b4-node${i}-${hex}`;
   const dataDir = join(root, `agent${i}`);
   const cgroupRoot = `/skiff-e2e-b4-${hex}-${i}`;
-  const tokenFile = join(root, 'agent-token');
-  await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+  const tokenFile = join(root, `agent-token-${i}`);
+  await writeFile(tokenFile, `${TOKENS[i - 1]!}\n`, { mode: 0o600 });
   const subnet = `10.42.${208 + i * 4 + (randomBytes(1)[0]! % 4)}.0/24`;
   const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'agent',
     '--server', server.url, '--token-file', tokenFile, '--ca-file', join(server.dataDir, 'pki', 'ca.crt'),
@@ -49,7 +50,7 @@ async function startAgent(i: number, memory: string): Promise<Agent> {
 before(async () => {
   root = await tempDir('e2e-b4');
   const tokens = join(root, 'tokens.csv');
-  await writeFile(tokens, `${TOKEN},system:node:agents,agents-uid,"system:nodes"\n`, { mode: 0o600 });
+  await writeFile(tokens, TOKENS.map((t, i) => `${t},system:node:b4-node${i + 1}-${hex},node${i + 1}-uid,"system:nodes"\n`).join(''), { mode: 0o600 });
   server = await startServer({ dataDir: join(root, 'server'), extraArgs: ['--token-file', tokens] });
   agents.push(await startAgent(1, '1.25Gi'), await startAgent(2, '2Gi'));
   for (const a of agents) {
