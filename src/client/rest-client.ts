@@ -36,7 +36,10 @@ export class RestClient {
       ...(config.certPem ? { cert: config.certPem } : {}),
       ...(config.keyPem ? { key: config.keyPem } : {}),
     });
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 64, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify });
+    // Every watch holds a connection for as long as it runs (HTTP/1.1 has no multiplexing): the
+    // controller manager's shared informers alone are about a hundred (the garbage collector
+    // watches every resource), and a watch waiting for a free socket would never start.
+    this.#agent = new Agent({ keepAlive: true, maxSockets: 1024, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify });
   }
 
   close(): void { this.#agent.destroy(); }
