@@ -98,9 +98,9 @@ export async function benchWebhook(): Promise<void> {
     }
     const without = (perRound * ROUNDS) / withoutSecs;
     const withHook = (perRound * ROUNDS) / withSecs;
-    line(`webhook pod creates/s without webhooks (${CLIENTS} clients)`, Math.round(without), 'creates/s');
-    line(`webhook pod creates/s with a no-op mutating webhook by URL (${CLIENTS} clients)`, Math.round(withHook), 'creates/s');
-    line('webhook cost of a no-op mutating webhook', (1 - withHook / without) * 100, '%');
+    line(`create_pods_${CLIENTS}_clients_no_webhook`, Math.round(without), 'creates/s');
+    line(`create_pods_${CLIENTS}_clients_noop_mutating_webhook`, Math.round(withHook), 'creates/s');
+    line('noop_mutating_webhook_cost', (1 - withHook / without) * 100, '%');
   } finally {
     c.close();
     await srv.stop();
