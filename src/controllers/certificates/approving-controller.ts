@@ -9,8 +9,9 @@ import type { Clientset } from '../../client/clientset.ts';
 import type { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { parseCertificateRequest, type CertificateRequestFacts } from '../../pki/certs.ts';
-import { runWorkers, type Controller } from '../controller.ts';
-import { CSR_API_VERSION, CSR_RESOURCE, hasCondition, KUBE_APISERVER_CLIENT_KUBELET_SIGNER, kubeletClientCsrError, requestPem, type Csr } from './csr.ts';
+import type { Controller } from '../controller.ts';
+import { runCsrWorker, watchCsrs } from './csr-loop.ts';
+import { CSR_API_VERSION, hasCondition, KUBE_APISERVER_CLIENT_KUBELET_SIGNER, kubeletClientCsrError, requestPem, type Csr } from './csr.ts';
 
 interface Recognizer {
   subresource: 'selfnodeclient' | 'nodeclient';
@@ -46,15 +47,8 @@ export class CsrApprovingController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    this.#csrs = this.#cs.informer<Csr>(CSR_RESOURCE);
-    const enqueue = (c: Csr): void => this.#queue.add(c.metadata.name ?? '');
-    this.#csrs.addHandlers({ add: enqueue, update: (_o, c) => enqueue(c) });
-    try {
-      await this.#csrs.waitForSync(signal);
-    } catch {
-      return;
-    }
-    await runWorkers(this.name, this.#queue, 1, (k) => this.sync(k), this.#log, signal);
+    this.#csrs = watchCsrs(this.#cs, this.#queue);
+    await runCsrWorker(this.name, this.#csrs, this.#queue, (k) => this.sync(k), this.#log, signal);
   }
 
   async sync(name: string): Promise<void> {

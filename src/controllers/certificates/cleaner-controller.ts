@@ -7,8 +7,9 @@ import { isConflict, isNotFound } from '../../api/errors.ts';
 import type { Clientset } from '../../client/clientset.ts';
 import type { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
-import { runWorkers, type Controller } from '../controller.ts';
-import { CSR_API_VERSION, CSR_RESOURCE, hasCondition, type Csr } from './csr.ts';
+import type { Controller } from '../controller.ts';
+import { runCsrWorker, watchCsrs } from './csr-loop.ts';
+import { CSR_API_VERSION, hasCondition, type Csr } from './csr.ts';
 
 const HOUR_MS = 3600_000;
 export const APPROVED_EXPIRATION_MS = HOUR_MS;
@@ -56,15 +57,8 @@ export class CsrCleanerController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    this.#csrs = this.#cs.informer<Csr>(CSR_RESOURCE);
-    const enqueue = (c: Csr): void => this.#queue.add(c.metadata.name ?? '');
-    this.#csrs.addHandlers({ add: enqueue, update: (_o, c) => enqueue(c) });
-    try {
-      await this.#csrs.waitForSync(signal);
-    } catch {
-      return;
-    }
-    await runWorkers(this.name, this.#queue, 1, (k) => this.sync(k), this.#log, signal);
+    this.#csrs = watchCsrs(this.#cs, this.#queue);
+    await runCsrWorker(this.name, this.#csrs, this.#queue, (k) => this.sync(k), this.#log, signal);
   }
 
   async sync(name: string): Promise<void> {

@@ -11,9 +11,10 @@ import type { Clientset } from '../../client/clientset.ts';
 import type { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../../client/work-queue.ts';
 import { parseCertificateRequest, signCertificateRequest, type CertificateRequestFacts, type CertKeyPem } from '../../pki/certs.ts';
-import { runWorkers, type Controller } from '../controller.ts';
+import type { Controller } from '../controller.ts';
+import { runCsrWorker, watchCsrs } from './csr-loop.ts';
 import {
-  apiServerClientUsagesError, CSR_API_VERSION, CSR_RESOURCE, hasCondition, isApproved, KUBE_APISERVER_CLIENT_KUBELET_SIGNER,
+  apiServerClientUsagesError, CSR_API_VERSION, hasCondition, isApproved, KUBE_APISERVER_CLIENT_KUBELET_SIGNER,
   KUBE_APISERVER_CLIENT_SIGNER, kubeletClientCsrError, requestPem, type Csr,
 } from './csr.ts';
 
@@ -64,15 +65,8 @@ export class CsrSigningController implements Controller {
       this.#log.info('no cluster CA key given: certificate signing requests are not signed here');
       return;
     }
-    this.#csrs = this.#cs.informer<Csr>(CSR_RESOURCE);
-    const enqueue = (c: Csr): void => this.#queue.add(c.metadata.name ?? '');
-    this.#csrs.addHandlers({ add: enqueue, update: (_o, c) => enqueue(c) });
-    try {
-      await this.#csrs.waitForSync(signal);
-    } catch {
-      return;
-    }
-    await runWorkers(this.name, this.#queue, 1, (k) => this.sync(k), this.#log, signal);
+    this.#csrs = watchCsrs(this.#cs, this.#queue);
+    await runCsrWorker(this.name, this.#csrs, this.#queue, (k) => this.sync(k), this.#log, signal);
   }
 
   async sync(name: string): Promise<void> {
